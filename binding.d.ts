@@ -1,0 +1,51 @@
+/**
+ * The exact type of the raw native binding (native/napi/), as loaded by node-gyp-build.
+ * lib/backend/native.ts wraps it into the Backend interface of lib/backend/types.ts.
+ *
+ * Errors: every function throws a plain JS Error whose `code` is one of
+ *   'ERR_SHAPE' | 'ERR_DTYPE' | 'ERR_VALUE' | 'ERR_DISPOSED' | 'ERR_INTERNAL'
+ * and whose message names the op and the shapes; the wrapper maps codes to typed errors.
+ * Native code never aborts the process: C++ exceptions are converted at the boundary.
+ */
+import type { ProgramSpec } from './lib/backend/types.js';
+
+export type NativeDType = 'float32' | 'float64';
+
+/** A tensor in native memory. Freed by dispose() or by the GC finalizer. */
+export interface NativeTensor {
+  readonly __nativeTensor: true;
+}
+
+export interface NativeProgram {
+  run(inputs: NativeTensor[]): NativeTensor[];
+  vjp(inputs: NativeTensor[], cotangents: (NativeTensor | null)[], wrt: number[]): { outputs: NativeTensor[]; grads: NativeTensor[] };
+  jvp(inputs: NativeTensor[], tangents: (NativeTensor | null)[]): { outputs: NativeTensor[]; tangents: NativeTensor[] };
+  hvp(
+    inputs: NativeTensor[],
+    tangents: (NativeTensor | null)[],
+    cotangents: (NativeTensor | null)[],
+    wrt: number[],
+  ): { outputs: NativeTensor[]; grads: NativeTensor[]; gradTangents: NativeTensor[] };
+  dispose(): void;
+}
+
+export interface NativeBinding {
+  /** Copies the typed array into native memory (Float32Array -> float32, Float64Array -> float64). */
+  fromArray(data: Float32Array | Float64Array, shape: number[]): NativeTensor;
+  /** Copies the elements out. */
+  toArray(t: NativeTensor): Float32Array | Float64Array;
+  shapeOf(t: NativeTensor): number[];
+  dtypeOf(t: NativeTensor): NativeDType;
+  dispose(t: NativeTensor): void;
+  /** Applies one primitive (names and attributes: lib/backend/primitives.ts). */
+  exec(op: string, inputs: NativeTensor[], attrs: Record<string, unknown>): NativeTensor;
+  compile(spec: ProgramSpec): NativeProgram;
+  liveTensors(): number;
+  /** Threads used for batched work. */
+  numThreads(): number;
+  /** Build information. */
+  buildInfo(): { version: string; cuda: boolean; simd: string; compiler: string };
+}
+
+declare const binding: NativeBinding;
+export default binding;
