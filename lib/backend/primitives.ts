@@ -41,6 +41,9 @@
  *   maxPool2dSelect   [x, t] {kernel, stride}: picks t at x's window argmax positions -> pooled shape (maxPool2d's JVP).
  *   maxPool2dScatter  [x, g] {kernel, stride}: adds g (pooled shape) into zeros shaped like x at x's argmax positions (maxPool2d's VJP).
  *   squaredEuclidean  [a [n,d], b [m,d]] -> [n,m], out[i,j] = sum_k (a[i,k] - b[j,k])^2 (clamped at >= 0).
+ *   oneHot            [labels [n]] {numClasses} -> [n, numClasses]; labels hold integer class ids as floats.
+ *                     A label that is not an integer in [0, numClasses) is an ERR_VALUE error. Derivatives are zero
+ *                     (labels are data), so recorded loss programs can take labels as an ordinary input.
  */
 
 export const PRIMITIVES = [
@@ -54,6 +57,7 @@ export const PRIMITIVES = [
   'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight',
   'maxPool2d', 'maxPool2dSelect', 'maxPool2dScatter',
   'squaredEuclidean',
+  'oneHot',
 ] as const;
 
 export type PrimitiveName = (typeof PRIMITIVES)[number];
@@ -93,6 +97,7 @@ export interface PrimitiveAttrMap {
   maxPool2dSelect: { kernel: [number, number]; stride: [number, number] };
   maxPool2dScatter: { kernel: [number, number]; stride: [number, number] };
   squaredEuclidean: Record<string, never>;
+  oneHot: { numClasses: number };
 }
 
 export type PrimitiveAttrs<P extends PrimitiveName = PrimitiveName> = PrimitiveAttrMap[P];

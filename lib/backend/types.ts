@@ -55,7 +55,61 @@ export interface CompiledProgram {
     cotangents: (Handle | null)[],
     wrt: number[],
   ): { outputs: Handle[]; grads: Handle[]; gradTangents: Handle[] };
+  /**
+   * Optional accelerated MAML-family meta-gradient for a whole meta-batch (native: tasks in
+   * parallel across threads, off the event loop). Where absent, lib/algorithms/innerLoop.ts
+   * runs the same recursion in TypeScript over vjp/hvp. Both must give the same numbers.
+   */
+  metaGradient?(request: MetaGradientRequest): Promise<MetaGradientResult>;
   dispose(): void;
+}
+
+/**
+ * A meta-batch for the inner-loop engine (DESIGN.md, "The one idea that makes exact MAML cheap").
+ * The program's inputs are [params (numParams of them)..., data...]; outputs[0] is the scalar
+ * loss, outputs[1..] are extra values (e.g. logits) reported for the query set after adaptation.
+ * For each task, with t_0 = params:
+ *   t_{j+1} = t_j - lr_j * grad_t L(t_j; support)            j = 0 .. steps-1
+ *   F = sum_j w_j L(t_j; query),   w = stepWeights (default: w_steps = 1, others 0)
+ * and the exact meta-gradient by the backward recursion (order 2), or with the Hessian term
+ * dropped (order 1, first-order MAML):
+ *   g_k = w_k grad L_q(t_k);   g_j = g_{j+1} - H_s(t_j)(lr_j * g_{j+1}) + w_j grad L_q(t_j)
+ *   dF/dparams = g_0;          dF/dlr_j = -grad L_s(t_j) * g_{j+1}  (summed to lr_j's shape)
+ * Results are means over tasks.
+ */
+export interface MetaGradientRequest {
+  /** How many leading program inputs are parameters; the rest are a task's data inputs. */
+  numParams: number;
+  /** Initial parameters, one per parameter input. */
+  params: Handle[];
+  /** Per task: data inputs for the support and the query loss (same count and shapes as the program's data inputs). */
+  tasks: { support: Handle[]; query: Handle[] }[];
+  /** Inner steps k >= 0. */
+  steps: number;
+  /**
+   * innerLR[j][i]: learning rate of step j for parameter i, shape [] (scalar) or the parameter's
+   * shape (Meta-SGD). innerLR.length is steps, or 1 to reuse the same rates at every step.
+   * A zero rate freezes that parameter in the inner loop (ANIL, CAVIA).
+   */
+  innerLR: Handle[][];
+  order: 1 | 2;
+  /** Weights w_0..w_k of the query losses (MAML++ multi-step loss). Default: [0, ..., 0, 1]. */
+  stepWeights?: number[];
+  /** Also return dF/dinnerLR (Meta-SGD, MAML++). */
+  lrGrads?: boolean;
+}
+
+export interface MetaGradientResult {
+  /** Mean over tasks of F. */
+  loss: number;
+  /** Per task: the query loss after the last inner step, L(t_k; query). */
+  queryLosses: number[];
+  /** Mean over tasks of dF/dparams, one per parameter. */
+  grads: Handle[];
+  /** Mean over tasks of dF/dinnerLR[j][i], shaped like innerLR; present when lrGrads was asked. */
+  lrGrads?: Handle[][];
+  /** Per task: outputs[1..] of the program on the query data at t_k. */
+  queryOutputs: Handle[][];
 }
 
 export interface Backend {
