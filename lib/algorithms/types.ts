@@ -1,0 +1,48 @@
+/**
+ * What every meta-learning algorithm offers the shared training loop, evaluation protocol,
+ * checkpoints and CLI (lib/train, lib/cli). Optimization-based learners (MAML family) and
+ * metric-based ones (ProtoNet family) both implement MetaLearner.
+ */
+import type { Tensor } from '../core/tensor.js';
+import type { DType } from '../backend/types.js';
+
+export type Params = Record<string, Tensor>;
+
+/** Targets: a Tensor for regression ([n, out]), class ids 0..ways-1 for classification. */
+export type Targets = Tensor | Int32Array;
+
+export interface LabeledSet {
+  x: Tensor;
+  y: Targets;
+}
+
+/** One task (episode): adapt on support, score on query. EpisodeSampler episodes fit this. */
+export interface Task {
+  support: LabeledSet;
+  query: LabeledSet;
+}
+
+export interface MetaStepResult {
+  /** Mean meta-loss over the tasks. */
+  loss: number;
+  /** d(loss)/d(params) (for Reptile: the update direction params - adapted, averaged). */
+  grads: Params;
+  /** Mean query accuracy over the tasks, for classification. */
+  accuracy?: number;
+}
+
+export interface TaskScore {
+  loss: number;
+  accuracy?: number;
+}
+
+export interface MetaLearner {
+  /** Registry name, e.g. 'maml', 'protonet'. */
+  readonly name: string;
+  /** Everything the outer loop optimises and a checkpoint stores (model weights plus learned extras). */
+  init(seed: number, dtype?: DType): Params;
+  /** One meta-batch: loss and meta-gradient. Runs the whole batch in as few native calls as possible. */
+  metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult>;
+  /** The paper's test protocol for one task: adapt (or embed) on support, score on query. */
+  evaluateTask(params: Params, task: Task, options?: { innerSteps?: number }): Promise<TaskScore>;
+}
