@@ -1,0 +1,39 @@
+// Checks that the prebuilt binary in prebuilds/<platform>-<arch>/ loads on its own: copies the
+// package (dist, prebuilds, package.json, and node-gyp-build) into a temp folder with no build/
+// directory and no build tools on the path, then loads the native backend from there.
+import { cpSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const prebuildDir = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+if (!existsSync(prebuildDir)) {
+  console.error(`check-prebuild: ${prebuildDir} does not exist; run npm run prebuild first`);
+  process.exit(1);
+}
+const copy = mkdtempSync(join(tmpdir(), 'metalearn-prebuild-'));
+try {
+  for (const entry of ['package.json', 'dist', 'prebuilds']) cpSync(join(root, entry), join(copy, entry), { recursive: true });
+  for (const dep of ['node-gyp-build']) {
+    cpSync(join(root, 'node_modules', dep), join(copy, 'node_modules', dep), { recursive: true });
+  }
+  const script = `
+    const m = await import('./dist/index.js');
+    m.setBackend('native');
+    const x = m.tensor([1, 2, 3, 4], [2, 2]);
+    const y = m.ops.matmul(x, x).toArray();
+    if (Array.from(y).join(',') !== '7,10,15,22') throw new Error('wrong matmul from prebuilt binary: ' + Array.from(y));
+    console.log('prebuilt binary loads from ' + process.cwd());
+  `;
+  // PATH without compilers: the copy must not need any build tool.
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: copy,
+    stdio: 'inherit',
+    env: { ...process.env, PATH: dirname(process.execPath), METALEARN_BACKEND: 'native' },
+  });
+  process.exitCode = result.status ?? 1;
+} finally {
+  rmSync(copy, { recursive: true, force: true });
+}
