@@ -1,7 +1,7 @@
 // Checks that the prebuilt binary in prebuilds/<platform>-<arch>/ loads on its own: copies the
-// package (dist, prebuilds, package.json, and node-gyp-build) into a temp folder with no build/
+// package (dist, prebuilds, package.json; node_modules by link) into a temp folder with no build/
 // directory and no build tools on the path, then loads the native backend from there.
-import { cpSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, existsSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +16,8 @@ if (!existsSync(prebuildDir)) {
 const copy = mkdtempSync(join(tmpdir(), 'metalearn-prebuild-'));
 try {
   for (const entry of ['package.json', 'dist', 'prebuilds']) cpSync(join(root, entry), join(copy, entry), { recursive: true });
-  for (const dep of ['node-gyp-build']) {
-    cpSync(join(root, 'node_modules', dep), join(copy, 'node_modules', dep), { recursive: true });
-  }
+  // Dependencies by link: the point is that no build/ directory and no compiler are involved.
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
   const script = `
     const m = await import('./dist/index.js');
     m.setBackend('native');
