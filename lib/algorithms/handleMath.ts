@@ -1,0 +1,74 @@
+/**
+ * Small arithmetic on raw backend handles, used by the TypeScript inner-loop engine
+ * (innerLoop.ts). It works below the Tensor front end on purpose: the engine replays a
+ * compiled program and combines its results with a handful of elementwise primitives,
+ * with no tracing involved.
+ */
+import type { Backend, DType, Handle } from '../backend/types.js';
+
+const NO_ATTRS = {} as Record<string, never>;
+
+/** A rank-0 tensor holding `value`. */
+export function scalarHandle(backend: Backend, value: number, dtype: DType): Handle {
+  const data = dtype === 'float64' ? new Float64Array([value]) : new Float32Array([value]);
+  return backend.fromArray(data, []);
+}
+
+export function zerosHandle(backend: Backend, shape: readonly number[], dtype: DType): Handle {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  return backend.fromArray(data, shape);
+}
+
+export function addHandles(backend: Backend, a: Handle, b: Handle): Handle {
+  return backend.exec('add', [a, b], NO_ATTRS);
+}
+
+export function subHandles(backend: Backend, a: Handle, b: Handle): Handle {
+  return backend.exec('sub', [a, b], NO_ATTRS);
+}
+
+/** a * b with NumPy broadcasting (a scalar learning rate times a gradient, for instance). */
+export function mulHandles(backend: Backend, a: Handle, b: Handle): Handle {
+  return backend.exec('mul', [a, b], NO_ATTRS);
+}
+
+export function scaleHandle(backend: Backend, x: Handle, factor: number): Handle {
+  return backend.exec('mulScalar', [x], { value: factor });
+}
+
+/** True when every element is exactly zero (a frozen parameter's learning rate). */
+export function isAllZero(backend: Backend, x: Handle): boolean {
+  const values = backend.toArray(x);
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
+  return true;
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * Sums x down to `shape`, the inverse of broadcasting `shape` up to x's shape: leading extra
+ * axes and axes where `shape` has size 1 are summed. Used to reduce a parameter-shaped
+ * dF/dlr to the learning rate's own shape (a scalar for MAML, per-element for Meta-SGD).
+ * Returns a new handle (never x itself).
+ */
+export function sumToShape(backend: Backend, x: Handle, shape: readonly number[]): Handle {
+  const xShape = backend.shapeOf(x);
+  const lead = xShape.length - shape.length;
+  const axes: number[] = [];
+  for (let a = 0; a < xShape.length; a++) {
+    if (a < lead || (shape[a - lead] === 1 && xShape[a] !== 1)) axes.push(a);
+  }
+  if (axes.length === 0) return backend.exec('reshape', [x], { shape: [...xShape] });
+  const summed = backend.exec('sum', [x], { axes, keepDims: true });
+  const out = backend.exec('reshape', [summed], { shape: [...shape] });
+  backend.dispose(summed);
+  return out;
+}
+
+/** Reads a rank-0 (or one-element) tensor as a number. */
+export function readScalar(backend: Backend, x: Handle): number {
+  return backend.toArray(x)[0];
+}

@@ -1,0 +1,377 @@
+/**
+ * The one inner-loop engine shared by every MAML-family algorithm.
+ *
+ * It evaluates a MetaGradientRequest (lib/backend/types.ts) over a compiled loss program
+ * whose inputs are [params..., data...] and whose outputs[0] is the scalar loss. For each
+ * task, with t_0 = params and k = request.steps:
+ *
+ *   forward:   t_{j+1} = t_j - lr_j * grad L_s(t_j)                       j = 0 .. k-1
+ *              F       = sum_j w_j L_q(t_j)
+ *   backward:  g_k = w_k grad L_q(t_k)
+ *              g_j = g_{j+1} - H_s(t_j) (lr_j * g_{j+1}) + w_j grad L_q(t_j)   (order 1: no H term)
+ *              dF/dt_0 = g_0,   dF/dlr_j = -sum_to_lr_shape(grad L_s(t_j) * g_{j+1})
+ *
+ * One Hessian-vector product per step (compiled.hvp, forward-over-reverse), never a Hessian
+ * and never the unrolled graph: the only state kept across steps is the k parameter copies
+ * t_1..t_k. When the backend's compiled program offers its own metaGradient (the native core:
+ * the whole meta-batch in one call, tasks in parallel), runMetaGradient uses it instead;
+ * both give the same numbers.
+ */
+import { ShapeError, ValueError } from '../errors.js';
+import type {
+  Backend,
+  CompiledProgram,
+  DType,
+  Handle,
+  MetaGradientRequest,
+  MetaGradientResult,
+} from '../backend/types.js';
+import {
+  addHandles,
+  isAllZero,
+  mulHandles,
+  readScalar,
+  scalarHandle,
+  scaleHandle,
+  subHandles,
+  sumToShape,
+  zerosHandle,
+} from './handleMath.js';
+
+/** Runs the request on the backend's own engine when it has one, else on the TypeScript one. */
+export async function runMetaGradient(
+  backend: Backend,
+  compiled: CompiledProgram,
+  numOutputs: number,
+  request: MetaGradientRequest,
+): Promise<MetaGradientResult> {
+  validateRequest(backend, request);
+  if (compiled.metaGradient) return compiled.metaGradient(request);
+  return metaGradientInTypeScript(backend, compiled, numOutputs, request);
+}
+
+/** The default step weights: only the final query loss counts. */
+export function finalStepOnly(steps: number): number[] {
+  const w = new Array<number>(steps + 1).fill(0);
+  w[steps] = 1;
+  return w;
+}
+
+/** Checks counts and shapes, throwing ShapeError/ValueError that name the engine and the numbers. */
+export function validateRequest(backend: Backend, request: MetaGradientRequest): void {
+  const { numParams, params, tasks, steps, innerLR } = request;
+  const where = 'metaGradient';
+  if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`${where}: steps must be an integer >= 0, got ${steps}`);
+  if (params.length !== numParams) {
+    throw new ShapeError(`${where}: expected ${numParams} parameter tensors, got ${params.length}`);
+  }
+  if (tasks.length === 0) throw new ValueError(`${where}: the meta-batch has no tasks`);
+  if (request.order !== 1 && request.order !== 2) throw new ValueError(`${where}: order must be 1 or 2, got ${String(request.order)}`);
+  if (steps > 0 && innerLR.length !== steps && innerLR.length !== 1) {
+    throw new ShapeError(`${where}: innerLR has ${innerLR.length} steps; expected ${steps} or 1`);
+  }
+  innerLR.forEach((rates, j) => {
+    if (rates.length !== numParams) {
+      throw new ShapeError(`${where}: innerLR[${j}] has ${rates.length} rates; expected one per parameter (${numParams})`);
+    }
+    rates.forEach((rate, i) => {
+      const lrShape = backend.shapeOf(rate);
+      const pShape = backend.shapeOf(params[i]);
+      if (!broadcastsTo(lrShape, pShape)) {
+        throw new ShapeError(
+          `${where}: innerLR[${j}][${i}] has shape [${lrShape}], which does not broadcast to parameter shape [${pShape}]`,
+        );
+      }
+    });
+  });
+  if (request.stepWeights && request.stepWeights.length !== steps + 1) {
+    throw new ShapeError(`${where}: stepWeights has ${request.stepWeights.length} entries; expected steps + 1 = ${steps + 1}`);
+  }
+  tasks.forEach((task, t) => {
+    if (task.support.length !== task.query.length) {
+      throw new ShapeError(
+        `${where}: task ${t} has ${task.support.length} support inputs but ${task.query.length} query inputs`,
+      );
+    }
+  });
+}
+
+function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
+  if (from.length > to.length) return false;
+  const lead = to.length - from.length;
+  return from.every((d, a) => d === 1 || d === to[a + lead]);
+}
+
+/** Everything one task's run needs, fixed for the whole meta-batch. */
+interface EngineContext {
+  backend: Backend;
+  compiled: CompiledProgram;
+  numParams: number;
+  steps: number;
+  order: 1 | 2;
+  /** lr[j][i], with a single set of rates repeated when innerLR.length is 1. */
+  rates: (j: number) => Handle[];
+  /** frozen[j][i]: the rate of step j for parameter i is exactly zero, so t_j[i] never moves. */
+  frozen: (j: number) => boolean[];
+  /** innerLR.length: dF/dlr has one entry per set of rates (1 when shared by every step). */
+  rateSets: number;
+  /** Cotangents for the program's outputs: 1 on the loss, null on the extra outputs. */
+  cotangents: (Handle | null)[];
+  weights: number[];
+  wantLrGrads: boolean;
+  one: Handle;
+  allParams: number[];
+}
+
+interface TaskResult {
+  loss: number;
+  queryLoss: number;
+  grads: Handle[];
+  /** dF/dlr per step j (or one entry when rates are shared), per parameter. */
+  lrGrads: Handle[][] | undefined;
+  queryOutputs: Handle[];
+}
+
+/** The same recursion as the native engine, in TypeScript over compiled.vjp / compiled.hvp. */
+export async function metaGradientInTypeScript(
+  backend: Backend,
+  compiled: CompiledProgram,
+  numOutputs: number,
+  request: MetaGradientRequest,
+): Promise<MetaGradientResult> {
+  validateRequest(backend, request);
+  const ctx = makeContext(backend, compiled, numOutputs, request);
+  const taskResults: TaskResult[] = [];
+  for (const task of request.tasks) taskResults.push(runTask(ctx, request.params, task.support, task.query));
+  backend.dispose(ctx.one);
+  return averageOverTasks(backend, taskResults);
+}
+
+function makeContext(
+  backend: Backend,
+  compiled: CompiledProgram,
+  numOutputs: number,
+  request: MetaGradientRequest,
+): EngineContext {
+  const dtype: DType = backend.dtypeOf(request.params[0] ?? request.tasks[0].support[0]);
+  const shared = request.innerLR.length === 1;
+  const frozenPerSet = request.innerLR.map((rates) => rates.map((r) => isAllZero(backend, r)));
+  const one = scalarHandle(backend, 1, dtype);
+  return {
+    backend,
+    compiled,
+    numParams: request.numParams,
+    steps: request.steps,
+    order: request.order,
+    rates: (j) => request.innerLR[shared ? 0 : j],
+    frozen: (j) => frozenPerSet[shared ? 0 : j],
+    rateSets: request.innerLR.length,
+    cotangents: [one, ...new Array<Handle | null>(Math.max(0, numOutputs - 1)).fill(null)],
+    weights: request.stepWeights ?? finalStepOnly(request.steps),
+    wantLrGrads: request.lrGrads === true,
+    one,
+    allParams: Array.from({ length: request.numParams }, (_, i) => i),
+  };
+}
+
+function runTask(ctx: EngineContext, params: Handle[], support: Handle[], query: Handle[]): TaskResult {
+  const { backend, compiled, steps } = ctx;
+  const thetas = forwardInnerLoop(ctx, params, support);
+
+  // g_k = w_k grad L_q(t_k); the query outputs are reported at t_k.
+  const atEnd = compiled.vjp([...thetas[steps], ...query], ctx.cotangents, ctx.allParams);
+  if (steps > 0) disposeNewEntries(backend, thetas[steps], thetas[steps - 1]);
+  const queryLoss = readScalar(backend, atEnd.outputs[0]);
+  const wk = ctx.weights[steps];
+  let loss = wk * queryLoss;
+  let g = atEnd.grads.map((gi) => scaleOwned(backend, gi, wk));
+  backend.dispose(atEnd.outputs[0]);
+  const queryOutputs = atEnd.outputs.slice(1);
+
+  const lrGrads = ctx.wantLrGrads ? newLrGradSlots(ctx) : undefined;
+  for (let j = steps - 1; j >= 0; j--) {
+    const gj = backwardStep(ctx, thetas[j], support, g, lrGrads, j);
+    disposeAll(backend, g);
+    g = gj;
+    if (ctx.weights[j] !== 0) {
+      const q = compiled.vjp([...thetas[j], ...query], ctx.cotangents, ctx.allParams);
+      loss += ctx.weights[j] * readScalar(backend, q.outputs[0]);
+      g = g.map((gi, i) => {
+        const scaled = scaleOwned(backend, q.grads[i], ctx.weights[j]);
+        const sum = addHandles(backend, gi, scaled);
+        backend.dispose(gi);
+        backend.dispose(scaled);
+        return sum;
+      });
+      disposeAll(backend, q.outputs);
+    }
+    if (j > 0) disposeNewEntries(backend, thetas[j], thetas[j - 1]);
+  }
+  return { loss, queryLoss, grads: g, lrGrads: finishLrGrads(ctx, lrGrads, params), queryOutputs };
+}
+
+/** t_0 = params (not copied), t_{j+1} = t_j - lr_j * grad L_s(t_j). Returns t_0 .. t_k. */
+function forwardInnerLoop(ctx: EngineContext, params: Handle[], support: Handle[]): Handle[][] {
+  const { backend, compiled, steps } = ctx;
+  const thetas: Handle[][] = [params];
+  for (let j = 0; j < steps; j++) {
+    const t = thetas[j];
+    const frozen = ctx.frozen(j);
+    const moving = ctx.allParams.filter((i) => !frozen[i]);
+    const next = [...t];
+    if (moving.length > 0) {
+      const res = compiled.vjp([...t, ...support], ctx.cotangents, moving);
+      disposeAll(backend, res.outputs);
+      moving.forEach((i, n) => {
+        const stepVec = mulHandles(backend, ctx.rates(j)[i], res.grads[n]);
+        next[i] = subHandles(backend, t[i], stepVec);
+        backend.dispose(stepVec);
+        backend.dispose(res.grads[n]);
+      });
+    }
+    thetas.push(next);
+  }
+  return thetas;
+}
+
+/**
+ * One step of the backward recursion at t_j:
+ *   g_j = g_{j+1} - H_s(t_j)(lr_j * g_{j+1})   and   dF/dlr_j += -(grad L_s(t_j) * g_{j+1}).
+ * Returns g_j as new handles (g_{j+1} is left for the caller to free).
+ */
+function backwardStep(
+  ctx: EngineContext,
+  theta: Handle[],
+  support: Handle[],
+  gNext: Handle[],
+  lrGrads: (Handle | null)[][] | undefined,
+  j: number,
+): Handle[] {
+  const { backend, compiled } = ctx;
+  const frozen = ctx.frozen(j);
+  const rates = ctx.rates(j);
+  const anyMoving = frozen.some((f) => !f);
+  let hv: Handle[] | null = null;
+  let supportGrads: Handle[] | null = null;
+  const inputs = [...theta, ...support];
+  const cot = ctx.cotangents;
+  if (ctx.order === 2 && anyMoving) {
+    // v = lr_j * g_{j+1} (zero on frozen parameters); one forward-over-reverse pass gives H_s v and grad L_s.
+    const tangents: (Handle | null)[] = theta.map((_, i) => (frozen[i] ? null : mulHandles(backend, rates[i], gNext[i])));
+    const res = compiled.hvp(inputs, [...tangents, ...support.map(() => null)], cot, ctx.allParams);
+    hv = res.gradTangents;
+    supportGrads = res.grads;
+    disposeAll(backend, res.outputs);
+    tangents.forEach((v) => v && backend.dispose(v));
+  } else if (lrGrads) {
+    const res = compiled.vjp(inputs, cot, ctx.allParams);
+    supportGrads = res.grads;
+    disposeAll(backend, res.outputs);
+  }
+  if (lrGrads && supportGrads) accumulateLrGrads(ctx, lrGrads, j, supportGrads, gNext);
+  const g = gNext.map((gi, i) => (hv ? subHandles(backend, gi, hv[i]) : copyHandle(backend, gi)));
+  if (hv) disposeAll(backend, hv);
+  if (supportGrads) disposeAll(backend, supportGrads);
+  return g;
+}
+
+/** dF/dlr_j[i] += -sum_to_shape(grad L_s(t_j)[i] * g_{j+1}[i]); frozen rates still get their gradient. */
+function accumulateLrGrads(
+  ctx: EngineContext,
+  lrGrads: (Handle | null)[][],
+  j: number,
+  supportGrads: Handle[],
+  gNext: Handle[],
+): void {
+  const { backend } = ctx;
+  const slot = ctx.rateSets === 1 ? lrGrads[0] : lrGrads[j];
+  const rates = ctx.rates(j);
+  for (let i = 0; i < ctx.numParams; i++) {
+    const prod = mulHandles(backend, supportGrads[i], gNext[i]);
+    const reduced = sumToShape(backend, prod, backend.shapeOf(rates[i]));
+    const negated = scaleHandle(backend, reduced, -1);
+    backend.dispose(prod);
+    backend.dispose(reduced);
+    const prev = slot[i];
+    if (prev) {
+      slot[i] = addHandles(backend, prev, negated);
+      backend.dispose(prev);
+      backend.dispose(negated);
+    } else {
+      slot[i] = negated;
+    }
+  }
+}
+
+function newLrGradSlots(ctx: EngineContext): (Handle | null)[][] {
+  return Array.from({ length: ctx.rateSets }, () => new Array<Handle | null>(ctx.numParams).fill(null));
+}
+
+/** Slots never reached (no inner steps) have gradient zero. */
+function finishLrGrads(ctx: EngineContext, slots: (Handle | null)[][] | undefined, params: Handle[]): Handle[][] | undefined {
+  if (!slots) return undefined;
+  const { backend } = ctx;
+  return slots.map((set, j) =>
+    set.map((h, i) => h ?? zerosHandle(backend, backend.shapeOf(ctx.rates(j)[i]), backend.dtypeOf(params[i]))),
+  );
+}
+
+/** Means over tasks of the per-task results (summing handles, then one scale). */
+function averageOverTasks(backend: Backend, results: TaskResult[]): MetaGradientResult {
+  const n = results.length;
+  const mean = (lists: Handle[][]): Handle[] =>
+    lists[0].map((_, i) => {
+      let acc = lists[0][i];
+      for (let t = 1; t < n; t++) {
+        const next = addHandles(backend, acc, lists[t][i]);
+        if (t > 1) backend.dispose(acc);
+        acc = next;
+      }
+      const out = scaleHandle(backend, acc, 1 / n);
+      if (n > 1) backend.dispose(acc);
+      return out;
+    });
+  const grads = mean(results.map((r) => r.grads));
+  let lrGrads: Handle[][] | undefined;
+  if (results[0].lrGrads) {
+    lrGrads = results[0].lrGrads.map((_, j) => mean(results.map((r) => (r.lrGrads as Handle[][])[j])));
+  }
+  for (const r of results) {
+    disposeAll(backend, r.grads);
+    r.lrGrads?.forEach((set) => disposeAll(backend, set));
+  }
+  return {
+    loss: results.reduce((s, r) => s + r.loss, 0) / n,
+    queryLosses: results.map((r) => r.queryLoss),
+    grads,
+    ...(lrGrads ? { lrGrads } : {}),
+    queryOutputs: results.map((r) => r.queryOutputs),
+  };
+}
+
+// ---- small helpers -------------------------------------------------------------------------
+
+function scaleOwned(backend: Backend, h: Handle, factor: number): Handle {
+  if (factor === 1) return h;
+  const out = scaleHandle(backend, h, factor);
+  backend.dispose(h);
+  return out;
+}
+
+function copyHandle(backend: Backend, h: Handle): Handle {
+  return backend.exec('reshape', [h], { shape: backend.shapeOf(h) });
+}
+
+/**
+ * Frees the entries of t_j that step j-1 created. A frozen parameter's entry is the very
+ * handle of t_{j-1} (and ultimately of t_0, the caller's), so it is left alone.
+ */
+function disposeNewEntries(backend: Backend, theta: Handle[], previous: Handle[]): void {
+  theta.forEach((h, i) => {
+    if (h !== previous[i]) backend.dispose(h);
+  });
+}
+
+function disposeAll(backend: Backend, hs: Handle[]): void {
+  for (const h of hs) backend.dispose(h);
+}
