@@ -1,0 +1,131 @@
+/**
+ * The shared benchmark harness: runs cases side by side in one benny suite with small
+ * sample budgets (two shared cores), prints ops/s and ratios, and saves a JSON record under
+ * bench/results/ that bench/RESULTS.md is written from.
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as os from 'node:os';
+import b from 'benny';
+
+export interface BenchCase {
+  name: string;
+  /** One unit of work; may be async. */
+  fn: () => unknown;
+}
+
+export interface CaseFigure {
+  name: string;
+  opsPerSec: number;
+  /** Relative margin of error, percent. */
+  marginPct: number;
+  samples: number;
+  /** Extra figures a case reports (GFLOP/s, ms per iteration). */
+  extra?: Record<string, number>;
+}
+
+/** Options kept small on purpose: each case takes a few seconds at most. */
+export interface SuiteBudget {
+  minSamples?: number;
+  maxTime?: number;
+}
+
+const DEFAULT_BUDGET: Required<SuiteBudget> = { minSamples: 5, maxTime: 2 };
+
+/** Runs the cases side by side in one benny suite and returns their figures. */
+export async function runSuite(name: string, cases: BenchCase[], budget: SuiteBudget = {}): Promise<CaseFigure[]> {
+  const options = { ...DEFAULT_BUDGET, ...budget };
+  const summary = await b.suite(
+    name,
+    ...cases.map((c) => b.add(c.name, () => c.fn())),
+    b.configure({ cases: { minSamples: options.minSamples, maxTime: options.maxTime, delay: 0.05 } }),
+    b.cycle(),
+  );
+  return summary.results.map((r) => ({
+    name: r.name,
+    opsPerSec: r.ops,
+    marginPct: r.details.relativeMarginOfError,
+    samples: r.samples,
+  }));
+}
+
+/** Times `fn` for at least `minSeconds` (after one warm-up call): for cases too slow for benny. */
+export async function timeCase(name: string, fn: () => unknown, minRuns = 2, minSeconds = 1): Promise<CaseFigure> {
+  await fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minRuns || performance.now() - start < minSeconds * 1000) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  const meanMs = times.reduce((a, t) => a + t, 0) / times.length;
+  const sd = Math.sqrt(times.reduce((a, t) => a + (t - meanMs) ** 2, 0) / Math.max(1, times.length - 1));
+  const figure = { name, opsPerSec: 1000 / meanMs, marginPct: (100 * sd) / meanMs / Math.sqrt(times.length), samples: times.length };
+  console.log(`  ${name}: ${figure.opsPerSec.toFixed(3)} ops/s (${meanMs.toFixed(1)} ms, ${times.length} runs)`);
+  return figure;
+}
+
+export function figureOf(figures: CaseFigure[], name: string): CaseFigure | undefined {
+  return figures.find((f) => f.name === name);
+}
+
+/** opsPerSec(faster) / opsPerSec(slower), or NaN when either is missing. */
+export function ratio(figures: CaseFigure[], numerator: string, denominator: string): number {
+  const a = figureOf(figures, numerator);
+  const d = figureOf(figures, denominator);
+  return a && d ? a.opsPerSec / d.opsPerSec : NaN;
+}
+
+export function printTable(title: string, figures: CaseFigure[]): void {
+  console.log(`\n${title}`);
+  for (const f of figures) {
+    const extra = f.extra ? '  ' + Object.entries(f.extra).map(([k, v]) => `${k}=${fmt(v)}`).join(' ') : '';
+    console.log(`  ${f.name.padEnd(48)} ${fmt(f.opsPerSec).padStart(12)} ops/s  ±${f.marginPct.toFixed(1)}%  (${f.samples} samples)${extra}`);
+  }
+}
+
+export function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (Math.abs(x) >= 100) return x.toFixed(0);
+  if (Math.abs(x) >= 1) return x.toFixed(2);
+  return x.toPrecision(3);
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  node: string;
+  load1: number;
+  date: string;
+}
+
+export function machineInfo(): MachineInfo {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const line = execSync('lscpu', { encoding: 'utf8' }).split('\n').find((l) => l.startsWith('Model name:'));
+    if (line) cpu = line.slice('Model name:'.length).trim();
+  } catch {
+    // lscpu missing: keep os.cpus()'s model name.
+  }
+  return { cpu, cores: os.cpus().length, node: process.version, load1: os.loadavg()[0], date: new Date().toISOString() };
+}
+
+const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'results');
+
+/** Writes bench/results/<suite>.json: the machine, the figures and any notes. */
+export function saveResults(suite: string, record: Record<string, unknown>): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `${suite}.json`);
+  writeFileSync(file, JSON.stringify({ suite, machine: machineInfo(), ...record }, null, 2) + '\n');
+  console.log(`\nsaved ${file}`);
+  return file;
+}
+
+/** A one-line warning when the machine is busy (other engineers compiling). */
+export function warnIfBusy(): void {
+  const load = os.loadavg()[0];
+  if (load >= 1.5) console.warn(`warning: load average ${load.toFixed(2)} >= 1.5; figures will be noisy`);
+}
