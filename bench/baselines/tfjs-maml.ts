@@ -28,7 +28,7 @@ export const crossEntropyLoss: TfLoss = (logits, oneHot) => {
   // Subtracting the row max changes no value nor gradient (log-softmax is shift-invariant).
   const shifted = tf.sub(logits, tf.max(logits, -1, true));
   const logProbs = tf.sub(shifted, tf.log(tf.sum(tf.exp(shifted), -1, true)));
-  return tf.neg(tf.mean(tf.sum(tf.mul(logProbs, oneHot), -1)));
+  return tf.neg(tf.mean(tf.sum(tf.mul(logProbs, oneHot), -1))) as tf.Scalar;
 };
 
 export interface TfMamlOptions {
@@ -39,7 +39,10 @@ export interface TfMamlOptions {
 }
 
 /** Identity with a zero gradient (tfjs has no stopGradient op). */
-const stopGradient = tf.customGrad((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
+const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const x = args[0] as tf.Tensor;
+  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+});
 
 /** The adapted parameters after `innerSteps` SGD steps on the support set. */
 function adapt(model: TfModel, loss: TfLoss, params: tf.Tensor[], task: TfTask, options: TfMamlOptions): tf.Tensor[] {
