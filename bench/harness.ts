@@ -39,7 +39,13 @@ export async function runSuite(name: string, cases: BenchCase[], budget: SuiteBu
   const options = { ...DEFAULT_BUDGET, ...budget };
   const summary = await b.suite(
     name,
-    ...cases.map((c) => b.add(c.name, () => c.fn())),
+    // Never return the case's value: benny treats a returned function as a set-up step.
+    ...cases.map((c) =>
+      b.add(c.name, () => {
+        const result = c.fn();
+        return result instanceof Promise ? result.then(() => undefined) : undefined;
+      }),
+    ),
     b.configure({ cases: { minSamples: options.minSamples, maxTime: options.maxTime, delay: 0.05 } }),
     b.cycle(),
   );
@@ -66,6 +72,29 @@ export async function timeCase(name: string, fn: () => unknown, minRuns = 2, min
   const figure = { name, opsPerSec: 1000 / meanMs, marginPct: (100 * sd) / meanMs / Math.sqrt(times.length), samples: times.length };
   console.log(`  ${name}: ${figure.opsPerSec.toFixed(3)} ops/s (${meanMs.toFixed(1)} ms, ${times.length} runs)`);
   return figure;
+}
+
+/** A case whose warm-up call takes longer than this is timed by timeCase instead of benny. */
+const SLOW_CASE_SECONDS = 0.5;
+
+/**
+ * Runs the cases side by side: fast ones in one benny suite, slow ones (a single call over
+ * SLOW_CASE_SECONDS, e.g. the TS twin on a conv net) by a plain timer with few runs, so that
+ * the whole suite stays within a few minutes on two shared cores.
+ */
+export async function runSideBySide(title: string, cases: BenchCase[], budget: SuiteBudget = {}): Promise<CaseFigure[]> {
+  const fast: BenchCase[] = [];
+  const slow: BenchCase[] = [];
+  for (const c of cases) {
+    const t0 = performance.now();
+    await c.fn();
+    (performance.now() - t0 > SLOW_CASE_SECONDS * 1000 ? slow : fast).push(c);
+  }
+  const figures = fast.length > 0 ? await runSuite(title, fast, budget) : [];
+  if (slow.length > 0) console.log(`timing slow cases of "${title}" directly:`);
+  for (const c of slow) figures.push(await timeCase(c.name, c.fn, 2, 2));
+  // Keep the caller's order.
+  return cases.map((c) => figures.find((f) => f.name === c.name)).filter((f): f is CaseFigure => f !== undefined);
 }
 
 export function figureOf(figures: CaseFigure[], name: string): CaseFigure | undefined {
