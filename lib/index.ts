@@ -3,6 +3,16 @@ export * from './errors.js';
 export type { DType } from './backend/types.js';
 
 // core (tensor, transforms, backends, ops, nn)
+export { Tensor } from './core/tensor.js';
+export { tensor, scalar, zeros, ones, full, randn, randUniform } from './core/creation.js';
+export { grad, valueAndGrad, vjp, jvp, hvp, record, type ScalarFunction } from './core/transforms.js';
+export { RecordedProgram, type RecordableFunction } from './core/record.js';
+export { type Params, sortedKeys, disposeParams } from './core/params.js';
+export { Random } from './core/random.js';
+export { setBackend, getBackend, type BackendName } from './backend/index.js';
+export type { Backend, CompiledProgram, Handle, ProgramSpec, MetaGradientRequest, MetaGradientResult } from './backend/types.js';
+export * as nn from './nn/index.js';
+export * as ops from './ops/index.js';
 
 // data
 

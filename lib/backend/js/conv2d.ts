@@ -1,0 +1,125 @@
+/**
+ * 2-D convolution (cross-correlation, NCHW, zero padding) via im2col + GEMM, and its two
+ * adjoints. For one image: cols [C*KH*KW, OH*OW]; conv = W [O, C*KH*KW] x cols.
+ */
+import type { TypedArray } from '../types.js';
+import { gemmAccumulate, transpose2d } from './matmul.js';
+import { allocate, type JsTensor } from './jsTensor.js';
+
+interface Geometry {
+  C: number; H: number; W: number;
+  KH: number; KW: number;
+  OH: number; OW: number;
+  sh: number; sw: number; ph: number; pw: number;
+}
+
+function geometry(xShape: readonly number[], wShape: readonly number[], stride: [number, number], padding: [number, number]): Geometry {
+  const [, C, H, W] = xShape;
+  const [, , KH, KW] = wShape;
+  const [sh, sw] = stride;
+  const [ph, pw] = padding;
+  const OH = Math.floor((H + 2 * ph - KH) / sh) + 1;
+  const OW = Math.floor((W + 2 * pw - KW) / sw) + 1;
+  return { C, H, W, KH, KW, OH, OW, sh, sw, ph, pw };
+}
+
+/** Unfolds image n of x (offset xOffset) into cols [C*KH*KW, OH*OW]. */
+function im2col(x: TypedArray, xOffset: number, g: Geometry, cols: TypedArray): void {
+  const { C, H, W, KH, KW, OH, OW, sh, sw, ph, pw } = g;
+  let row = 0;
+  for (let c = 0; c < C; c++) {
+    for (let ki = 0; ki < KH; ki++) {
+      for (let kj = 0; kj < KW; kj++, row++) {
+        const rowBase = row * OH * OW;
+        for (let oi = 0; oi < OH; oi++) {
+          const i = oi * sh - ph + ki;
+          for (let oj = 0; oj < OW; oj++) {
+            const j = oj * sw - pw + kj;
+            const inside = i >= 0 && i < H && j >= 0 && j < W;
+            cols[rowBase + oi * OW + oj] = inside ? x[xOffset + (c * H + i) * W + j] : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: adds cols back into image n of dx. */
+function col2imAccumulate(cols: TypedArray, g: Geometry, dx: TypedArray, dxOffset: number): void {
+  const { C, H, W, KH, KW, OH, OW, sh, sw, ph, pw } = g;
+  let row = 0;
+  for (let c = 0; c < C; c++) {
+    for (let ki = 0; ki < KH; ki++) {
+      for (let kj = 0; kj < KW; kj++, row++) {
+        const rowBase = row * OH * OW;
+        for (let oi = 0; oi < OH; oi++) {
+          const i = oi * sh - ph + ki;
+          if (i < 0 || i >= H) continue;
+          for (let oj = 0; oj < OW; oj++) {
+            const j = oj * sw - pw + kj;
+            if (j >= 0 && j < W) dx[dxOffset + (c * H + i) * W + j] += cols[rowBase + oi * OW + oj];
+          }
+        }
+      }
+    }
+  }
+}
+
+function newBuffer(like: TypedArray, n: number): TypedArray {
+  return new (like.constructor as { new (n: number): TypedArray })(n);
+}
+
+/** conv2d: x [N,C,H,W], w [O,C,KH,KW] -> [N,O,OH,OW]. */
+export function conv2d(x: JsTensor, w: JsTensor, stride: [number, number], padding: [number, number]): JsTensor {
+  const N = x.shape[0];
+  const O = w.shape[0];
+  const g = geometry(x.shape, w.shape, stride, padding);
+  const K = g.C * g.KH * g.KW;
+  const P = g.OH * g.OW;
+  const out = allocate([N, O, g.OH, g.OW], x.dtype);
+  const cols = newBuffer(x.data, K * P);
+  for (let n = 0; n < N; n++) {
+    im2col(x.data, n * g.C * g.H * g.W, g, cols);
+    gemmAccumulate(w.data, 0, cols, 0, out.data, n * O * P, O, K, P);
+  }
+  return out;
+}
+
+/** d conv / d x applied to gy [N,O,OH,OW]: per image, cols = W^T [K,O] x gy_n [O,P], then col2im. */
+export function conv2dBackwardInput(
+  gy: JsTensor, w: JsTensor, stride: [number, number], padding: [number, number], inputShape: readonly number[],
+): JsTensor {
+  const [N, , H, W] = inputShape;
+  const O = w.shape[0];
+  const g = geometry(inputShape, w.shape, stride, padding);
+  const K = g.C * g.KH * g.KW;
+  const P = g.OH * g.OW;
+  const dx = allocate(inputShape, gy.dtype);
+  const wT = transpose2d(w.data, O, K);
+  const cols = newBuffer(gy.data, K * P);
+  for (let n = 0; n < N; n++) {
+    cols.fill(0);
+    gemmAccumulate(wT, 0, gy.data, n * O * P, cols, 0, K, O, P);
+    col2imAccumulate(cols, g, dx.data, n * g.C * H * W);
+  }
+  return dx;
+}
+
+/** d conv / d w applied to gy: sum over images of gy_n [O,P] x cols_n^T [P,K]. */
+export function conv2dBackwardWeight(
+  x: JsTensor, gy: JsTensor, stride: [number, number], padding: [number, number], weightShape: readonly number[],
+): JsTensor {
+  const N = x.shape[0];
+  const O = weightShape[0];
+  const g = geometry(x.shape, weightShape, stride, padding);
+  const K = g.C * g.KH * g.KW;
+  const P = g.OH * g.OW;
+  const dw = allocate(weightShape, x.dtype);
+  const cols = newBuffer(x.data, K * P);
+  for (let n = 0; n < N; n++) {
+    im2col(x.data, n * g.C * g.H * g.W, g, cols);
+    const colsT = transpose2d(cols, K, P);
+    gemmAccumulate(gy.data, n * O * P, colsT, 0, dw.data, 0, O, P, K);
+  }
+  return dw;
+}

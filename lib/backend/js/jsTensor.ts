@@ -1,0 +1,52 @@
+/**
+ * The pure-TypeScript core's tensor: a typed array plus its shape. Opaque to the front end
+ * (it only sees Handle); kernels read and write `data` directly.
+ */
+import { DisposedError } from '../../errors.js';
+import type { DType, Handle, TypedArray } from '../types.js';
+import { formatShape, sizeOf } from '../../core/shape.js';
+
+export class JsTensor implements Handle {
+  declare readonly __backendHandle: true;
+  private storage: TypedArray | null;
+
+  constructor(
+    data: TypedArray,
+    readonly shape: readonly number[],
+  ) {
+    this.storage = data;
+  }
+
+  get data(): TypedArray {
+    if (!this.storage) throw new DisposedError(`tensor of shape ${formatShape(this.shape)} was disposed`);
+    return this.storage;
+  }
+
+  get dtype(): DType {
+    return this.data instanceof Float64Array ? 'float64' : 'float32';
+  }
+
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+
+  get disposed(): boolean {
+    return this.storage === null;
+  }
+
+  /** Drops the typed array so the GC can reclaim it; later reads throw DisposedError. */
+  release(): void {
+    this.storage = null;
+  }
+}
+
+export type ArrayCtor = Float32ArrayConstructor | Float64ArrayConstructor;
+
+export function ctorOf(dtype: DType): ArrayCtor {
+  return dtype === 'float64' ? Float64Array : Float32Array;
+}
+
+/** A new zero-filled tensor. */
+export function allocate(shape: readonly number[], dtype: DType): JsTensor {
+  return new JsTensor(new (ctorOf(dtype))(sizeOf(shape)), [...shape]);
+}

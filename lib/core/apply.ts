@@ -1,0 +1,42 @@
+/**
+ * The single entry point for applying a primitive from the front end: validate and infer
+ * the output type, then either record it (some input is symbolic) or run it now on the
+ * inputs' backend.
+ */
+import { BackendError, ValueError } from '../errors.js';
+import { currentBackend } from '../backend/index.js';
+import type { PrimitiveAttrs, PrimitiveName } from '../backend/primitives.js';
+import type { Backend } from '../backend/types.js';
+import { inferOutput } from './opTable.js';
+import { Tensor } from './tensor.js';
+import { activeTrace } from './trace.js';
+
+export function apply<P extends PrimitiveName>(op: P, inputs: Tensor[], attrs: PrimitiveAttrs<P>): Tensor {
+  for (const t of inputs) {
+    if (!(t instanceof Tensor)) throw new ValueError(`${op}: expected Tensor inputs, got ${typeof t}`);
+  }
+  const out = inferOutput(op, inputs, attrs);
+  const symbolic = inputs.find((t) => t.symbol !== null);
+  if (symbolic) {
+    const trace = activeTrace();
+    if (!trace || !symbolic.symbol!.trace.active) {
+      throw new ValueError(`${op}: a symbolic tensor was used after its transform (${symbolic.symbol!.trace.label}) returned`);
+    }
+    return trace.addNode(op, inputs, attrs, out);
+  }
+  const backend = backendOf(op, inputs);
+  const handle = backend.exec(op, inputs.map((t) => t.handle), attrs);
+  return Tensor.fromHandle(backend, handle, out.shape, out.dtype);
+}
+
+/** The one backend all inputs live on. */
+export function backendOf(op: string, inputs: Tensor[]): Backend {
+  if (inputs.length === 0) return currentBackend();
+  const backend = inputs[0].backend;
+  for (const t of inputs) {
+    if (t.backend !== backend) {
+      throw new BackendError(`${op}: inputs live on different backends (${backend.name} and ${t.backend.name}); recreate them after setBackend()`);
+    }
+  }
+  return backend;
+}

@@ -1,0 +1,85 @@
+/** Integer class labels: validation, one-hot encoding, accuracy. */
+import { ShapeError, ValueError } from '../errors.js';
+import { apply } from '../core/apply.js';
+import { formatShape } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
+import type { DType } from '../backend/types.js';
+import { currentBackend } from '../backend/index.js';
+
+export type Labels = Int32Array | Tensor;
+
+/** Throws ValueError naming op, index and range unless every label is an integer in [0, numClasses). */
+export function checkLabels(op: string, labels: ArrayLike<number>, numClasses: number, expectedLength?: number): void {
+  if (expectedLength !== undefined && labels.length !== expectedLength) {
+    throw new ShapeError(`${op}: ${labels.length} labels for ${expectedLength} rows`);
+  }
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (!Number.isInteger(label) || label < 0 || label >= numClasses) {
+      throw new ValueError(`${op}: label ${label} at index ${i} is out of range [0, ${numClasses})`);
+    }
+  }
+}
+
+/** A concrete tensor on the same backend as `like` (a constant when `like` is being traced). */
+export function constantLike(like: Tensor, data: Float32Array | Float64Array, shape: readonly number[]): Tensor {
+  const backend = like.backend;
+  return Tensor.fromHandle(backend, backend.fromArray(data, shape), shape, like.dtype);
+}
+
+function oneHotArray(op: string, labels: Int32Array, numClasses: number, dtype: DType): Float32Array | Float64Array {
+  checkLabels(op, labels, numClasses);
+  const data = dtype === 'float64' ? new Float64Array(labels.length * numClasses) : new Float32Array(labels.length * numClasses);
+  labels.forEach((label, i) => (data[i * numClasses + label] = 1));
+  return data;
+}
+
+/**
+ * One-hot rows [n, numClasses]. labels: a Tensor [n] of class ids stored as floats (the
+ * primitive; works on symbolic inputs) or an Int32Array (validated now; result float32
+ * unless `like` gives another dtype/backend).
+ */
+export function oneHot(labels: Labels, numClasses: number, like?: Tensor): Tensor {
+  if (labels instanceof Tensor) return apply('oneHot', [labels], { numClasses });
+  if (!(labels instanceof Int32Array)) throw new ValueError('oneHot: labels must be an Int32Array or a Tensor');
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
+  const dtype = like?.dtype ?? 'float32';
+  const data = oneHotArray('oneHot', labels, numClasses, dtype);
+  const shape = [labels.length, numClasses];
+  if (like) return constantLike(like, data, shape);
+  const backend = currentBackend();
+  return Tensor.fromHandle(backend, backend.fromArray(data, shape), shape, dtype);
+}
+
+/** One-hot [n, classes] matching logits [n, classes] (dtype and backend), validating the labels. */
+export function oneHotFor(op: string, logits: Tensor, labels: Labels): Tensor {
+  if (logits.rank !== 2) throw new ShapeError(`${op}: logits must be [n, classes], got ${formatShape(logits.shape)}`);
+  const [n, classes] = logits.shape;
+  if (labels instanceof Tensor) {
+    if (labels.rank !== 1 || labels.shape[0] !== n) {
+      throw new ShapeError(`${op}: labels must be [${n}] for logits ${formatShape(logits.shape)}, got ${formatShape(labels.shape)}`);
+    }
+    if (!labels.isSymbolic) checkLabels(op, labels.toArray(), classes);
+    return apply('oneHot', [labels], { numClasses: classes });
+  }
+  if (!(labels instanceof Int32Array)) throw new ValueError(`${op}: labels must be an Int32Array or a Tensor`);
+  checkLabels(op, labels, classes, n);
+  return constantLike(logits, oneHotArray(op, labels, classes, logits.dtype), [n, classes]);
+}
+
+/** Fraction of rows whose first maximal logit is the label. Eager, not differentiable. */
+export function accuracy(logits: Tensor, labels: Labels): number {
+  if (logits.rank !== 2) throw new ShapeError(`accuracy: logits must be [n, classes], got ${formatShape(logits.shape)}`);
+  const [n, classes] = logits.shape;
+  const ids = labels instanceof Tensor ? labels.toArray() : labels;
+  checkLabels('accuracy', ids, classes, n);
+  if (n === 0) throw new ValueError('accuracy: no rows');
+  const values = logits.toArray();
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < classes; j++) if (values[i * classes + j] > values[i * classes + best]) best = j;
+    if (best === ids[i]) correct++;
+  }
+  return correct / n;
+}
