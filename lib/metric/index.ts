@@ -1,0 +1,17 @@
+/** Metric-based meta-learning: Prototypical, Matching, Relation and Siamese networks. */
+export { ProtoNet } from './protoNet.js';
+export { MatchingNet, type MatchingNetOptions } from './matchingNet.js';
+export { RelationNet, type RelationNetOptions } from './relationNet.js';
+export { SiameseNet, type SiameseNetOptions, type SiameseLoss } from './siameseNet.js';
+export { contrastiveLoss, tripletLoss, verificationLoss, pairTargets, type PairLabels } from './siameseLosses.js';
+export { lstmCell, initLSTMCell, type LSTMState } from './lstm.js';
+export {
+  MetricLearner,
+  type EmbeddingModel,
+  type EpisodeForward,
+  type LossAndGrad,
+  type EvaluateOptions,
+  type EvaluationResult,
+} from './metricLearner.js';
+export { checkEpisode, type Episode, type EpisodeSource, type MetricSet } from './episode.js';
+export { meanWithCI95, type MeanWithCI } from './confidence.js';

@@ -1,0 +1,79 @@
+/**
+ * Matching Networks (Vinyals et al., 2016). A query attends over the support set with a softmax
+ * over cosine similarities; its class distribution is the attention-weighted sum of the support
+ * labels' one-hot vectors; the loss is the negative log-likelihood of the true class.
+ *
+ *   support emb g [s, d], query emb f [q, d]          (optionally Full Context Embeddings)
+ *   attention = softmax(cosineSimilarity(f, g))        [q, s]
+ *   probs     = attention x oneHot(support labels)     [q, ways]
+ *   loss      = -mean_i log probs[i, y_i]
+ *
+ * Options: fce { embeddingDim, processingSteps } turns on Full Context Embeddings
+ * (lib/metric/fullContextEmbedding.ts; parameters under 'fce.').
+ */
+import type { DType } from '../backend/types.js';
+import type { Tensor } from '../core/tensor.js';
+import * as ops from '../ops/index.js';
+import type { Params } from '../algorithms/types.js';
+import { ValueError } from '../errors.js';
+import type { CheckedEpisode } from './episode.js';
+import { embedEpisodeFlat } from './embedEpisode.js';
+import { contextualQuery, contextualSupport, initFullContextEmbedding } from './fullContextEmbedding.js';
+import { MetricLearner, type EmbeddingModel, type EpisodeForward } from './metricLearner.js';
+import { mergeWithPrefix, withPrefix, withoutPrefixes } from './paramGroups.js';
+
+export interface MatchingNetOptions {
+  /** Full Context Embeddings: the embedding's output size d and the attention LSTM's steps K. */
+  fce?: { embeddingDim: number; processingSteps: number };
+}
+
+const FCE_PREFIX = 'fce.';
+/** Keeps log() finite when an attention weight underflows in float32. */
+const LOG_EPSILON = 1e-12;
+
+export class MatchingNet extends MetricLearner {
+  readonly name: string = 'matching';
+
+  constructor(
+    readonly embedding: EmbeddingModel,
+    readonly options: MatchingNetOptions = {},
+  ) {
+    super();
+    const fce = options.fce;
+    if (fce && (!isCount(fce.embeddingDim, 1) || !isCount(fce.processingSteps, 0))) {
+      throw new ValueError(
+        `MatchingNet: fce needs embeddingDim >= 1 and processingSteps >= 0 (integers), got ${JSON.stringify(fce)}`,
+      );
+    }
+  }
+
+  init(seed: number, dtype?: DType): Params {
+    const embedding = this.embedding.init(seed, dtype);
+    const fce = this.options.fce;
+    if (!fce) return embedding;
+    return mergeWithPrefix(this.name, embedding, FCE_PREFIX, initFullContextEmbedding(seed + 1000, fce.embeddingDim, dtype));
+  }
+
+  protected forward(params: Params, episode: CheckedEpisode): EpisodeForward {
+    const modelParams = this.options.fce ? withoutPrefixes(params, [FCE_PREFIX]) : params;
+    let { support, query } = embedEpisodeFlat(this.embedding, modelParams, episode, this.name);
+    if (this.options.fce) {
+      const fceParams = withPrefix(params, FCE_PREFIX);
+      support = contextualSupport(fceParams, support);
+      query = contextualQuery(fceParams, query, support, this.options.fce.processingSteps);
+    }
+    const attention = ops.softmax(ops.cosineSimilarity(query, support)); // [q, s]
+    const probs = ops.matmul(attention, ops.oneHot(episode.support.y, episode.ways, attention)); // [q, ways]
+    return { loss: negativeLogLikelihood(probs, episode.query.y, episode.ways), scores: probs };
+  }
+}
+
+/** -mean_i log probs[i, labels[i]] for probs [q, ways]. */
+function negativeLogLikelihood(probs: Tensor, labels: Int32Array, ways: number): Tensor {
+  const picked = ops.sum(ops.mul(probs, ops.oneHot(labels, ways, probs)), 1); // [q]
+  return ops.neg(ops.mean(ops.log(ops.add(picked, LOG_EPSILON))));
+}
+
+function isCount(value: number, min: number): boolean {
+  return Number.isInteger(value) && value >= min;
+}
