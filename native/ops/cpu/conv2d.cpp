@@ -1,0 +1,110 @@
+#include "ops/cpu/conv2d.h"
+
+#include <vector>
+
+#include "ops/cpu/blas_dispatch.h"
+
+namespace ml::cpu {
+namespace {
+
+// col [C*KH*KW, OH*OW] <- one image x [C,H,W]; out-of-image taps are zero.
+template <class T>
+void im2col(T* col, const T* x, const Conv2dGeometry& g) {
+  for (int64_t c = 0; c < g.C; ++c)
+    for (int64_t kh = 0; kh < g.KH; ++kh)
+      for (int64_t kw = 0; kw < g.KW; ++kw) {
+        T* row = col + ((c * g.KH + kh) * g.KW + kw) * g.OH * g.OW;
+        const T* plane = x + c * g.H * g.W;
+        for (int64_t oh = 0; oh < g.OH; ++oh) {
+          int64_t ih = oh * g.SH - g.PH + kh;
+          T* dst = row + oh * g.OW;
+          if (ih < 0 || ih >= g.H) {
+            for (int64_t ow = 0; ow < g.OW; ++ow) dst[ow] = T(0);
+            continue;
+          }
+          for (int64_t ow = 0; ow < g.OW; ++ow) {
+            int64_t iw = ow * g.SW - g.PW + kw;
+            dst[ow] = (iw >= 0 && iw < g.W) ? plane[ih * g.W + iw] : T(0);
+          }
+        }
+      }
+}
+
+// x [C,H,W] += the adjoint of im2col applied to col.
+template <class T>
+void col2im_add(T* x, const T* col, const Conv2dGeometry& g) {
+  for (int64_t c = 0; c < g.C; ++c)
+    for (int64_t kh = 0; kh < g.KH; ++kh)
+      for (int64_t kw = 0; kw < g.KW; ++kw) {
+        const T* row = col + ((c * g.KH + kh) * g.KW + kw) * g.OH * g.OW;
+        T* plane = x + c * g.H * g.W;
+        for (int64_t oh = 0; oh < g.OH; ++oh) {
+          int64_t ih = oh * g.SH - g.PH + kh;
+          if (ih < 0 || ih >= g.H) continue;
+          const T* src = row + oh * g.OW;
+          for (int64_t ow = 0; ow < g.OW; ++ow) {
+            int64_t iw = ow * g.SW - g.PW + kw;
+            if (iw >= 0 && iw < g.W) plane[ih * g.W + iw] += src[ow];
+          }
+        }
+      }
+}
+
+}  // namespace
+
+template <class T>
+void conv2d_forward(T* out, const T* x, const T* w, const Conv2dGeometry& g) {
+  int64_t patch = g.C * g.KH * g.KW, pixels = g.OH * g.OW;
+  if (patch == 0) {
+    for (int64_t i = 0; i < g.N * g.O * pixels; ++i) out[i] = T(0);
+    return;
+  }
+  std::vector<T> col(static_cast<size_t>(patch * pixels));
+  for (int64_t n = 0; n < g.N; ++n) {
+    im2col(col.data(), x + n * g.C * g.H * g.W, g);
+    // out[n] [O, pixels] = w [O, patch] x col [patch, pixels]
+    gemm(false, false, static_cast<int>(g.O), static_cast<int>(pixels), static_cast<int>(patch), T(1), w,
+         static_cast<int>(patch), col.data(), static_cast<int>(pixels), T(0), out + n * g.O * pixels,
+         static_cast<int>(pixels));
+  }
+}
+
+template <class T>
+void conv2d_backward_input(T* dx, const T* dy, const T* w, const Conv2dGeometry& g) {
+  int64_t patch = g.C * g.KH * g.KW, pixels = g.OH * g.OW;
+  for (int64_t i = 0; i < g.N * g.C * g.H * g.W; ++i) dx[i] = T(0);
+  if (patch == 0 || pixels == 0 || g.O == 0) return;
+  std::vector<T> col(static_cast<size_t>(patch * pixels));
+  for (int64_t n = 0; n < g.N; ++n) {
+    // col [patch, pixels] = w^T [patch, O] x dy[n] [O, pixels]
+    gemm(true, false, static_cast<int>(patch), static_cast<int>(pixels), static_cast<int>(g.O), T(1), w,
+         static_cast<int>(patch), dy + n * g.O * pixels, static_cast<int>(pixels), T(0), col.data(),
+         static_cast<int>(pixels));
+    col2im_add(dx + n * g.C * g.H * g.W, col.data(), g);
+  }
+}
+
+template <class T>
+void conv2d_backward_weight(T* dw, const T* x, const T* dy, const Conv2dGeometry& g) {
+  int64_t patch = g.C * g.KH * g.KW, pixels = g.OH * g.OW;
+  for (int64_t i = 0; i < g.O * patch; ++i) dw[i] = T(0);
+  if (patch == 0 || pixels == 0 || g.O == 0) return;
+  std::vector<T> col(static_cast<size_t>(patch * pixels));
+  for (int64_t n = 0; n < g.N; ++n) {
+    im2col(col.data(), x + n * g.C * g.H * g.W, g);
+    // dw [O, patch] += dy[n] [O, pixels] x col^T [pixels, patch]
+    gemm(false, true, static_cast<int>(g.O), static_cast<int>(patch), static_cast<int>(pixels), T(1),
+         dy + n * g.O * pixels, static_cast<int>(pixels), col.data(), static_cast<int>(pixels), T(1), dw,
+         static_cast<int>(patch));
+  }
+}
+
+#define ML_INSTANTIATE(T)                                                            \
+  template void conv2d_forward<T>(T*, const T*, const T*, const Conv2dGeometry&);        \
+  template void conv2d_backward_input<T>(T*, const T*, const T*, const Conv2dGeometry&); \
+  template void conv2d_backward_weight<T>(T*, const T*, const T*, const Conv2dGeometry&);
+ML_INSTANTIATE(float)
+ML_INSTANTIATE(double)
+#undef ML_INSTANTIATE
+
+}  // namespace ml::cpu
