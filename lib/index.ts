@@ -19,5 +19,6 @@ export * as ops from './ops/index.js';
 // algorithms
 
 // metric
+export { ProtoNet, MatchingNet, RelationNet, SiameseNet } from './metric/index.js';
 
 // train
