@@ -15,6 +15,7 @@ export * as nn from './nn/index.js';
 export * as ops from './ops/index.js';
 
 // data
+export * as data from './data/index.js';
 
 // algorithms
 

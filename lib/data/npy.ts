@@ -56,8 +56,9 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
   if (dataStart + byteLength > bytes.length) {
     throw new DataError(`${name}: truncated .npy data: shape [${shape.join(', ')}] needs ${byteLength} bytes, file has ${bytes.length - dataStart}`);
   }
-  // Copy into a fresh, aligned buffer (the data offset inside a zip entry need not be aligned).
-  const raw = bytes.slice(dataStart, dataStart + byteLength);
+  // Wider types are copied into a fresh, aligned buffer (the data offset inside a zip entry
+  // need not be aligned); bytes are used in place.
+  const raw = type.bytes === 1 ? bytes.subarray(dataStart, dataStart + byteLength) : bytes.slice(dataStart, dataStart + byteLength);
   return { dtype: type.dtype, shape, data: typedView(raw, type.dtype, name) };
 }
 

@@ -22,18 +22,36 @@ export interface OmniglotCharacters {
 }
 
 /**
- * Writes one drawing, given as ink (1/0 per pixel, [105, 105]), resized to `size` into
- * out[offset ..] as 0/255 (nearest) or rounded 0..255 (bilinear).
+ * Writes one drawing resized to `size` into out[offset ..] as 0/255 (nearest) or rounded
+ * 0..255 (bilinear). src: [nativeSize, nativeSize] of 0/1 values; ink is 1, or 0 when
+ * `inkIsZero` (the npz form stores True = white background).
  */
-export function storeDrawing(ink: Uint8Array, nativeSize: number, size: number, method: ResizeMethod, out: Uint8Array, offset: number): void {
-  const target = out.subarray(offset, offset + size * size);
-  if (size === nativeSize) {
-    for (let i = 0; i < target.length; i++) target[i] = ink[i] * 255;
+export function storeDrawing(
+  src: Uint8Array,
+  inkIsZero: boolean,
+  nativeSize: number,
+  size: number,
+  method: ResizeMethod,
+  out: Uint8Array,
+  offset: number,
+): void {
+  const flip = inkIsZero ? 1 : 0;
+  if (method === 'nearest') {
+    // Only the sampled source pixels are read (the hot path of a cold load).
+    for (let y = 0; y < size; y++) {
+      const sy = Math.min(Math.floor(((y + 0.5) * nativeSize) / size), nativeSize - 1);
+      for (let x = 0; x < size; x++) {
+        const sx = Math.min(Math.floor(((x + 0.5) * nativeSize) / size), nativeSize - 1);
+        out[offset + y * size + x] = (src[sy * nativeSize + sx] ^ flip) * 255;
+      }
+    }
     return;
   }
+  const ink = new Uint8Array(nativeSize * nativeSize);
+  for (let i = 0; i < ink.length; i++) ink[i] = src[i] ^ flip;
   const resized = new Float32Array(size * size);
   resizeImage(ink, 1, nativeSize, nativeSize, size, size, method, resized);
-  for (let i = 0; i < target.length; i++) target[i] = Math.round(resized[i] * 255);
+  for (let i = 0; i < resized.length; i++) out[offset + i] = Math.round(resized[i] * 255);
 }
 
 export function checkImageSize(size: number, dataset: string): void {

@@ -51,7 +51,7 @@ export function readOmniglotFolder(dir: string, set: OmniglotSet, size: number, 
   for (const character of characters) {
     for (const file of character.files) {
       const ink = decodeOmniglotPng(readFileSync(file), file);
-      storeDrawing(ink, OMNIGLOT_NATIVE_SIZE, size, method, pixels, offset);
+      storeDrawing(ink, false, OMNIGLOT_NATIVE_SIZE, size, method, pixels, offset);
       offset += size * size;
     }
   }

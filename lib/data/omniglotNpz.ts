@@ -51,11 +51,10 @@ export function readOmniglotNpz(npzDir: string, set: OmniglotSet, size: number, 
   for (const id of ids) byRow[id.npzIndex] = id;
   const plane = height * width;
   const pixels = new Uint8Array(chars * drawings * size * size);
-  const ink = new Uint8Array(plane);
   const data = images.data as Uint8Array;
   for (let i = 0; i < chars * drawings; i++) {
-    for (let p = 0; p < plane; p++) ink[p] = data[i * plane + p] === 0 ? 1 : 0; // False = ink
-    storeDrawing(ink, OMNIGLOT_NATIVE_SIZE, size, method, pixels, i * size * size);
+    // False (0) = ink
+    storeDrawing(data.subarray(i * plane, (i + 1) * plane), true, OMNIGLOT_NATIVE_SIZE, size, method, pixels, i * size * size);
   }
   return {
     set,
