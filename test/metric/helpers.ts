@@ -62,18 +62,22 @@ export function randomValues(count: number, seed: number): number[] {
  * Central finite differences of a scalar function of params, element by element (float64):
  * (f(p + h e_i) - f(p - h e_i)) / 2h.
  */
-export function finiteDifferenceGradient(f: (p: Params) => number, params: Params, h = 1e-6): Record<string, Float64Array> {
+export async function finiteDifferenceGradient(
+  f: (p: Params) => Promise<number>,
+  params: Params,
+  h = 1e-6,
+): Promise<Record<string, Float64Array>> {
   const out: Record<string, Float64Array> = {};
   for (const [name, value] of Object.entries(params)) {
     const base = Float64Array.from(value.toArray());
     const grad = new Float64Array(base.length);
     for (let i = 0; i < base.length; i++) {
-      const shifted = (delta: number): number => {
+      const shifted = (delta: number): Promise<number> => {
         const values = Float64Array.from(base);
         values[i] += delta;
         return f({ ...params, [name]: tensor(values, value.shape, 'float64') });
       };
-      grad[i] = (shifted(h) - shifted(-h)) / (2 * h);
+      grad[i] = ((await shifted(h)) - (await shifted(-h))) / (2 * h);
     }
     out[name] = grad;
   }
