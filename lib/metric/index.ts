@@ -14,4 +14,3 @@ export {
   type EvaluationResult,
 } from './metricLearner.js';
 export { checkEpisode, type Episode, type EpisodeSource, type MetricSet } from './episode.js';
-export { meanWithCI95, type MeanWithCI } from './confidence.js';

@@ -5,7 +5,8 @@
  *   - lossAndGrad(params, episode): loss, query accuracy and d(loss)/d(params), in one traced pass;
  *   - metaGradient(params, tasks): the MetaLearner contract, the mean of lossAndGrad over tasks;
  *   - evaluateTask(params, task): one episode's loss and accuracy (forward only);
- *   - evaluate(params, sampler, { episodes }): mean accuracy +/- 95% CI over sampled episodes.
+ *   - evaluate(params, sampler, { episodes }): mean accuracy +/- 95% CI over sampled episodes
+ *     (the CI as lib/train/confidence.ts computes it: 1.96 * population std / sqrt(episodes)).
  */
 import type { DType } from '../backend/types.js';
 import { tensor } from '../core/creation.js';
@@ -15,7 +16,7 @@ import * as ops from '../ops/index.js';
 import type { MetaLearner, MetaStepResult, Params, Task, TaskScore } from '../algorithms/types.js';
 import { ValueError } from '../errors.js';
 import { checkEpisode, type CheckedEpisode, type Episode, type EpisodeSource } from './episode.js';
-import { meanWithCI95 } from './confidence.js';
+import { meanWithCI95 } from '../train/confidence.js';
 
 /** A functional model (lib/nn models fit): seeded init, and apply(params, x [n, ...]) -> [n, ...]. */
 export interface EmbeddingModel {
@@ -128,7 +129,8 @@ export abstract class MetricLearner implements MetaLearner {
       accuracies.push(score.accuracy ?? 0);
       loss += score.loss;
     }
-    return { ...meanWithCI95(accuracies), loss: loss / episodes, episodes };
+    const { mean, ci95 } = meanWithCI95(accuracies);
+    return { mean, ci95, loss: loss / episodes, episodes };
   }
 
   private accuracyOf(scores: ArrayLike<number>, episode: CheckedEpisode): number {
