@@ -23,3 +23,4 @@ export * as data from './data/index.js';
 export { ProtoNet, MatchingNet, RelationNet, SiameseNet } from './metric/index.js';
 
 // train
+export * from './train/index.js';
