@@ -159,6 +159,7 @@ std::vector<GemmCase> make_cases() {
                         {29, 40, 300},    // K > KC: beta applied once, then accumulation
                         {300, 65, 40},    // M > MC
                         {20, 2100, 20},   // N > NC
+                        {1, 300, 257},    {300, 1, 257},  // row / column vectors: plain loops
                         {25, 40, 40},     {64, 64, 64},   {257, 257, 257}};
   for (int tA = 0; tA < 2; ++tA)
     for (int tB = 0; tB < 2; ++tB)

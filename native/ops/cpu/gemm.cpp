@@ -65,10 +65,20 @@ void scale_c(int M, int N, T beta, T* C, int ldc) {
   }
 }
 
-// Element (i, k) of op(A), and (k, j) of op(B).
+// sum_k x[k*incx] * y[k*incy], with four partial sums so the additions do not
+// wait on each other (a single running sum is bound by the FP add latency).
 template <typename T>
-inline T op_a(bool transA, const T* A, int lda, int i, int k) {
-  return transA ? A[static_cast<ptrdiff_t>(k) * lda + i] : A[static_cast<ptrdiff_t>(i) * lda + k];
+T strided_dot(int K, const T* x, ptrdiff_t incx, const T* y, ptrdiff_t incy) {
+  T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int k = 0;
+  for (; k + 4 <= K; k += 4) {
+    s0 += x[k * incx] * y[k * incy];
+    s1 += x[(k + 1) * incx] * y[(k + 1) * incy];
+    s2 += x[(k + 2) * incx] * y[(k + 2) * incy];
+    s3 += x[(k + 3) * incx] * y[(k + 3) * incy];
+  }
+  for (; k < K; ++k) s0 += x[k * incx] * y[k * incy];
+  return (s0 + s1) + (s2 + s3);
 }
 
 // Plain loops for shapes too small (or too thin: a row or column vector) to pay
@@ -77,22 +87,25 @@ template <typename T>
 void gemm_simple(bool transA, bool transB, int M, int N, int K, T alpha, const T* A, int lda,
                  const T* B, int ldb, T beta, T* C, int ldc) {
   scale_c(M, N, beta, C, ldc);
+  // Row i of op(A): element k at a_row[k * a_step].
+  const ptrdiff_t a_step = transA ? lda : 1;
+  const ptrdiff_t a_row_step = transA ? 1 : lda;
   for (int i = 0; i < M; ++i) {
     T* c = C + static_cast<ptrdiff_t>(i) * ldc;
-    if (!transB) {
+    const T* a_row = A + i * a_row_step;
+    if (!transB && N > 1) {
       // c[0:N] += (alpha * a_ik) * B[k, 0:N]: contiguous rows, vectorisable.
       for (int k = 0; k < K; ++k) {
-        const T a = alpha * op_a(transA, A, lda, i, k);
+        const T a = alpha * a_row[k * a_step];
         const T* b = B + static_cast<ptrdiff_t>(k) * ldb;
         for (int j = 0; j < N; ++j) c[j] += a * b[j];
       }
     } else {
-      // B stored [N,K]: c[j] += alpha * dot(op(A)[i,:], B[j,:]).
+      // Column j of op(B): B[j, 0:K] when transB, else B[0:K, j] (stride ldb).
       for (int j = 0; j < N; ++j) {
-        const T* b = B + static_cast<ptrdiff_t>(j) * ldb;
-        T dot = 0;
-        for (int k = 0; k < K; ++k) dot += op_a(transA, A, lda, i, k) * b[k];
-        c[j] += alpha * dot;
+        const T* b_col = transB ? B + static_cast<ptrdiff_t>(j) * ldb : B + j;
+        const ptrdiff_t b_step = transB ? 1 : ldb;
+        c[j] += alpha * strided_dot(K, a_row, a_step, b_col, b_step);
       }
     }
   }
