@@ -41,13 +41,29 @@ import {
 /** Runs the request on the backend's own engine when it has one, else on the TypeScript one. */
 export async function runMetaGradient(
   backend: Backend,
-  compiled: CompiledProgram,
-  numOutputs: number,
+  programs: EnginePrograms,
   request: MetaGradientRequest,
 ): Promise<MetaGradientResult> {
   validateRequest(backend, request);
-  if (compiled.metaGradient) return compiled.metaGradient(request);
-  return metaGradientInTypeScript(backend, compiled, numOutputs, request);
+  const { support, query } = programs;
+  if (support.compiled === query.compiled && support.compiled.metaGradient) return support.compiled.metaGradient(request);
+  return metaGradientInTypeScript(backend, programs, request);
+}
+
+/** A compiled loss program and its output count (outputs[0] is the loss). */
+export interface EngineProgram {
+  compiled: CompiledProgram;
+  numOutputs: number;
+}
+
+/**
+ * The support loss drives the inner loop, the query loss the objective. They are the same
+ * program when support and query sets have the same shapes (the only case the native engine
+ * takes); otherwise two recordings of one loss function.
+ */
+export interface EnginePrograms {
+  support: EngineProgram;
+  query: EngineProgram;
 }
 
 /** The default step weights: only the final query loss counts. */
@@ -88,9 +104,10 @@ export function validateRequest(backend: Backend, request: MetaGradientRequest):
     throw new ShapeError(`${where}: stepWeights has ${request.stepWeights.length} entries; expected steps + 1 = ${steps + 1}`);
   }
   tasks.forEach((task, t) => {
-    if (task.support.length !== task.query.length) {
+    if (task.support.length !== tasks[0].support.length || task.query.length !== tasks[0].query.length) {
       throw new ShapeError(
-        `${where}: task ${t} has ${task.support.length} support inputs but ${task.query.length} query inputs`,
+        `${where}: task ${t} has ${task.support.length} support and ${task.query.length} query inputs; ` +
+          `task 0 has ${tasks[0].support.length} and ${tasks[0].query.length}`,
       );
     }
   });
@@ -105,7 +122,8 @@ function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
 /** Everything one task's run needs, fixed for the whole meta-batch. */
 interface EngineContext {
   backend: Backend;
-  compiled: CompiledProgram;
+  support: EngineProgram;
+  query: EngineProgram;
   numParams: number;
   steps: number;
   order: 1 | 2;
@@ -115,8 +133,9 @@ interface EngineContext {
   frozen: (j: number) => boolean[];
   /** innerLR.length: dF/dlr has one entry per set of rates (1 when shared by every step). */
   rateSets: number;
-  /** Cotangents for the program's outputs: 1 on the loss, null on the extra outputs. */
-  cotangents: (Handle | null)[];
+  /** Cotangents for the support / query program outputs: 1 on the loss, null on the extra outputs. */
+  supportCotangents: (Handle | null)[];
+  queryCotangents: (Handle | null)[];
   weights: number[];
   wantLrGrads: boolean;
   one: Handle;
@@ -135,38 +154,34 @@ interface TaskResult {
 /** The same recursion as the native engine, in TypeScript over compiled.vjp / compiled.hvp. */
 export async function metaGradientInTypeScript(
   backend: Backend,
-  compiled: CompiledProgram,
-  numOutputs: number,
+  programs: EnginePrograms,
   request: MetaGradientRequest,
 ): Promise<MetaGradientResult> {
   validateRequest(backend, request);
-  const ctx = makeContext(backend, compiled, numOutputs, request);
+  const ctx = makeContext(backend, programs, request);
   const taskResults: TaskResult[] = [];
   for (const task of request.tasks) taskResults.push(runTask(ctx, request.params, task.support, task.query));
   backend.dispose(ctx.one);
   return averageOverTasks(backend, taskResults);
 }
 
-function makeContext(
-  backend: Backend,
-  compiled: CompiledProgram,
-  numOutputs: number,
-  request: MetaGradientRequest,
-): EngineContext {
+function makeContext(backend: Backend, programs: EnginePrograms, request: MetaGradientRequest): EngineContext {
   const dtype: DType = backend.dtypeOf(request.params[0] ?? request.tasks[0].support[0]);
   const shared = request.innerLR.length === 1;
   const frozenPerSet = request.innerLR.map((rates) => rates.map((r) => isAllZero(backend, r)));
   const one = scalarHandle(backend, 1, dtype);
   return {
     backend,
-    compiled,
+    support: programs.support,
+    query: programs.query,
     numParams: request.numParams,
     steps: request.steps,
     order: request.order,
     rates: (j) => request.innerLR[shared ? 0 : j],
     frozen: (j) => frozenPerSet[shared ? 0 : j],
     rateSets: request.innerLR.length,
-    cotangents: [one, ...new Array<Handle | null>(Math.max(0, numOutputs - 1)).fill(null)],
+    supportCotangents: lossSeeds(one, programs.support.numOutputs),
+    queryCotangents: lossSeeds(one, programs.query.numOutputs),
     weights: request.stepWeights ?? finalStepOnly(request.steps),
     wantLrGrads: request.lrGrads === true,
     one,
@@ -175,11 +190,11 @@ function makeContext(
 }
 
 function runTask(ctx: EngineContext, params: Handle[], support: Handle[], query: Handle[]): TaskResult {
-  const { backend, compiled, steps } = ctx;
-  const thetas = forwardInnerLoop(ctx, params, support);
+  const { backend, steps } = ctx;
+  const thetas = innerLoopStates(backend, ctx.support, params, support, ctx.rates, ctx.frozen, steps);
 
   // g_k = w_k grad L_q(t_k); the query outputs are reported at t_k.
-  const atEnd = compiled.vjp([...thetas[steps], ...query], ctx.cotangents, ctx.allParams);
+  const atEnd = ctx.query.compiled.vjp([...thetas[steps], ...query], ctx.queryCotangents, ctx.allParams);
   if (steps > 0) disposeNewEntries(backend, thetas[steps], thetas[steps - 1]);
   const queryLoss = readScalar(backend, atEnd.outputs[0]);
   const wk = ctx.weights[steps];
@@ -194,7 +209,7 @@ function runTask(ctx: EngineContext, params: Handle[], support: Handle[], query:
     disposeAll(backend, g);
     g = gj;
     if (ctx.weights[j] !== 0) {
-      const q = compiled.vjp([...thetas[j], ...query], ctx.cotangents, ctx.allParams);
+      const q = ctx.query.compiled.vjp([...thetas[j], ...query], ctx.queryCotangents, ctx.allParams);
       loss += ctx.weights[j] * readScalar(backend, q.outputs[0]);
       g = g.map((gi, i) => {
         const scaled = scaleOwned(backend, q.grads[i], ctx.weights[j]);
@@ -210,20 +225,31 @@ function runTask(ctx: EngineContext, params: Handle[], support: Handle[], query:
   return { loss, queryLoss, grads: g, lrGrads: finishLrGrads(ctx, lrGrads, params), queryOutputs };
 }
 
-/** t_0 = params (not copied), t_{j+1} = t_j - lr_j * grad L_s(t_j). Returns t_0 .. t_k. */
-function forwardInnerLoop(ctx: EngineContext, params: Handle[], support: Handle[]): Handle[][] {
-  const { backend, compiled, steps } = ctx;
+/**
+ * Plain gradient descent on the support loss: t_{j+1} = t_j - lr_j * grad L_s(t_j).
+ * Returns every state t_0 .. t_k; t_0 is `params` itself, and a parameter whose rate is zero
+ * keeps the previous state's handle (it is never copied).
+ */
+function innerLoopStates(
+  backend: Backend,
+  program: EngineProgram,
+  params: Handle[],
+  data: Handle[],
+  rates: (j: number) => Handle[],
+  frozen: (j: number) => boolean[],
+  steps: number,
+): Handle[][] {
+  const seeds = lossSeeds(scalarHandle(backend, 1, backend.dtypeOf(params[0])), program.numOutputs);
   const thetas: Handle[][] = [params];
   for (let j = 0; j < steps; j++) {
     const t = thetas[j];
-    const frozen = ctx.frozen(j);
-    const moving = ctx.allParams.filter((i) => !frozen[i]);
+    const moving = t.map((_, i) => i).filter((i) => !frozen(j)[i]);
     const next = [...t];
     if (moving.length > 0) {
-      const res = compiled.vjp([...t, ...support], ctx.cotangents, moving);
+      const res = program.compiled.vjp([...t, ...data], seeds, moving);
       disposeAll(backend, res.outputs);
       moving.forEach((i, n) => {
-        const stepVec = mulHandles(backend, ctx.rates(j)[i], res.grads[n]);
+        const stepVec = mulHandles(backend, rates(j)[i], res.grads[n]);
         next[i] = subHandles(backend, t[i], stepVec);
         backend.dispose(stepVec);
         backend.dispose(res.grads[n]);
@@ -231,7 +257,28 @@ function forwardInnerLoop(ctx: EngineContext, params: Handle[], support: Handle[
     }
     thetas.push(next);
   }
+  backend.dispose(seeds[0] as Handle);
   return thetas;
+}
+
+/**
+ * Adaptation alone (no meta-gradient): k steps of gradient descent on `data` with rates
+ * rates[j][i] (rates.length is k, or 1 to reuse). Returns the final parameters as new handles
+ * (a parameter whose rate is zero at every step comes back as a copy).
+ */
+export function adaptByGradientDescent(
+  backend: Backend,
+  program: EngineProgram,
+  params: Handle[],
+  data: Handle[],
+  rates: Handle[][],
+  steps: number,
+): Handle[] {
+  const frozenPerSet = rates.map((set) => set.map((r) => isAllZero(backend, r)));
+  const pick = <T>(list: T[], j: number): T => list[rates.length === 1 ? 0 : j];
+  const thetas = innerLoopStates(backend, program, params, data, (j) => pick(rates, j), (j) => pick(frozenPerSet, j), steps);
+  for (let j = 1; j < steps; j++) disposeNewEntries(backend, thetas[j], thetas[j - 1]);
+  return thetas[steps].map((h) => (params.includes(h) ? copyHandle(backend, h) : h));
 }
 
 /**
@@ -247,24 +294,24 @@ function backwardStep(
   lrGrads: (Handle | null)[][] | undefined,
   j: number,
 ): Handle[] {
-  const { backend, compiled } = ctx;
+  const { backend } = ctx;
+  const program = ctx.support.compiled;
   const frozen = ctx.frozen(j);
   const rates = ctx.rates(j);
   const anyMoving = frozen.some((f) => !f);
   let hv: Handle[] | null = null;
   let supportGrads: Handle[] | null = null;
   const inputs = [...theta, ...support];
-  const cot = ctx.cotangents;
   if (ctx.order === 2 && anyMoving) {
     // v = lr_j * g_{j+1} (zero on frozen parameters); one forward-over-reverse pass gives H_s v and grad L_s.
     const tangents: (Handle | null)[] = theta.map((_, i) => (frozen[i] ? null : mulHandles(backend, rates[i], gNext[i])));
-    const res = compiled.hvp(inputs, [...tangents, ...support.map(() => null)], cot, ctx.allParams);
+    const res = program.hvp(inputs, [...tangents, ...support.map(() => null)], ctx.supportCotangents, ctx.allParams);
     hv = res.gradTangents;
     supportGrads = res.grads;
     disposeAll(backend, res.outputs);
     tangents.forEach((v) => v && backend.dispose(v));
   } else if (lrGrads) {
-    const res = compiled.vjp(inputs, cot, ctx.allParams);
+    const res = program.vjp(inputs, ctx.supportCotangents, ctx.allParams);
     supportGrads = res.grads;
     disposeAll(backend, res.outputs);
   }
@@ -350,6 +397,11 @@ function averageOverTasks(backend: Backend, results: TaskResult[]): MetaGradient
 }
 
 // ---- small helpers -------------------------------------------------------------------------
+
+/** Cotangents [1, null, ...]: the gradient of the loss output alone. */
+function lossSeeds(one: Handle, numOutputs: number): (Handle | null)[] {
+  return [one, ...new Array<Handle | null>(Math.max(0, numOutputs - 1)).fill(null)];
+}
 
 function scaleOwned(backend: Backend, h: Handle, factor: number): Handle {
   if (factor === 1) return h;

@@ -1,0 +1,113 @@
+/**
+ * The task loss, recorded once per input shape and replayed for every task.
+ *
+ * Program: loss(params, x, y) with inputs [params in sorted key order..., x, y, constants...]
+ * (lib/core/record.ts). Labels enter as a float tensor of class ids, and crossEntropy turns
+ * them into one-hot rows with the oneHot primitive inside the program, so one recording
+ * serves every task of the same shapes. Outputs: [loss] for mse, [loss, logits] for
+ * crossEntropy (the logits give query accuracy after adaptation).
+ */
+import { ShapeError, ValueError } from '../errors.js';
+import type { RecordedProgram } from '../core/record.js';
+import { record } from '../core/transforms.js';
+import { sortedKeys } from '../core/params.js';
+import { Tensor } from '../core/tensor.js';
+import * as ops from '../ops/index.js';
+import type { FunctionalModel, LossKind } from './options.js';
+import type { LabeledSet, Params, Targets } from './types.js';
+
+/** A task set as program data: x and y both Tensors (y: targets, or class ids as floats). */
+export interface ProgramData {
+  x: Tensor;
+  y: Tensor;
+  /** The class ids, for accuracy (classification only). */
+  labels?: Int32Array;
+}
+
+/** The loss a set's targets call for, unless the learner fixed one. */
+export function lossKindFor(y: Targets, fixed: LossKind | undefined): LossKind {
+  if (fixed) return fixed;
+  return y instanceof Int32Array ? 'crossEntropy' : 'mse';
+}
+
+/** Converts a support or query set to program data on x's backend and dtype. */
+export function toProgramData(algorithm: string, set: LabeledSet, kind: LossKind): ProgramData {
+  const { x, y } = set;
+  if (!(x instanceof Tensor)) throw new ValueError(`${algorithm}: a task's x must be a Tensor`);
+  const n = x.shape[0];
+  if (y instanceof Int32Array) {
+    if (kind === 'mse') throw new ValueError(`${algorithm}: loss 'mse' needs Tensor targets, got Int32Array class ids`);
+    if (y.length !== n) {
+      throw new ShapeError(`${algorithm}: x has ${n} examples (shape [${x.shape}]) but y has ${y.length} labels`);
+    }
+    const data = x.dtype === 'float64' ? Float64Array.from(y) : Float32Array.from(y);
+    const ids = Tensor.fromHandle(x.backend, x.backend.fromArray(data, [n]), [n], x.dtype);
+    return { x, y: ids, labels: y };
+  }
+  if (!(y instanceof Tensor)) throw new ValueError(`${algorithm}: a task's y must be a Tensor or an Int32Array`);
+  if (y.shape[0] !== n) {
+    throw new ShapeError(`${algorithm}: x has shape [${x.shape}] but y has shape [${y.shape}]: example counts differ`);
+  }
+  return { x, y };
+}
+
+function shapeKey(t: Tensor): string {
+  return `${t.dtype}[${t.shape.join(',')}]`;
+}
+
+/** Recorded loss programs of one model, keyed by loss kind, parameter and data shapes. */
+export class LossPrograms {
+  private readonly cache = new Map<string, RecordedProgram>();
+
+  constructor(
+    private readonly model: FunctionalModel,
+    private readonly algorithm: string,
+  ) {}
+
+  /** The program for these params and data shapes (recorded on first use). */
+  get(params: Params, data: ProgramData, kind: LossKind): RecordedProgram {
+    const names = sortedKeys(params);
+    const key = [kind, ...names.map((n) => `${n}:${shapeKey(params[n])}`), shapeKey(data.x), shapeKey(data.y)].join('|');
+    let program = this.cache.get(key);
+    if (!program) {
+      program = record(this.lossFunction(kind), params, data.x, data.y);
+      this.cache.set(key, program);
+    }
+    return program;
+  }
+
+  /** Frees every recorded program. */
+  dispose(): void {
+    for (const program of this.cache.values()) program.dispose();
+    this.cache.clear();
+  }
+
+  private lossFunction(kind: LossKind): (params: Params, x: Tensor, y: Tensor) => Tensor[] {
+    const { model, algorithm } = this;
+    return (params, x, y) => {
+      const out = model.apply(params, x);
+      if (kind === 'mse') {
+        if (out.shape.join(',') !== y.shape.join(',')) {
+          throw new ShapeError(`${algorithm}: the model predicts shape [${out.shape}] but the targets have shape [${y.shape}]`);
+        }
+        return [ops.mse(out, y)];
+      }
+      if (out.rank !== 2 || out.shape[0] !== y.shape[0]) {
+        throw new ShapeError(`${algorithm}: crossEntropy needs logits [${y.shape[0]}, classes], the model gives [${out.shape}]`);
+      }
+      return [ops.crossEntropy(out, y), out];
+    };
+  }
+}
+
+/** Fraction of rows whose largest logit is the label. logits: [n, classes] row-major. */
+export function accuracyFromLogits(logits: ArrayLike<number>, shape: readonly number[], labels: Int32Array): number {
+  const [n, classes] = shape;
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + best]) best = c;
+    if (best === labels[i]) correct++;
+  }
+  return correct / n;
+}

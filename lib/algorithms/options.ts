@@ -1,0 +1,53 @@
+/**
+ * What every optimization-based learner shares: the model it adapts and the inner-loop options.
+ */
+import { ValueError } from '../errors.js';
+import type { Model } from '../nn/model.js';
+
+/** The functional model a learner adapts (lib/nn): init(seed, dtype?) -> Params, apply(params, x) -> Tensor. */
+export type FunctionalModel = Model;
+
+/** 'mse' for regression (targets a Tensor), 'crossEntropy' for classification (class ids). */
+export type LossKind = 'mse' | 'crossEntropy';
+
+export interface InnerLoopOptions {
+  /** Inner (task-adaptation) learning rate. Default 0.4 (MAML's Omniglot setting). */
+  innerLR?: number;
+  /** Inner steps k during meta-training. Default 1. */
+  innerSteps?: number;
+  /** Inner steps when adapting at test time (evaluateTask/adapt). Default: innerSteps. */
+  testInnerSteps?: number;
+  /** Loss; default chosen per task by the targets (Tensor -> mse, Int32Array -> crossEntropy). */
+  loss?: LossKind;
+}
+
+export interface ResolvedInnerLoopOptions {
+  innerLR: number;
+  innerSteps: number;
+  testInnerSteps: number;
+  loss: LossKind | undefined;
+}
+
+export function resolveInnerLoopOptions(algorithm: string, options: InnerLoopOptions): ResolvedInnerLoopOptions {
+  const innerLR = options.innerLR ?? 0.4;
+  const innerSteps = options.innerSteps ?? 1;
+  const testInnerSteps = options.testInnerSteps ?? innerSteps;
+  if (!Number.isFinite(innerLR)) throw new ValueError(`${algorithm}: innerLR must be a finite number, got ${innerLR}`);
+  checkSteps(algorithm, 'innerSteps', innerSteps);
+  checkSteps(algorithm, 'testInnerSteps', testInnerSteps);
+  if (options.loss !== undefined && options.loss !== 'mse' && options.loss !== 'crossEntropy') {
+    throw new ValueError(`${algorithm}: loss must be 'mse' or 'crossEntropy', got '${String(options.loss)}'`);
+  }
+  return { innerLR, innerSteps, testInnerSteps, loss: options.loss };
+}
+
+export function checkSteps(algorithm: string, name: string, steps: number): void {
+  if (!Number.isInteger(steps) || steps < 0) {
+    throw new ValueError(`${algorithm}: ${name} must be an integer >= 0, got ${steps}`);
+  }
+}
+
+export function checkOrder(algorithm: string, order: number): 1 | 2 {
+  if (order !== 1 && order !== 2) throw new ValueError(`${algorithm}: order must be 1 or 2, got ${order}`);
+  return order;
+}
