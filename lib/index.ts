@@ -18,6 +18,10 @@ export * as ops from './ops/index.js';
 export * as data from './data/index.js';
 
 // algorithms
+export { MAML, Reptile, MetaSGD, ANIL, MAMLpp, IMAML, CAVIA } from './algorithms/index.js';
+export type { MAMLOptions, ReptileOptions, MetaSGDOptions, ANILOptions, MAMLppOptions, IMAMLOptions, CAVIAOptions } from './algorithms/index.js';
+export { contextModel, multiStepLossWeights, cosineAnnealing } from './algorithms/index.js';
+export type { MetaLearner, MetaStepResult, Task, LabeledSet, Targets, TaskScore } from './algorithms/index.js';
 
 // metric
 export { ProtoNet, MatchingNet, RelationNet, SiameseNet } from './metric/index.js';
