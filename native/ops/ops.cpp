@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "ops/cpu/blas_dispatch.h"
 #include "ops/cpu/conv2d.h"
 #include "ops/cpu/distance.h"
 #include "ops/cpu/elementwise.h"
@@ -410,6 +411,14 @@ Tensor one_hot(const Tensor& labels, int64_t classes) {
     cpu::one_hot_forward<T>(out.data<T>(), labels.data<T>(), n, classes);
   });
   return out;
+}
+
+const char* gemm_kernel() {
+#if ML_HAVE_OPTIMISED_GEMM
+  return metalearn::cpu::gemm_kernel_name();
+#else
+  return "reference";
+#endif
 }
 
 }  // namespace ml::ops

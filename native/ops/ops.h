@@ -72,4 +72,7 @@ Tensor squared_euclidean(const Tensor& a, const Tensor& b);
 // labels [n] -> [n, classes]; ErrorKind::Value for a label not an integer in [0, classes).
 Tensor one_hot(const Tensor& labels, int64_t classes);
 
+// Which SIMD kernel the GEMM uses on this CPU ("avx512", "avx2", "generic" or "reference").
+const char* gemm_kernel();
+
 }  // namespace ml::ops

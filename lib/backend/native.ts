@@ -1,0 +1,193 @@
+/**
+ * The native core (native/, built by cmake-js, found by node-gyp-build) behind the Backend
+ * interface. Handles are the binding's NativeTensor objects themselves; every binding error is
+ * re-thrown as the typed error of lib/errors.ts that its `code` names.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { NativeBinding, NativeProgram, NativeTensor } from '../../binding.js';
+import { BackendError, fromNativeError } from '../errors.js';
+import type { PrimitiveAttrs, PrimitiveName } from './primitives.js';
+import type {
+  Backend,
+  CompiledProgram,
+  DType,
+  Handle,
+  MetaGradientRequest,
+  MetaGradientResult,
+  ProgramSpec,
+  TypedArray,
+} from './types.js';
+
+/** The binding's program, including the meta-batch engine (an addition to binding.d.ts's NativeProgram). */
+interface NativeProgramWithMeta extends NativeProgram {
+  metaGradient?(request: NativeMetaGradientRequest): Promise<NativeMetaGradientResult>;
+}
+
+type NativeMetaGradientRequest = Omit<MetaGradientRequest, 'params' | 'tasks' | 'innerLR'> & {
+  params: NativeTensor[];
+  tasks: { support: NativeTensor[]; query: NativeTensor[] }[];
+  innerLR: NativeTensor[][];
+};
+
+type NativeMetaGradientResult = Omit<MetaGradientResult, 'grads' | 'lrGrads' | 'queryOutputs'> & {
+  grads: NativeTensor[];
+  lrGrads?: NativeTensor[][];
+  queryOutputs: NativeTensor[][];
+};
+
+/** The directory of the package.json named "metalearn" above this file (lib/backend or dist/backend). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'metalearn') return dir;
+      } catch {
+        // An unreadable package.json is not ours: keep walking up.
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new BackendError('native backend: cannot find the metalearn package root (package.json)');
+    dir = parent;
+  }
+}
+
+/** Loads the raw binding with node-gyp-build (build/Release, then prebuilds/<platform>-<arch>/). */
+export function loadBinding(): NativeBinding {
+  const root = packageRoot();
+  const require = createRequire(import.meta.url);
+  try {
+    const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
+    return nodeGypBuild(root) as NativeBinding;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new BackendError(`native backend: no binary loads from ${root} (${reason}); run \`npm run build:native\``);
+  }
+}
+
+/** Runs a binding call, converting its errors to typed errors. */
+function call<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    throw fromNativeError(err);
+  }
+}
+
+const asNative = (h: Handle | null): NativeTensor | null => h as unknown as NativeTensor | null;
+const asNatives = (hs: Handle[]): NativeTensor[] => hs as unknown as NativeTensor[];
+const asHandles = (ts: NativeTensor[]): Handle[] => ts as unknown as Handle[];
+
+class NativeCompiledProgram implements CompiledProgram {
+  constructor(private readonly program: NativeProgramWithMeta) {}
+
+  run(inputs: Handle[]): Handle[] {
+    return asHandles(call(() => this.program.run(asNatives(inputs))));
+  }
+
+  vjp(inputs: Handle[], cotangents: (Handle | null)[], wrt: number[]): { outputs: Handle[]; grads: Handle[] } {
+    const r = call(() => this.program.vjp(asNatives(inputs), cotangents.map(asNative), wrt));
+    return { outputs: asHandles(r.outputs), grads: asHandles(r.grads) };
+  }
+
+  jvp(inputs: Handle[], tangents: (Handle | null)[]): { outputs: Handle[]; tangents: Handle[] } {
+    const r = call(() => this.program.jvp(asNatives(inputs), tangents.map(asNative)));
+    return { outputs: asHandles(r.outputs), tangents: asHandles(r.tangents) };
+  }
+
+  hvp(
+    inputs: Handle[],
+    tangents: (Handle | null)[],
+    cotangents: (Handle | null)[],
+    wrt: number[],
+  ): { outputs: Handle[]; grads: Handle[]; gradTangents: Handle[] } {
+    const r = call(() => this.program.hvp(asNatives(inputs), tangents.map(asNative), cotangents.map(asNative), wrt));
+    return { outputs: asHandles(r.outputs), grads: asHandles(r.grads), gradTangents: asHandles(r.gradTangents) };
+  }
+
+  async metaGradient(request: MetaGradientRequest): Promise<MetaGradientResult> {
+    const run = this.program.metaGradient;
+    if (!run) throw new BackendError('native backend: this binary has no metaGradient; rebuild it');
+    const nativeRequest: NativeMetaGradientRequest = {
+      ...request,
+      params: asNatives(request.params),
+      tasks: request.tasks.map((t) => ({ support: asNatives(t.support), query: asNatives(t.query) })),
+      innerLR: request.innerLR.map(asNatives),
+    };
+    let r: NativeMetaGradientResult;
+    try {
+      r = await call(() => run.call(this.program, nativeRequest));
+    } catch (err) {
+      throw fromNativeError(err);
+    }
+    const result: MetaGradientResult = {
+      loss: r.loss,
+      queryLosses: r.queryLosses,
+      grads: asHandles(r.grads),
+      queryOutputs: r.queryOutputs.map(asHandles),
+    };
+    if (r.lrGrads) result.lrGrads = r.lrGrads.map(asHandles);
+    return result;
+  }
+
+  dispose(): void {
+    this.program.dispose();
+  }
+}
+
+class NativeBackend implements Backend {
+  readonly name = 'native' as const;
+
+  constructor(private readonly binding: NativeBinding) {}
+
+  fromArray(data: TypedArray, shape: readonly number[]): Handle {
+    return call(() => this.binding.fromArray(data, [...shape])) as unknown as Handle;
+  }
+
+  toArray(h: Handle): TypedArray {
+    return call(() => this.binding.toArray(h as unknown as NativeTensor));
+  }
+
+  shapeOf(h: Handle): number[] {
+    return call(() => this.binding.shapeOf(h as unknown as NativeTensor));
+  }
+
+  dtypeOf(h: Handle): DType {
+    return call(() => this.binding.dtypeOf(h as unknown as NativeTensor));
+  }
+
+  dispose(h: Handle): void {
+    call(() => this.binding.dispose(h as unknown as NativeTensor));
+  }
+
+  exec<P extends PrimitiveName>(op: P, inputs: Handle[], attrs: PrimitiveAttrs<P>): Handle {
+    return call(() => this.binding.exec(op, asNatives(inputs), attrs as Record<string, unknown>)) as unknown as Handle;
+  }
+
+  compile(spec: ProgramSpec): CompiledProgram {
+    return new NativeCompiledProgram(call(() => this.binding.compile(spec)) as NativeProgramWithMeta);
+  }
+
+  liveTensors(): number {
+    return this.binding.liveTensors();
+  }
+
+  /** Threads the meta-batch engine uses (METALEARN_THREADS, else the hardware threads). */
+  numThreads(): number {
+    return this.binding.numThreads();
+  }
+
+  buildInfo(): ReturnType<NativeBinding['buildInfo']> {
+    return this.binding.buildInfo();
+  }
+}
+
+/** The native core as a Backend; throws BackendError saying why when no binary loads. */
+export function loadNativeBackend(): Backend {
+  return new NativeBackend(loadBinding());
+}

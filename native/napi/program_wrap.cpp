@@ -1,0 +1,97 @@
+#include "napi/program_wrap.h"
+
+#include "core/error.h"
+#include "napi/addon_data.h"
+#include "napi/js_convert.h"
+#include "napi/js_errors.h"
+#include "napi/tensor_wrap.h"
+
+namespace ml::napi {
+namespace {
+
+std::vector<int64_t> wrt_from_js(const Napi::Value& value, const char* method) {
+  return int_list_from_js(value, std::string(method) + ": wrt", 0, int64_t(1) << 40);
+}
+
+}  // namespace
+
+Napi::Function ProgramWrap::define(Napi::Env env) {
+  return DefineClass(env, "NativeProgram",
+                     {
+                         InstanceMethod<&ProgramWrap::run>("run"),
+                         InstanceMethod<&ProgramWrap::vjp>("vjp"),
+                         InstanceMethod<&ProgramWrap::jvp>("jvp"),
+                         InstanceMethod<&ProgramWrap::hvp>("hvp"),
+                         InstanceMethod<&ProgramWrap::meta_gradient>("metaGradient"),
+                         InstanceMethod<&ProgramWrap::dispose>("dispose"),
+                     });
+}
+
+Napi::Object ProgramWrap::create(Napi::Env env, std::shared_ptr<const Program> program) {
+  Napi::Object object = addon_data(env).program_constructor.New({});
+  Unwrap(object)->program_ = std::move(program);
+  return object;
+}
+
+ProgramWrap::ProgramWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ProgramWrap>(info) {}
+
+const Program& ProgramWrap::program(const char* method) const {
+  if (!program_) fail(ErrorKind::Disposed, std::string(method) + ": program was disposed");
+  return *program_;
+}
+
+Napi::Value ProgramWrap::run(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    const Program& p = program("run");
+    return tensors_to_js(env, p.run(tensors_from_js(env, info[0], "run: inputs", false)));
+  });
+}
+
+Napi::Value ProgramWrap::vjp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    const Program& p = program("vjp");
+    VjpResult r = p.vjp(tensors_from_js(env, info[0], "vjp: inputs", false),
+                        tensors_from_js(env, info[1], "vjp: cotangents", true), wrt_from_js(info[2], "vjp"));
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("outputs", tensors_to_js(env, r.outputs));
+    out.Set("grads", tensors_to_js(env, r.grads));
+    return out;
+  });
+}
+
+Napi::Value ProgramWrap::jvp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    const Program& p = program("jvp");
+    JvpResult r = p.jvp(tensors_from_js(env, info[0], "jvp: inputs", false),
+                        tensors_from_js(env, info[1], "jvp: tangents", true));
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("outputs", tensors_to_js(env, r.outputs));
+    out.Set("tangents", tensors_to_js(env, r.tangents));
+    return out;
+  });
+}
+
+Napi::Value ProgramWrap::hvp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    const Program& p = program("hvp");
+    HvpResult r = p.hvp(tensors_from_js(env, info[0], "hvp: inputs", false),
+                        tensors_from_js(env, info[1], "hvp: tangents", true),
+                        tensors_from_js(env, info[2], "hvp: cotangents", true), wrt_from_js(info[3], "hvp"));
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("outputs", tensors_to_js(env, r.outputs));
+    out.Set("grads", tensors_to_js(env, r.grads));
+    out.Set("gradTangents", tensors_to_js(env, r.grad_tangents));
+    return out;
+  });
+}
+
+Napi::Value ProgramWrap::dispose(const Napi::CallbackInfo& info) {
+  program_.reset();
+  return info.Env().Undefined();
+}
+
+}  // namespace ml::napi

@@ -1,0 +1,31 @@
+// NativeProgram (binding.d.ts): a compiled ml::Program with run / vjp / jvp / hvp.
+#pragma once
+#include <napi.h>
+
+#include <memory>
+
+#include "autodiff/program.h"
+
+namespace ml::napi {
+
+class ProgramWrap : public Napi::ObjectWrap<ProgramWrap> {
+ public:
+  static Napi::Function define(Napi::Env env);
+  static Napi::Object create(Napi::Env env, std::shared_ptr<const Program> program);
+
+  explicit ProgramWrap(const Napi::CallbackInfo& info);
+
+ private:
+  // The program, or ErrorKind::Disposed after dispose().
+  const Program& program(const char* method) const;
+  Napi::Value run(const Napi::CallbackInfo& info);
+  Napi::Value vjp(const Napi::CallbackInfo& info);
+  Napi::Value jvp(const Napi::CallbackInfo& info);
+  Napi::Value hvp(const Napi::CallbackInfo& info);
+  Napi::Value meta_gradient(const Napi::CallbackInfo& info);
+  Napi::Value dispose(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<const Program> program_;
+};
+
+}  // namespace ml::napi
