@@ -30,7 +30,9 @@ export const httpFetcher: Fetcher = async (url, destination) => {
   try {
     response = await fetch(url, { redirect: 'follow' });
   } catch (err) {
-    throw new DataError(`download ${url}: request failed (${(err as Error).message})`);
+    const cause = (err as Error & { cause?: unknown }).cause;
+    const detail = cause instanceof Error ? `${(err as Error).message}: ${cause.message}` : (err as Error).message;
+    throw new DataError(`download ${url}: request failed (${detail})`);
   }
   if (!response.ok || response.body === null) {
     throw new DataError(`download ${url}: HTTP ${response.status} ${response.statusText}`);

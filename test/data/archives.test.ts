@@ -93,6 +93,7 @@ describe.skipIf(!hasSmallZips)(`verified download from a local HTTP server ${has
   beforeAll(async () => {
     const bytes = readFileSync(zipPath);
     server = createServer((request, response) => {
+      response.setHeader('Connection', 'close'); // no keep-alive reuse across tests
       if (request.url === '/small1.zip') {
         response.writeHead(200, { 'Content-Length': bytes.length });
         response.end(bytes);
