@@ -1,0 +1,85 @@
+/**
+ * `metalearn eval`: the papers' test protocol on a trained checkpoint: mean accuracy (or MSE)
+ * +/- 95% confidence interval over N test episodes, with the test-time inner steps settable.
+ * The model, learner and data are rebuilt from the configuration stored in the checkpoint.
+ */
+import { Command, Option } from 'commander';
+import { loadCheckpoint } from '../train/checkpoint.js';
+import { evaluate, formatEvaluation } from '../train/evaluate.js';
+import { arraysToParams, paramsToArrays, disposeParams } from '../train/paramArrays.js';
+import type { NamedArrays } from '../train/namedArrays.js';
+import { chooseBackend } from './backendChoice.js';
+import { addBackendFlags, integerArg } from './flags.js';
+import type { CliIO } from './io.js';
+import { resolveRunConfig, runConfigFromJson } from './runConfig.js';
+import { buildRun, type Split } from './runSetup.js';
+import { describeTasks } from './trainCommand.js';
+
+interface EvalFlags {
+  checkpoint: string;
+  episodes: number;
+  innerSteps?: number;
+  split: Split;
+  seed: number;
+  ways?: number;
+  shots?: number;
+  queries?: number;
+  dataRoot?: string;
+  json?: boolean;
+  backend?: string;
+  dtype?: 'float32' | 'float64';
+}
+
+export function evalCommand(io: CliIO): Command {
+  const command = new Command('eval')
+    .description('evaluate a checkpoint: mean +/- 95% confidence interval over test episodes')
+    .requiredOption('--checkpoint <file>', 'checkpoint written by metalearn train (safetensors)')
+    .option('--episodes <n>', 'test episodes', integerArg, 600)
+    .option('--inner-steps <n>', "inner-loop steps at test time (default: the run's test-inner-steps)", integerArg)
+    .addOption(new Option('--split <name>', 'which classes to draw episodes from').choices(['test', 'val', 'train']).default('test'))
+    .option('--seed <n>', 'seed of the test episode stream', integerArg, 0)
+    .option('--ways <n>', "override the run's ways (metric learners only; MAML-family heads are fixed)", integerArg)
+    .option('--shots <n>', "override the run's shots", integerArg)
+    .option('--queries <n>', "override the run's queries per class", integerArg)
+    .option('--data-root <dir>', 'data root holding omniglot/ (default: the one stored in the checkpoint)')
+    .option('--json', 'print the result as JSON');
+  addBackendFlags(command);
+  return command.action(async (flags: EvalFlags) => runEval(flags, io));
+}
+
+async function runEval(flags: EvalFlags, io: CliIO): Promise<void> {
+  chooseBackend(flags.backend);
+  const stored = loadCheckpoint(flags.checkpoint);
+  const base = runConfigFromJson(stored.config, `checkpoint '${flags.checkpoint}'`);
+  const config = resolveRunConfig({
+    ...base,
+    ...definedOnly({ ways: flags.ways, shots: flags.shots, queries: flags.queries, dataRoot: flags.dataRoot, dtype: flags.dtype }),
+  });
+  const run = buildRun(config);
+  // Validate the checkpoint against the model just built (names, shapes): another model's
+  // checkpoint is a CheckpointError here, not a shape error deep inside the first episode.
+  const template = run.learner.init(config.seed, base.dtype);
+  const checkpoint = loadCheckpoint(flags.checkpoint, { params: paramsToArrays(template), learner: run.learner.name });
+  disposeParams(template);
+  const params = arraysToParams(castTo(checkpoint.params, config.dtype));
+  const innerSteps = flags.innerSteps ?? config.testInnerSteps;
+  const result = await evaluate(run.learner, params, await run.tasks(flags.split), { episodes: flags.episodes, innerSteps, seed: flags.seed });
+  if (flags.json) {
+    io.out(JSON.stringify({ checkpoint: flags.checkpoint, iteration: checkpoint.iteration, split: flags.split, innerSteps, config, result }, null, 2) + '\n');
+  } else {
+    io.out(`${config.algo} on ${describeTasks(config)}, ${flags.split} split, ${innerSteps} inner steps, checkpoint iteration ${checkpoint.iteration}:\n`);
+    io.out(`  ${formatEvaluation(result)}\n`);
+  }
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function castTo(arrays: NamedArrays, dtype: 'float32' | 'float64'): NamedArrays {
+  const out: NamedArrays = {};
+  for (const [name, a] of Object.entries(arrays)) {
+    out[name] = a.dtype === dtype ? a : { dtype, shape: a.shape, data: dtype === 'float64' ? Float64Array.from(a.data) : Float32Array.from(a.data) };
+  }
+  return out;
+}

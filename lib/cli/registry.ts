@@ -1,0 +1,43 @@
+/**
+ * The algorithm registry: CLI name -> how to build the learner from a model and the run's
+ * options. Adding an algorithm is one row. `head` says what the model must output:
+ * 'outputs' = one unit per way (classification) or per target (regression), 'embedding' = the
+ * embedding network only (metric learners build their own heads).
+ */
+import type { MetaLearner } from '../algorithms/types.js';
+import type { FunctionalModel } from '../algorithms/options.js';
+import { ANIL, CAVIA, IMAML, MAML, MAMLpp, MetaSGD, Reptile } from '../algorithms/index.js';
+import { ValueError } from '../errors.js';
+import type { RunConfig } from './runConfig.js';
+
+export interface AlgorithmEntry {
+  head: 'outputs' | 'embedding';
+  summary: string;
+  create(model: FunctionalModel, run: RunConfig): MetaLearner;
+  /** Anneal the meta learning rate by a cosine over the run (MAML++). */
+  cosineMetaLR?: boolean;
+}
+
+/** The inner-loop options every MAML-family row passes on. */
+const inner = (run: RunConfig) => ({ innerLR: run.innerLR, innerSteps: run.innerSteps, testInnerSteps: run.testInnerSteps });
+
+export const ALGORITHMS: Record<string, AlgorithmEntry> = {
+  maml: { head: 'outputs', summary: 'MAML, exact second order (--order 1 for first order)', create: (m, r) => new MAML(m, { ...inner(r), order: r.order }) },
+  fomaml: { head: 'outputs', summary: 'first-order MAML', create: (m, r) => new MAML(m, { ...inner(r), order: 1 }) },
+  reptile: { head: 'outputs', summary: 'Reptile (use --optimizer sgd --meta-lr 1 for the paper update)', create: (m, r) => new Reptile(m, inner(r)) },
+  metasgd: { head: 'outputs', summary: 'Meta-SGD, learned per-parameter inner learning rates', create: (m, r) => new MetaSGD(m, { ...inner(r), order: r.order }) },
+  anil: { head: 'outputs', summary: 'ANIL, only the head adapts', create: (m, r) => new ANIL(m, { ...inner(r), order: r.order }) },
+  mamlpp: { head: 'outputs', summary: 'MAML++ (multi-step loss, learned per-step lrs, annealing)', create: (m, r) => new MAMLpp(m, { ...inner(r), totalIterations: r.iterations }), cosineMetaLR: true },
+  imaml: { head: 'outputs', summary: 'iMAML, implicit gradients by conjugate gradient', create: (m, r) => new IMAML(m, inner(r)) },
+  cavia: { head: 'outputs', summary: 'CAVIA, adapted context parameters', create: (m, r) => new CAVIA(m, { ...inner(r), order: r.order }) },
+};
+
+export function algorithmNames(): string[] {
+  return Object.keys(ALGORITHMS);
+}
+
+export function algorithmEntry(name: string): AlgorithmEntry {
+  const entry = ALGORITHMS[name];
+  if (!entry) throw new ValueError(`unknown algorithm '${name}' (choose one of: ${algorithmNames().join(', ')})`);
+  return entry;
+}

@@ -1,0 +1,171 @@
+/**
+ * `metalearn train`: meta-train an algorithm on a dataset, with validation, checkpoints,
+ * JSON-lines metrics and resume; optionally evaluate on the test split at the end.
+ *
+ * Output directory (--out): checkpoint.safetensors (latest good state), metrics.jsonl,
+ * config.json (the resolved run configuration), results.json (final evaluation, if any).
+ */
+import { Command, Option } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cosineAnnealing } from '../algorithms/schedules.js';
+import { loadCheckpoint } from '../train/checkpoint.js';
+import { evaluate, formatEvaluation } from '../train/evaluate.js';
+import { metaTrain } from '../train/metaTrain.js';
+import { Adam, SGD, type Optimizer } from '../train/optimizers.js';
+import { chooseBackend } from './backendChoice.js';
+import { addBackendFlags, addProgressFlag, integerArg, numberArg } from './flags.js';
+import type { CliIO } from './io.js';
+import { prepareOutputDir } from './outputDir.js';
+import { algorithmEntry, algorithmNames } from './registry.js';
+import { DATASETS, resolveRunConfig, runConfigFromJson, runConfigToJson, type RunConfig } from './runConfig.js';
+import { buildRun } from './runSetup.js';
+
+interface TrainFlags {
+  algo: string;
+  dataset: string;
+  ways?: number;
+  shots?: number;
+  queries?: number;
+  metaBatch?: number;
+  innerLr?: number;
+  innerSteps?: number;
+  testInnerSteps?: number;
+  order?: string;
+  metaLr?: number;
+  optimizer?: 'adam' | 'sgd';
+  momentum?: number;
+  clipNorm?: number;
+  iterations?: number;
+  seed?: number;
+  dataRoot?: string;
+  imageSize?: number;
+  hidden?: number;
+  out?: string;
+  resume?: string | boolean;
+  checkpointEvery: number;
+  valEvery: number;
+  valEpisodes: number;
+  testEpisodes: number;
+  backend?: string;
+  dtype?: 'float32' | 'float64';
+  progress?: boolean;
+}
+
+export function trainCommand(io: CliIO): Command {
+  const command = new Command('train')
+    .description('meta-train an algorithm on a few-shot task family')
+    .addOption(new Option('--algo <name>', 'algorithm').choices(algorithmNames()).default('maml'))
+    .addOption(new Option('--dataset <name>', 'task family').choices([...DATASETS]).default('sinusoid'))
+    .option('--ways <n>', 'classes per episode (omniglot; default 5)', integerArg)
+    .option('--shots <n>', 'support examples per class (default: sinusoid 10, omniglot 1)', integerArg)
+    .option('--queries <n>', 'query examples per class (default: sinusoid 10, omniglot 15)', integerArg)
+    .option('--meta-batch <n>', 'tasks per meta-iteration (default: sinusoid 25, omniglot 32)', integerArg)
+    .option('--inner-lr <x>', 'inner-loop learning rate (default: sinusoid 0.01, omniglot 0.4)', numberArg)
+    .option('--inner-steps <n>', 'inner-loop steps during meta-training (default 1)', integerArg)
+    .option('--test-inner-steps <n>', 'inner-loop steps at validation/test time (default: sinusoid 10, omniglot 3)', integerArg)
+    .addOption(new Option('--order <k>', 'meta-gradient order: 2 exact, 1 first-order (default 2)').choices(['1', '2']))
+    .option('--meta-lr <x>', 'meta (outer) learning rate (default 0.001)', numberArg)
+    .addOption(new Option('--optimizer <name>', 'meta-optimiser (default adam)').choices(['adam', 'sgd']))
+    .option('--momentum <x>', 'SGD momentum (default 0)', numberArg)
+    .option('--clip-norm <x>', 'clip the meta-gradient to this global L2 norm (default: no clipping)', numberArg)
+    .option('--iterations <n>', 'meta-iterations in total (default: sinusoid 10000, omniglot 60000)', integerArg)
+    .option('--seed <n>', 'seed of the initialisation and the task streams (default 0)', integerArg)
+    .option('--data-root <dir>', 'data root holding omniglot/ (default: $METALEARN_DATA or ~/.cache/metalearn)')
+    .option('--image-size <n>', 'omniglot image side in pixels (default 28)', integerArg)
+    .option('--hidden <n>', 'hidden width: MLP units (sinusoid, default 40) or conv filters (omniglot, default 64)', integerArg)
+    .option('--out <dir>', 'output directory for checkpoint, metrics and results (default runs/<algo>-<dataset>)')
+    .option('--resume [checkpoint]', 'continue from a checkpoint (default <out>/checkpoint.safetensors); the run configuration comes from it')
+    .option('--checkpoint-every <n>', 'write a checkpoint every n iterations', integerArg, 500)
+    .option('--val-every <n>', 'validate every n iterations', integerArg, 500)
+    .option('--val-episodes <n>', 'validation episodes (a fixed set)', integerArg, 100)
+    .option('--test-episodes <n>', 'after training, evaluate on this many test episodes (0 = skip)', integerArg, 0);
+  addBackendFlags(command);
+  addProgressFlag(command);
+  return command.action(async (flags: TrainFlags) => runTrain(flags, io));
+}
+
+async function runTrain(flags: TrainFlags, io: CliIO): Promise<void> {
+  chooseBackend(flags.backend);
+  const outDir = prepareOutputDir(flags.out ?? join('runs', `${flags.algo}-${flags.dataset}`));
+  const resumeFrom = flags.resume === undefined ? undefined : flags.resume === true ? join(outDir, 'checkpoint.safetensors') : String(flags.resume);
+  const config = resumeFrom === undefined ? configFromFlags(flags) : configFromCheckpoint(resumeFrom, flags.iterations);
+  const run = buildRun(config);
+  writeFileSync(join(outDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  io.err(`metalearn train: ${config.algo} on ${describeTasks(config)}, model ${run.modelDescription}, ${config.iterations} iterations -> ${outDir}\n`);
+
+  const trainTasks = await run.tasks('train');
+  const valTasks = flags.valEpisodes > 0 ? await run.tasks('val') : undefined;
+  const result = await metaTrain({
+    learner: run.learner,
+    tasks: trainTasks,
+    iterations: config.iterations,
+    metaBatch: config.metaBatch,
+    optimizer: makeOptimizer(config),
+    ...(algorithmEntry(config.algo).cosineMetaLR ? { lrSchedule: (i: number) => cosineAnnealing(config.metaLR, i - 1, config.iterations) } : {}),
+    seed: config.seed,
+    dtype: config.dtype,
+    ...(valTasks ? { validation: { tasks: valTasks, every: flags.valEvery, episodes: flags.valEpisodes, innerSteps: config.testInnerSteps } } : {}),
+    checkpoint: { path: join(outDir, 'checkpoint.safetensors'), every: flags.checkpointEvery, model: run.modelDescription, config: runConfigToJson(config) },
+    ...(resumeFrom === undefined ? {} : { resumeFrom }),
+    metricsPath: join(outDir, 'metrics.jsonl'),
+    ...(flags.progress === undefined ? {} : { progress: flags.progress }),
+  });
+  const last = result.history[result.history.length - 1];
+  if (last) io.out(`trained ${result.iteration} iterations; last meta-loss ${last.loss.toPrecision(4)}\n`);
+  const lastValidation = result.validations[result.validations.length - 1];
+  if (lastValidation) io.out(`validation (${config.testInnerSteps} inner steps): ${formatEvaluation(lastValidation.result)}\n`);
+  if (result.checkpointPath) io.out(`checkpoint: ${result.checkpointPath}\n`);
+
+  if (flags.testEpisodes > 0) {
+    const test = await evaluate(run.learner, result.params, await run.tasks('test'), {
+      episodes: flags.testEpisodes,
+      innerSteps: config.testInnerSteps,
+      seed: config.seed,
+    });
+    io.out(`test (${config.testInnerSteps} inner steps): ${formatEvaluation(test)}\n`);
+    writeFileSync(join(outDir, 'results.json'), JSON.stringify({ config, test }, null, 2) + '\n');
+  }
+}
+
+function configFromFlags(flags: TrainFlags): RunConfig {
+  return resolveRunConfig({
+    algo: flags.algo,
+    dataset: flags.dataset,
+    ways: flags.ways,
+    shots: flags.shots,
+    queries: flags.queries,
+    metaBatch: flags.metaBatch,
+    innerLR: flags.innerLr,
+    innerSteps: flags.innerSteps,
+    testInnerSteps: flags.testInnerSteps,
+    order: flags.order === undefined ? undefined : (Number(flags.order) as 1 | 2),
+    metaLR: flags.metaLr,
+    optimizer: flags.optimizer,
+    momentum: flags.momentum,
+    clipNorm: flags.clipNorm,
+    iterations: flags.iterations,
+    seed: flags.seed,
+    dtype: flags.dtype,
+    imageSize: flags.imageSize,
+    hidden: flags.hidden,
+    dataRoot: flags.dataRoot,
+  });
+}
+
+/** A resumed run is the checkpoint's run; only the total number of iterations may be raised. */
+function configFromCheckpoint(path: string, iterations: number | undefined): RunConfig {
+  const stored = runConfigFromJson(loadCheckpoint(path).config, `checkpoint '${path}'`);
+  return iterations === undefined ? stored : { ...stored, iterations };
+}
+
+export function makeOptimizer(config: RunConfig): Optimizer {
+  const clip = config.clipNorm > 0 ? { maxNorm: config.clipNorm } : undefined;
+  return config.optimizer === 'sgd' ? new SGD({ lr: config.metaLR, momentum: config.momentum, clip }) : new Adam({ lr: config.metaLR, clip });
+}
+
+export function describeTasks(config: RunConfig): string {
+  return config.dataset === 'sinusoid'
+    ? `sinusoid ${config.shots}-shot`
+    : `omniglot ${config.ways}-way ${config.shots}-shot (${config.queries} queries)`;
+}
