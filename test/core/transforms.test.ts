@@ -1,5 +1,5 @@
 /** grad / valueAndGrad / vjp / jvp / hvp / record on small models, on every backend. */
-import { it, expect } from 'vitest';
+import { it, expect, beforeAll } from 'vitest';
 import { tensor, grad, valueAndGrad, vjp, jvp, hvp, record, nn, ops } from '../../lib/index.js';
 import type { Params, Tensor } from '../../lib/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
@@ -29,8 +29,13 @@ describeEachBackend('transforms', () => {
   // A 2-3-1 ReLU MLP under MSE: the loss is piecewise quadratic in the weights, so its Hessian
   // is non-zero and exactly defined away from the ReLU kinks (these inputs are not at one).
   const model = nn.mlp([2, 3, 1]);
-  const x = f64([0.5, -1.0, 1.5, 0.25, -0.75, 2.0, 1.0, 1.0], [4, 2]);
-  const y = f64([0.3, -0.2, 0.8, 0.1], [4, 1]);
+  let x: Tensor;
+  let y: Tensor;
+  beforeAll(() => {
+    // Created after describeEachBackend selected this suite's backend.
+    x = f64([0.5, -1.0, 1.5, 0.25, -0.75, 2.0, 1.0, 1.0], [4, 2]);
+    y = f64([0.3, -0.2, 0.8, 0.1], [4, 1]);
+  });
   const loss = (p: Params) => ops.mse(model.apply(p, x), y);
 
   it('grad of the tiny MLP matches finite differences', () => {

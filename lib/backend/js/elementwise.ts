@@ -49,6 +49,14 @@ export function stridedOffsets(shape: readonly number[], strides: readonly numbe
   return out;
 }
 
+/** True when `shape` equals the trailing axes of `outShape` (ignoring leading 1s), so it tiles contiguously. */
+function isTrailing(shape: readonly number[], outShape: readonly number[]): boolean {
+  let start = 0;
+  while (start < shape.length && shape[start] === 1) start++;
+  const rest = shape.slice(start);
+  return rest.length > 0 && sameShape(rest, outShape.slice(outShape.length - rest.length));
+}
+
 export function mapBinary(a: JsTensor, b: JsTensor, outShape: readonly number[], f: BinaryFn): JsTensor {
   const out = allocate(outShape, a.dtype);
   const ad = a.data;
@@ -59,6 +67,13 @@ export function mapBinary(a: JsTensor, b: JsTensor, outShape: readonly number[],
   } else if (sameShape(a.shape, outShape) && bd.length === 1) {
     const s = bd[0];
     for (let i = 0; i < od.length; i++) od[i] = f(ad[i], s);
+  } else if (sameShape(a.shape, outShape) && isTrailing(b.shape, outShape)) {
+    // b repeats along leading axes (e.g. a bias row): index it modulo its size.
+    const n = bd.length;
+    for (let i = 0; i < od.length; i++) od[i] = f(ad[i], bd[i % n]);
+  } else if (sameShape(b.shape, outShape) && isTrailing(a.shape, outShape)) {
+    const n = ad.length;
+    for (let i = 0; i < od.length; i++) od[i] = f(ad[i % n], bd[i]);
   } else {
     const ao = broadcastOffsets(a.shape, outShape);
     const bo = broadcastOffsets(b.shape, outShape);

@@ -7,7 +7,21 @@ import type { Emitter } from './emitter.js';
 
 const none = {} as Record<string, never>;
 
-export function emitterOps<T>(em: Emitter<T>) {
+const cache = new WeakMap<object, unknown>();
+
+/** The wrappers for an emitter, built once per emitter. */
+export function emitterOps<T>(em: Emitter<T>): EmitterOps<T> {
+  let ops = cache.get(em) as EmitterOps<T> | undefined;
+  if (!ops) {
+    ops = makeEmitterOps(em);
+    cache.set(em, ops);
+  }
+  return ops;
+}
+
+export type EmitterOps<T> = ReturnType<typeof makeEmitterOps<T>>;
+
+function makeEmitterOps<T>(em: Emitter<T>) {
   const o = {
     shape: (t: T) => em.shape(t),
     zeros: (shape: readonly number[], like: T) => em.zeros(shape, em.dtype(like)),

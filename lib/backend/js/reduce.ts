@@ -14,6 +14,14 @@ export function sum(x: JsTensor, axes: readonly number[], outShape: readonly num
     od[0] = s;
     return out;
   }
+  if (axes.length === 1 && axes[0] === 0) {
+    // Column sums of a [rows, rest] view (e.g. a bias gradient): contiguous rows.
+    const rest = od.length;
+    for (let r = 0; r < xd.length / rest; r++) {
+      for (let j = 0; j < rest; j++) od[j] += xd[r * rest + j];
+    }
+    return out;
+  }
   // Stride of every input axis in the output (0 on reduced axes), so input element i adds into od[offsets[i]].
   const keptShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const keptStrides = stridesOf(keptShape);
