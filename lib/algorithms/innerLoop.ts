@@ -43,10 +43,12 @@ export async function runMetaGradient(
   backend: Backend,
   programs: EnginePrograms,
   request: MetaGradientRequest,
+  engine: 'auto' | 'typescript' = 'auto',
 ): Promise<MetaGradientResult> {
   validateRequest(backend, request);
   const { support, query } = programs;
-  if (support.compiled === query.compiled && support.compiled.metaGradient) return support.compiled.metaGradient(request);
+  const native = support.compiled === query.compiled ? support.compiled.metaGradient?.bind(support.compiled) : undefined;
+  if (engine === 'auto' && native) return native(request);
   return metaGradientInTypeScript(backend, programs, request);
 }
 

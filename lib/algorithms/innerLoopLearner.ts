@@ -144,6 +144,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
         ...(setup.stepWeights ? { stepWeights: setup.stepWeights } : {}),
         ...(setup.lrGrads ? { lrGrads: true } : {}),
       },
+      this.inner.engine,
     );
     return this.outcome(backend, names, result, prepared);
   }

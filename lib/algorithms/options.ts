@@ -19,13 +19,21 @@ export interface InnerLoopOptions {
   testInnerSteps?: number;
   /** Loss; default chosen per task by the targets (Tensor -> mse, Int32Array -> crossEntropy). */
   loss?: LossKind;
+  /**
+   * 'auto' (default): the backend's own meta-batch engine where it has one (native), else the
+   * TypeScript engine; 'typescript': always the TypeScript engine (differential tests).
+   */
+  engine?: EngineChoice;
 }
+
+export type EngineChoice = 'auto' | 'typescript';
 
 export interface ResolvedInnerLoopOptions {
   innerLR: number;
   innerSteps: number;
   testInnerSteps: number;
   loss: LossKind | undefined;
+  engine: EngineChoice;
 }
 
 export function resolveInnerLoopOptions(algorithm: string, options: InnerLoopOptions): ResolvedInnerLoopOptions {
@@ -38,7 +46,11 @@ export function resolveInnerLoopOptions(algorithm: string, options: InnerLoopOpt
   if (options.loss !== undefined && options.loss !== 'mse' && options.loss !== 'crossEntropy') {
     throw new ValueError(`${algorithm}: loss must be 'mse' or 'crossEntropy', got '${String(options.loss)}'`);
   }
-  return { innerLR, innerSteps, testInnerSteps, loss: options.loss };
+  const engine = options.engine ?? 'auto';
+  if (engine !== 'auto' && engine !== 'typescript') {
+    throw new ValueError(`${algorithm}: engine must be 'auto' or 'typescript', got '${String(engine)}'`);
+  }
+  return { innerLR, innerSteps, testInnerSteps, loss: options.loss, engine };
 }
 
 export function checkSteps(algorithm: string, name: string, steps: number): void {

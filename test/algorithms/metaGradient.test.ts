@@ -29,12 +29,14 @@ function expectMatches(label: string, engine: Params, fd: Record<string, Float64
 
 describeEachBackend('MAML meta-gradient vs finite differences of the unrolled inner loop', (backend) => {
   const model = tanhMlp([1, 4, 4, 1]);
+  // The TypeScript engine over each backend's compiled programs; the native engine is compared with it in engines.test.ts.
+  const engine = 'typescript' as const;
 
   for (const steps of [1, 2, 5]) {
     it(`second order, k = ${steps}, scalar inner rate, 2 tasks`, async () => {
       const params = model.init(1, 'float64');
       const tasks = [regressionTask(3), regressionTask(4)];
-      const maml = new MAML(model, { innerLR: 0.1, innerSteps: steps, order: 2 });
+      const maml = new MAML(model, { engine, innerLR: 0.1, innerSteps: steps, order: 2 });
       const { loss, grads } = await maml.metaGradient(params, tasks);
       const objective = (p: Params) => unrolledObjective(model, p, tasks, steps, () => 0.1);
       expect(loss).toBeCloseTo(objective(params), 10);
@@ -45,7 +47,7 @@ describeEachBackend('MAML meta-gradient vs finite differences of the unrolled in
   it('support and query sets of different sizes (two recorded programs)', async () => {
     const params = model.init(2, 'float64');
     const tasks = [regressionTask(5, 3, 7)];
-    const maml = new MAML(model, { innerLR: 0.2, innerSteps: 2 });
+    const maml = new MAML(model, { engine, innerLR: 0.2, innerSteps: 2 });
     const { grads } = await maml.metaGradient(params, tasks);
     const objective = (p: Params) => unrolledObjective(model, p, tasks, 2, () => 0.2);
     expectMatches(`[${backend}] MAML support 3 / query 7`, grads, finiteDifferences(objective, params));
@@ -55,7 +57,7 @@ describeEachBackend('MAML meta-gradient vs finite differences of the unrolled in
     const net = tanhMlp([2, 3, 3]);
     const params = net.init(4, 'float64');
     const tasks = [classificationTask(6, 6, 2, 3), classificationTask(7, 6, 2, 3)];
-    const maml = new MAML(net, { innerLR: 0.5, innerSteps: 2 });
+    const maml = new MAML(net, { engine, innerLR: 0.5, innerSteps: 2 });
     const { loss, grads, accuracy } = await maml.metaGradient(params, tasks);
     const objective = (p: Params) => unrolledObjective(net, p, tasks, 2, () => 0.5);
     expect(loss).toBeCloseTo(objective(params), 10);
@@ -65,7 +67,7 @@ describeEachBackend('MAML meta-gradient vs finite differences of the unrolled in
   });
 
   it('Meta-SGD: per-parameter learned rates, and their gradient', async () => {
-    const metaSGD = new MetaSGD(model, { innerLR: 0.1, innerSteps: 2 });
+    const metaSGD = new MetaSGD(model, { engine, innerLR: 0.1, innerSteps: 2 });
     const params = metaSGD.init(3, 'float64');
     // Distinct rates per element so a wrong broadcast or reduction would show.
     for (const name of Object.keys(params).filter((n) => n.startsWith('lr/'))) {
@@ -83,7 +85,7 @@ describeEachBackend('MAML meta-gradient vs finite differences of the unrolled in
   });
 
   it("MAML++: multi-step loss with annealed weights and learned per-step rates, k = 3", async () => {
-    const mamlpp = new MAMLpp(model, { innerLR: 0.1, innerSteps: 3, multiStepLossIterations: 10 });
+    const mamlpp = new MAMLpp(model, { engine, innerLR: 0.1, innerSteps: 3, multiStepLossIterations: 10 });
     mamlpp.setIteration(4);
     const { stepWeights, order } = mamlpp.currentSchedule();
     expect(order).toBe(2);
@@ -105,7 +107,7 @@ describeEachBackend('MAML meta-gradient vs finite differences of the unrolled in
   });
 
   it('ANIL: only the head adapts; the body still gets its exact meta-gradient', async () => {
-    const anil = new ANIL(model, { innerLR: 0.3, innerSteps: 2 });
+    const anil = new ANIL(model, { engine, innerLR: 0.3, innerSteps: 2 });
     const params = model.init(6, 'float64');
     const tasks = [regressionTask(12)];
     const { grads } = await anil.metaGradient(params, tasks);
@@ -118,7 +120,7 @@ describeEachBackend('MAML meta-gradient vs finite differences of the unrolled in
 
   it('CAVIA: the shared weights through the context inner loop, k = 2', async () => {
     const base = tanhMlp([1 + 2, 4, 1]);
-    const cavia = new CAVIA(base, { innerLR: 0.5, innerSteps: 2, contextSize: 2 });
+    const cavia = new CAVIA(base, { engine, innerLR: 0.5, innerSteps: 2, contextSize: 2 });
     const params = cavia.init(7, 'float64');
     expect(Object.keys(params)).not.toContain('context');
     const tasks = [regressionTask(13), regressionTask(14)];
