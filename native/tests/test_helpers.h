@@ -52,4 +52,11 @@ inline double max_abs(const ml::Tensor& t) {
   return m;
 }
 
+// a - b elementwise (float64, same shape).
+inline ml::Tensor ops_diff(const ml::Tensor& a, const ml::Tensor& b) {
+  ml::Tensor out = a.clone();
+  for (int64_t i = 0; i < a.numel(); ++i) out.data<double>()[i] -= b.data<double>()[i];
+  return out;
+}
+
 }  // namespace ml_test
