@@ -55,8 +55,8 @@ const binary: Infer<PrimitiveName> = (op, inputs) => {
 };
 
 function scalarAttr(op: string, value: unknown): void {
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new ValueError(`${op}: attribute value must be a number, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ValueError(`${op}: attribute value must be a finite number, got ${String(value)}`);
   }
 }
 

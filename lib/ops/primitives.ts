@@ -3,10 +3,9 @@
  * accepted where a scalar operand makes sense (add(x, 1), div(1, x)); negative axes count
  * from the end.
  */
-import { ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../errors.js';
 import { apply } from '../core/apply.js';
 import { normalizeAxis, sizeOf, formatShape } from '../core/shape.js';
-import { ShapeError } from '../errors.js';
 import { Tensor } from '../core/tensor.js';
 
 const none = {} as Record<string, never>;
@@ -17,7 +16,8 @@ export function matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB
 }
 
 function checkNumber(op: string, v: number): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new ValueError(`${op}: scalar operand must be a number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${op}: scalar operand must be a finite number, got ${String(v)}`);
+  if (op === 'div' && v === 0) throw new ValueError('div: division by the number 0');
   return v;
 }
 
@@ -49,7 +49,7 @@ export function mul(a: Operand, b: Operand): Tensor {
 export function div(a: Operand, b: Operand): Tensor {
   if (a instanceof Tensor && b instanceof Tensor) return apply('div', [a, b], none);
   if (a instanceof Tensor) return mulScalar(a, 1 / checkNumber('div', b as number));
-  if (b instanceof Tensor) return mulScalar(powScalar(b, -1), checkNumber('div', a));
+  if (b instanceof Tensor) return mulScalar(powScalar(b, -1), checkNumber('mul', a));
   return bothNumbers('div');
 }
 

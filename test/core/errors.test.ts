@@ -113,3 +113,22 @@ describe('backend selection errors', () => {
     expect(() => setBackend('gpu' as never)).toThrow(BackendError);
   });
 });
+
+describeEachBackend('numeric edge cases', () => {
+  it('non-finite scalar attributes, division by the number 0 and the mean of nothing are ValueErrors', () => {
+    const x = tensor([1, 2], [2]);
+    expect(() => ops.addScalar(x, Infinity)).toThrow(ValueError);
+    expect(() => ops.mul(x, NaN)).toThrow(ValueError);
+    expect(() => ops.div(x, 0)).toThrow(/division by the number 0/);
+    expect(() => ops.mean(tensor([], [0, 3]))).toThrow(/mean: no elements/);
+  });
+
+  it('empty tensors and NaN flow through without crashing', () => {
+    const empty = tensor([], [0, 3]);
+    expect(ops.sum(empty).item()).toBe(0);
+    expect(Array.from(ops.sum(empty, 0).toArray())).toEqual([0, 0, 0]);
+    expect(ops.softmax(empty).shape).toEqual([0, 3]);
+    expect(Number.isNaN(ops.exp(tensor([NaN], [1])).item())).toBe(true);
+    expect(Number.isNaN(ops.maxPool2d(tensor([NaN, 1, 2, 3], [1, 1, 2, 2]), { kernel: 2 }).item())).toBe(true);
+  });
+});
