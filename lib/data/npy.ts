@@ -5,6 +5,8 @@
  *   padded with spaces to a 16/64-byte boundary, then the raw C-order data.
  * Supported dtypes: bool (|b1), uint8 (|u1), little-endian int32, int64, float32, float64.
  * int64 comes back as Float64Array (exact for |values| <= 2^53, checked).
+ * bool comes back as 0/1 bytes: numpy reads any nonzero byte as True, and some writers store
+ * True as 255 (the shared Omniglot npz does), so bools are normalised.
  */
 import { DataError } from '../errors.js';
 
@@ -26,7 +28,11 @@ const DESCRS: Record<string, { dtype: NpyDType; bytes: number }> = {
   '<f8': { dtype: 'float64', bytes: 8 },
 };
 
-export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
+/**
+ * inPlace: the caller owns `bytes` and allows them to be reused and modified (saves a copy of
+ * large bool / uint8 arrays, e.g. the 212 MB Omniglot images); default false.
+ */
+export function parseNpy(bytes: Uint8Array, name: string, options: { inPlace?: boolean } = {}): NpyArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
   if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) {
     throw new DataError(`${name}: not a .npy file (bad magic)`);
@@ -57,8 +63,10 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
     throw new DataError(`${name}: truncated .npy data: shape [${shape.join(', ')}] needs ${byteLength} bytes, file has ${bytes.length - dataStart}`);
   }
   // Wider types are copied into a fresh, aligned buffer (the data offset inside a zip entry
-  // need not be aligned); bytes are used in place.
-  const raw = type.bytes === 1 ? bytes.subarray(dataStart, dataStart + byteLength) : bytes.slice(dataStart, dataStart + byteLength);
+  // need not be aligned); single bytes are used in place when allowed.
+  const inPlace = options.inPlace === true && type.bytes === 1;
+  const raw = inPlace ? bytes.subarray(dataStart, dataStart + byteLength) : bytes.slice(dataStart, dataStart + byteLength);
+  if (type.dtype === 'bool') for (let i = 0; i < raw.length; i++) if (raw[i] > 1) raw[i] = 1;
   return { dtype: type.dtype, shape, data: typedView(raw, type.dtype, name) };
 }
 

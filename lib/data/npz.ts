@@ -10,7 +10,7 @@ export function readNpz(path: string, names?: readonly string[]): Map<string, Np
   const arrays = new Map<string, NpyArray>();
   for (const [entry, bytes] of entries) {
     const name = entry.replace(/\.npy$/, '');
-    arrays.set(name, parseNpy(bytes, `${path}:${entry}`));
+    arrays.set(name, parseNpy(bytes, `${path}:${entry}`, { inPlace: true })); // unzip output is ours
   }
   for (const name of names ?? []) {
     if (!arrays.has(name)) throw new DataError(`${path}: npz has no array '${name}' (found: ${[...arrays.keys()].join(', ') || 'none'})`);

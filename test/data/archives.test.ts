@@ -14,13 +14,13 @@ import { hasSmallZips, noSharedDataReason, omniglotDir, removeTempDirs, tempDir 
 afterAll(removeTempDirs);
 
 describe('npy / npz', () => {
-  it('parses a header written by hand (v1.0, bool, 2x3)', () => {
+  it('parses a header written by hand (v1.0, bool, 2x3), bools as 0/1', () => {
     const header = "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 3), }";
     const padded = header + ' '.repeat(128 - 10 - header.length - 1) + '\n';
     const bytes = new Uint8Array(10 + padded.length + 6);
     bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, padded.length, 0]);
     for (let i = 0; i < padded.length; i++) bytes[10 + i] = padded.charCodeAt(i);
-    bytes.set([1, 0, 0, 1, 1, 0], 10 + padded.length);
+    bytes.set([1, 0, 0, 255, 1, 0], 10 + padded.length); // some writers store True as 255
     const array = parseNpy(bytes, 'hand.npy');
     expect(array.dtype).toBe('bool');
     expect(array.shape).toEqual([2, 3]);
