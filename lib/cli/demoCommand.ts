@@ -125,8 +125,10 @@ async function runDemo(flags: DemoFlags, io: CliIO): Promise<void> {
 
 /** Predictions of each initialisation on one fresh task, before and after adaptation. */
 async function figureFor(maml: MAML, inits: { title: string; params: Params }[], seed: number, dtype: 'float32' | 'float64'): Promise<string> {
+  // A fresh task with an amplitude of at least 2, so the figure is legible.
   const family = new Sinusoid({ seed: deriveSeed(seed, TEST_STREAM, 1_000_000), dtype });
-  const task = family.sample({ shots: SHOTS, queries: 0 });
+  let task = family.sample({ shots: SHOTS, queries: 0 });
+  while (task.amplitude < 2) task = family.sample({ shots: SHOTS, queries: 0 });
   const grid = Array.from({ length: 200 }, (_, i) => -5 + (10 * i) / 199);
   const gridX = tensor(grid, [grid.length, 1], dtype);
   const panels: DemoPanel[] = [];

@@ -40,7 +40,10 @@ export function renderDemoFigure(figure: DemoFigure): string {
     ],
     points: { label: `${figure.support.x.length} points used for grad`, x: figure.support.x, y: figure.support.y, color: '#9467bd' },
   }));
+  // Fit the truth and the predictions, but let a wild prediction leave the frame rather than
+  // squash the curves that matter.
   const amplitude = Math.max(...figure.truth.map(Math.abs), ...figure.support.y.map(Math.abs));
-  const limit = Math.max(2, Math.ceil(amplitude * 1.5));
+  const predicted = figure.panels.flatMap((p) => [...p.predictions.values()].flat().map(Math.abs));
+  const limit = Math.ceil(1.15 * Math.max(1, Math.min(Math.max(amplitude, ...predicted), 2 * amplitude)));
   return renderPlotSvg(panels, { xRange: [-5, 5], yRange: [-limit, limit], caption: figure.caption });
 }

@@ -8,7 +8,9 @@ import { loadCheckpoint } from '../train/checkpoint.js';
 import { evaluate, formatEvaluation } from '../train/evaluate.js';
 import { arraysToParams, paramsToArrays, disposeParams } from '../train/paramArrays.js';
 import type { NamedArrays } from '../train/namedArrays.js';
+import { ValueError } from '../errors.js';
 import { chooseBackend } from './backendChoice.js';
+import { algorithmEntry } from './registry.js';
 import { addBackendFlags, integerArg } from './flags.js';
 import type { CliIO } from './io.js';
 import { resolveRunConfig, runConfigFromJson } from './runConfig.js';
@@ -55,6 +57,11 @@ async function runEval(flags: EvalFlags, io: CliIO): Promise<void> {
     ...base,
     ...definedOnly({ ways: flags.ways, shots: flags.shots, queries: flags.queries, dataRoot: flags.dataRoot, dtype: flags.dtype }),
   });
+  if (config.ways !== base.ways && algorithmEntry(config.algo).head === 'outputs') {
+    throw new ValueError(
+      `eval: '${config.algo}' was trained with a ${base.ways}-way output layer; --ways ${config.ways} needs a metric learner (protonet, matching, ...)`,
+    );
+  }
   const run = buildRun(config);
   // Validate the checkpoint against the model just built (names, shapes): another model's
   // checkpoint is a CheckpointError here, not a shape error deep inside the first episode.

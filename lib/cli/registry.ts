@@ -8,6 +8,7 @@ import type { MetaLearner } from '../algorithms/types.js';
 import type { FunctionalModel } from '../algorithms/options.js';
 import { ANIL, CAVIA, IMAML, MAML, MAMLpp, MetaSGD, Reptile } from '../algorithms/index.js';
 import { ValueError } from '../errors.js';
+import { MatchingNet, ProtoNet, RelationNet, SiameseNet, embeddingSize } from '../metric/index.js';
 import type { RunConfig } from './runConfig.js';
 
 export interface AlgorithmEntry {
@@ -30,6 +31,10 @@ export const ALGORITHMS: Record<string, AlgorithmEntry> = {
   mamlpp: { head: 'outputs', summary: 'MAML++ (multi-step loss, learned per-step lrs, annealing)', create: (m, r) => new MAMLpp(m, { ...inner(r), totalIterations: r.iterations }), cosineMetaLR: true },
   imaml: { head: 'outputs', summary: 'iMAML, implicit gradients by conjugate gradient', create: (m, r) => new IMAML(m, inner(r)) },
   cavia: { head: 'outputs', summary: 'CAVIA, adapted context parameters', create: (m, r) => new CAVIA(m, { ...inner(r), order: r.order }) },
+  protonet: { head: 'embedding', summary: 'Prototypical Networks (train-way may exceed test-way)', create: (m) => new ProtoNet(m) },
+  matching: { head: 'embedding', summary: 'Matching Networks, softmax attention over cosine similarities', create: (m) => new MatchingNet(m) },
+  relation: { head: 'embedding', summary: 'Relation Networks, MLP relation module, MSE to one-hot', create: (m, r) => new RelationNet(m, { embeddingDim: embeddingSize(m, r.hidden) }) },
+  siamese: { head: 'embedding', summary: 'Siamese Networks, weighted L1 verification, nearest-support one-shot', create: (m, r) => new SiameseNet(m, { embeddingDim: embeddingSize(m, r.hidden) }) },
 };
 
 export function algorithmNames(): string[] {

@@ -36,6 +36,8 @@ export interface RunConfig {
   hidden: number;
   /** Omniglot data root (holds omniglot/); undefined = $METALEARN_DATA or ~/.cache/metalearn. */
   dataRoot?: string;
+  /** Where the decoded-Omniglot cache goes; undefined = <dataRoot>/omniglot/cache. */
+  cacheDir?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export interface RunConfig {
  * 25, Adam 1e-3, up to 10 steps at test; Omniglot 5-way 1-shot: inner lr 0.4, 1 step in
  * training and 3 at test, meta-batch 32).
  */
-export const DATASET_DEFAULTS: Record<DatasetName, Omit<RunConfig, 'algo' | 'dataset' | 'seed' | 'dtype' | 'dataRoot'>> = {
+export const DATASET_DEFAULTS: Record<DatasetName, Omit<RunConfig, 'algo' | 'dataset' | 'seed' | 'dtype' | 'dataRoot' | 'cacheDir'>> = {
   sinusoid: {
     ways: 1,
     shots: 10,

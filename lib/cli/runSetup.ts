@@ -47,6 +47,6 @@ function buildModel(config: RunConfig, head: 'outputs' | 'embedding'): { model: 
 
 async function taskSource(config: RunConfig, split: Split, queries: number): Promise<TaskSource> {
   if (config.dataset === 'sinusoid') return sinusoidTasks({ shots: config.shots, queries, dtype: config.dtype });
-  const dataset = await omniglot({ root: config.dataRoot, split, imageSize: config.imageSize });
+  const dataset = await omniglot({ root: config.dataRoot, cacheDir: config.cacheDir, split, imageSize: config.imageSize });
   return episodeTasks(dataset, { ways: config.ways, shots: config.shots, queries, dtype: config.dtype });
 }

@@ -75,7 +75,7 @@ function renderPanel(panel: PlotPanel, left: number, width: number, height: numb
   for (const curve of panel.curves) parts.push(polyline(curve, sx, sy));
   if (panel.points) parts.push(...triangles(panel.points, sx, sy));
   parts.push('</g>');
-  parts.push(legend(panel, plotRight - 150, plotTop + 6));
+  parts.push(legend(panel, plotRight - 176, plotTop + 6));
   parts.push('</g>');
   return parts.join('\n');
 }
@@ -121,7 +121,7 @@ function triangles(points: PlotPoints, sx: (x: number) => number, sy: (y: number
 function legend(panel: PlotPanel, x: number, y: number): string {
   const rows = panel.curves.map((c) => ({ label: c.label, curve: c as PlotCurve | undefined, color: c.color }));
   if (panel.points) rows.push({ label: panel.points.label, curve: undefined, color: panel.points.color });
-  const out = [`<rect x="${x - 6}" y="${y}" width="152" height="${rows.length * 16 + 8}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`];
+  const out = [`<rect x="${x - 6}" y="${y}" width="176" height="${rows.length * 16 + 8}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`];
   rows.forEach((row, i) => {
     const ry = y + 14 + i * 16;
     if (row.curve) {

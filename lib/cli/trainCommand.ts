@@ -39,6 +39,7 @@ interface TrainFlags {
   iterations?: number;
   seed?: number;
   dataRoot?: string;
+  cacheDir?: string;
   imageSize?: number;
   hidden?: number;
   out?: string;
@@ -72,6 +73,7 @@ export function trainCommand(io: CliIO): Command {
     .option('--iterations <n>', 'meta-iterations in total (default: sinusoid 10000, omniglot 60000)', integerArg)
     .option('--seed <n>', 'seed of the initialisation and the task streams (default 0)', integerArg)
     .option('--data-root <dir>', 'data root holding omniglot/ (default: $METALEARN_DATA or ~/.cache/metalearn)')
+    .option('--cache-dir <dir>', 'where to keep decoded Omniglot for fast reloads (default <data-root>/omniglot/cache)')
     .option('--image-size <n>', 'omniglot image side in pixels (default 28)', integerArg)
     .option('--hidden <n>', 'hidden width: MLP units (sinusoid, default 40) or conv filters (omniglot, default 64)', integerArg)
     .option('--out <dir>', 'output directory for checkpoint, metrics and results (default runs/<algo>-<dataset>)')
@@ -150,6 +152,7 @@ function configFromFlags(flags: TrainFlags): RunConfig {
     imageSize: flags.imageSize,
     hidden: flags.hidden,
     dataRoot: flags.dataRoot,
+    cacheDir: flags.cacheDir,
   });
 }
 
