@@ -3,14 +3,15 @@
  * independently: a one-weight linear model y = w x worked out in plain numbers, and iMAML's
  * linear system solved directly from the Hessian built column by column.
  */
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeEachBackend } from '../helpers/backends.js';
 import { tensor } from '../../lib/core/creation.js';
 import { grad, hvp } from '../../lib/core/transforms.js';
 import type { Params } from '../../lib/core/params.js';
 import * as ops from '../../lib/ops/index.js';
 import type { Model } from '../../lib/nn/model.js';
-import { IMAML, MAML, Reptile } from '../../lib/algorithms/index.js';
+import { IMAML, MAML, MAMLpp, Reptile, cosineAnnealing, multiStepLossWeights, orderAt } from '../../lib/algorithms/index.js';
+import { ValueError } from '../../lib/errors.js';
 import type { Task } from '../../lib/algorithms/types.js';
 import { regressionTask, taskLoss, tanhMlp } from './reference.js';
 
@@ -142,3 +143,31 @@ function gaussianSolve(a: number[][], b: number[]): number[] {
   }
   return x;
 }
+
+describe('MAML++ schedules', () => {
+  it('multi-step loss weights: uniform over steps 1..k at first, annealed to a 0.03/k floor, sum 1', () => {
+    expect(multiStepLossWeights(4, 0, 100)).toEqual([0, 0.25, 0.25, 0.25, 0.25]);
+    const mid = multiStepLossWeights(4, 50, 100);
+    const early = 0.25 - (0.25 - 0.0075) * 0.5;
+    [early, early, early].forEach((w, j) => expect(mid[j + 1]).toBeCloseTo(w, 15));
+    expect(mid[4]).toBeCloseTo(1 - 3 * early, 15);
+    const end = multiStepLossWeights(4, 500, 100);
+    expect(end[1]).toBeCloseTo(0.0075, 15);
+    expect(end[4]).toBeCloseTo(1 - 3 * 0.0075, 15);
+    expect(multiStepLossWeights(1, 3, 10)).toEqual([0, 1]);
+  });
+
+  it('cosine annealing and the order switch', () => {
+    expect(cosineAnnealing(0.001, 0, 100)).toBeCloseTo(0.001, 15);
+    expect(cosineAnnealing(0.001, 50, 100, 0.0001)).toBeCloseTo(0.00055, 15);
+    expect(cosineAnnealing(0.001, 100, 100, 0.0001)).toBeCloseTo(0.0001, 15);
+    expect(cosineAnnealing(0.001, 250, 100, 0.0001)).toBeCloseTo(0.0001, 15);
+    expect(orderAt(9, 10)).toBe(1);
+    expect(orderAt(10, 10)).toBe(2);
+    const mamlpp = new MAMLpp(linear, { innerSteps: 2, firstOrderIterations: 3, multiStepLossIterations: 4 });
+    expect(mamlpp.currentSchedule().order).toBe(1);
+    mamlpp.setIteration(3);
+    expect(mamlpp.currentSchedule()).toEqual({ order: 2, stepWeights: multiStepLossWeights(2, 3, 4) });
+    expect(() => multiStepLossWeights(0, 0, 1)).toThrow(ValueError);
+  });
+});
