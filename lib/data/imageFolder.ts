@@ -35,7 +35,7 @@ export interface ImageFolderOptions {
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
 
-interface Listing {
+export interface Listing {
   classNames: string[];
   /** files[c] = image paths of class c */
   files: string[][];
@@ -84,7 +84,7 @@ export async function imageFolder(options: ImageFolderOptions): Promise<ImageFol
   const [height, width] = typeof options.imageSize === 'number' ? [options.imageSize, options.imageSize] : options.imageSize;
   const name = options.name ?? (options.splitCsv ? basename(options.splitCsv) : basename(options.dir));
   checkOptions(options, channels, height, width, name);
-  const listing = options.splitCsv ? listFromCsv(options.dir, options.splitCsv) : listFromFolders(options.dir);
+  const listing = options.splitCsv ? readSplitCsv(options.dir, options.splitCsv) : listFromFolders(options.dir);
   const total = listing.files.reduce((n, f) => n + f.length, 0);
   const size = channels * height * width;
   const values = new Uint8Array(total * size);
@@ -134,7 +134,8 @@ function listFromFolders(dir: string): Listing {
   return { classNames, files };
 }
 
-function listFromCsv(dir: string, csvPath: string): Listing {
+/** Classes (first-appearance order) and image paths of a "filename,label" split CSV. */
+export function readSplitCsv(dir: string, csvPath: string): Listing {
   if (!existsSync(csvPath)) throw new DataError(`split file ${csvPath} not found`);
   const lines = readFileSync(csvPath, 'utf8').split(/\r?\n/);
   if (lines[0].trim() !== 'filename,label') throw new DataError(`${csvPath}: expected header 'filename,label', got '${lines[0]}'`);

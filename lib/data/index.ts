@@ -13,7 +13,7 @@ export { sinusoid, Sinusoid, sinusoidValue, type RegressionSet, type SinusoidEpi
 export { omniglot, OmniglotDataset, type OmniglotOptions, type OmniglotSplit } from './omniglot.js';
 export { omniglotOneShotRuns, type OneShotRun, type OneShotRunsOptions } from './omniglotOneShotRuns.js';
 export { OMNIGLOT_ARCHIVES, OMNIGLOT_ONE_SHOT_RUNS, VINYALS_SPLIT_FILES, type RemoteFile, type VinyalsSplit } from './omniglotRemote.js';
-export { imageFolder, ImageFolderDataset, type ImageFolderOptions } from './imageFolder.js';
+export { imageFolder, ImageFolderDataset, readSplitCsv, type ImageFolderOptions, type Listing } from './imageFolder.js';
 export {
   featureDataset,
   loadFeatureDataset,
