@@ -14,3 +14,4 @@ export {
   type EvaluationResult,
 } from './metricLearner.js';
 export { checkEpisode, type Episode, type EpisodeSource, type MetricSet } from './episode.js';
+export { embeddingSize } from './embeddingSize.js';

@@ -1,0 +1,12 @@
+/** The flattened output size of an embedding model, for learners that build layers on top of it. */
+import { ValueError } from '../errors.js';
+import type { EmbeddingModel } from './metricLearner.js';
+
+/** model.features where the model states it (nn.conv4), else `fallback`; a ValueError when neither is known. */
+export function embeddingSize(model: EmbeddingModel & { features?: number }, fallback?: number): number {
+  const size = model.features ?? fallback;
+  if (size === undefined || !Number.isInteger(size) || size < 1) {
+    throw new ValueError(`embeddingSize: the model does not state its output size (features) and no fallback was given (got ${size})`);
+  }
+  return size;
+}
