@@ -7,7 +7,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const built = existsSync(`${root}dist/cli/main.js`);
 
 describe('bin/metalearn.js', () => {
-  it.skipIf(!built)('runs the compiled CLI: --help exits 0, an unknown flag exits 1 with one error line (skipped: dist/ not built, run npm run build)', () => {
+  const title = 'runs the compiled CLI: --help exits 0, an unknown flag exits 1 with one error line';
+  it.skipIf(!built)(built ? title : `${title} (skipped: dist/cli/main.js not built; run npm run build)`, () => {
     const help = spawnSync(process.execPath, ['bin/metalearn.js', '--help'], { cwd: root, encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: metalearn');
