@@ -1,12 +1,18 @@
-/** The one place where lib/data turns typed arrays into tensors (lib/core). */
+/**
+ * The one place where lib/data turns typed arrays into tensors (lib/core). Goes straight to
+ * the current backend's fromArray (one memcpy) rather than tensor(), whose generic
+ * ArrayLike path costs a second, element-by-element copy per episode.
+ */
+import { currentBackend } from '../backend/index.js';
 import type { DType } from '../backend/types.js';
-import { tensor } from '../core/creation.js';
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import type { Episode, EpisodeArrays } from './episode.js';
 
 /** A float tensor of `shape` holding `values` in `dtype`. */
 export function floatTensor(values: Float32Array | Float64Array, shape: number[], dtype: DType): Tensor {
-  return tensor(values, shape, dtype);
+  const typed = dtype === 'float64' ? (values instanceof Float64Array ? values : new Float64Array(values)) : values instanceof Float32Array ? values : new Float32Array(values);
+  const backend = currentBackend();
+  return Tensor.fromHandle(backend, backend.fromArray(typed, shape), shape, dtype);
 }
 
 export function toEpisode(arrays: EpisodeArrays, dtype: DType): Episode {
