@@ -135,13 +135,18 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       const grads = paramsToArrays(step.grads);
       disposeParams(step.grads);
 
-      const diverged = describeDivergence(step.loss, grads);
+      // The update goes to a copy: on divergence the last good arrays stay untouched.
       const next = cloneArrays(arrays);
-      const { gradNorm } = diverged === undefined ? optimizer.step(next, grads) : { gradNorm: Number.NaN };
-      const badParams = diverged ?? (findNonFinite(next) && `updated parameter ${findNonFinite(next)}`);
-      if (badParams !== undefined) {
-        metrics?.write({ event: 'diverged', iteration, reason: badParams });
-        throw divergenceError(learner.name, iteration, badParams, lastCheckpoint, lastGoodIteration);
+      let gradNorm = Number.NaN;
+      let problem = describeDivergence(step.loss, grads);
+      if (problem === undefined) {
+        gradNorm = optimizer.step(next, grads).gradNorm;
+        const badParam = findNonFinite(next);
+        if (badParam !== undefined) problem = `updated parameter ${badParam}`;
+      }
+      if (problem !== undefined) {
+        metrics?.write({ event: 'diverged', iteration, reason: problem });
+        throw divergenceError(learner.name, iteration, problem, lastCheckpoint, lastGoodIteration);
       }
 
       arrays = next;

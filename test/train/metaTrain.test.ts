@@ -142,6 +142,27 @@ describe('metaTrain with a hand-written learner', () => {
     expect(Number.isFinite(kept.params.w.data[0])).toBe(true);
   });
 
+  it('a non-finite gradient also stops training, naming the parameter, with no checkpoint written', async () => {
+    const learner = new LinearLearner();
+    learner.infiniteGradAtCall = 2;
+    const metricsPath = join(dir, 'm.jsonl');
+    const error = await metaTrain({
+      learner,
+      tasks: lineTasks(),
+      iterations: 5,
+      metaBatch: 1,
+      optimizer: new Adam({ lr: 0.1 }),
+      checkpoint: { path: join(dir, 'c.safetensors'), every: 5, model: 'w' },
+      metricsPath,
+      progress: false,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DivergenceError);
+    expect((error as Error).message).toMatch(/iteration 2 .*meta-gradient w\[0\] = Infinity.*no checkpoint had been written/);
+    expect(existsSync(join(dir, 'c.safetensors'))).toBe(false);
+    const last = readFileSync(metricsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).pop();
+    expect(last).toMatchObject({ event: 'diverged', iteration: 2 });
+  });
+
   it('refuses to resume from a checkpoint of another learner', async () => {
     const ckpt = join(dir, 'c.safetensors');
     await metaTrain({

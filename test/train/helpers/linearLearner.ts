@@ -12,6 +12,8 @@ export class LinearLearner implements MetaLearner {
   readonly name = 'linear-test';
   /** Replace the loss of this iteration call count (1-based) by NaN, to test divergence. */
   nanAtCall: number | undefined;
+  /** Replace the gradient of this call (1-based) by +Infinity. */
+  infiniteGradAtCall: number | undefined;
   calls = 0;
 
   init(seed: number, dtype: DType = 'float64'): Params {
@@ -29,6 +31,7 @@ export class LinearLearner implements MetaLearner {
       grad += g / tasks.length;
     }
     if (this.calls === this.nanAtCall) loss = Number.NaN;
+    if (this.calls === this.infiniteGradAtCall) grad = Number.POSITIVE_INFINITY;
     return { loss, grads: { w: tensor([grad], [1], params.w.dtype) } };
   }
 
