@@ -26,6 +26,27 @@ export interface NativeProgram {
     cotangents: (NativeTensor | null)[],
     wrt: number[],
   ): { outputs: NativeTensor[]; grads: NativeTensor[]; gradTangents: NativeTensor[] };
+  /**
+   * Added with the native meta-batch engine: CompiledProgram.metaGradient (lib/backend/types.ts) in
+   * one call; tasks run in parallel on numThreads() threads off the event loop. Rejects with a
+   * coded error like the synchronous calls.
+   */
+  metaGradient?(request: {
+    numParams: number;
+    params: NativeTensor[];
+    tasks: { support: NativeTensor[]; query: NativeTensor[] }[];
+    steps: number;
+    innerLR: NativeTensor[][];
+    order: 1 | 2;
+    stepWeights?: number[];
+    lrGrads?: boolean;
+  }): Promise<{
+    loss: number;
+    queryLosses: number[];
+    grads: NativeTensor[];
+    lrGrads?: NativeTensor[][];
+    queryOutputs: NativeTensor[][];
+  }>;
   dispose(): void;
 }
 

@@ -42,6 +42,7 @@ class Program {
   size_t num_outputs() const { return outputs_.size(); }
   const ProgramInput& input(size_t i) const { return inputs_[i]; }
   const Shape& value_shape(int64_t id) const;
+  int64_t output_id(size_t k) const { return outputs_[k]; }
 
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) const;
   // cotangents: one per output, undefined = zero. grads: one per wrt id (zeros when unreachable).

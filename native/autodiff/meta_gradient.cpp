@@ -1,0 +1,222 @@
+#include "autodiff/meta_gradient.h"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/error.h"
+#include "ops/ops.h"
+
+namespace ml {
+namespace {
+
+struct TaskResult {
+  double objective = 0;   // F
+  double query_loss = 0;  // L(t_k; query)
+  std::vector<Tensor> grads;
+  std::vector<std::vector<Tensor>> lr_grads;
+  std::vector<Tensor> query_outputs;
+};
+
+// Shapes and counts of the request against the program.
+void validate(const Program& p, const MetaGradientRequest& r) {
+  const char* what = "metaGradient";
+  size_t n = r.num_params;
+  if (n == 0 || n > p.num_inputs())
+    fail(ErrorKind::Value, std::string(what) + ": numParams " + std::to_string(n) + " must be in [1, " +
+                               std::to_string(p.num_inputs()) + "]");
+  if (r.params.size() != n)
+    fail(ErrorKind::Value, std::string(what) + ": " + std::to_string(r.params.size()) + " params for numParams " +
+                               std::to_string(n));
+  if (p.num_outputs() < 1 || shape_numel(p.value_shape(p.output_id(0))) != 1)
+    fail(ErrorKind::Shape, std::string(what) + ": the program's first output must be a scalar loss");
+  if (r.tasks.empty()) fail(ErrorKind::Value, std::string(what) + ": no tasks");
+  size_t data = p.num_inputs() - n;
+  for (size_t t = 0; t < r.tasks.size(); ++t)
+    if (r.tasks[t].support.size() != data || r.tasks[t].query.size() != data)
+      fail(ErrorKind::Value, std::string(what) + ": task " + std::to_string(t) + " must give " + std::to_string(data) +
+                                 " support and query inputs");
+  if (r.steps < 0 || r.steps > 10000)
+    fail(ErrorKind::Value, std::string(what) + ": steps " + std::to_string(r.steps) + " must be in [0, 10000]");
+  if (r.order != 1 && r.order != 2) fail(ErrorKind::Value, std::string(what) + ": order must be 1 or 2");
+  if (r.steps > 0 && r.inner_lr.size() != static_cast<size_t>(r.steps) && r.inner_lr.size() != 1)
+    fail(ErrorKind::Value, std::string(what) + ": innerLR has " + std::to_string(r.inner_lr.size()) +
+                               " entries, expected steps (" + std::to_string(r.steps) + ") or 1");
+  for (size_t j = 0; j < r.inner_lr.size(); ++j) {
+    if (r.inner_lr[j].size() != n)
+      fail(ErrorKind::Value, std::string(what) + ": innerLR[" + std::to_string(j) + "] must have one rate per parameter");
+    for (size_t i = 0; i < n; ++i) {
+      const Tensor& lr = r.inner_lr[j][i];
+      const ProgramInput& param = p.input(i);
+      if (lr.dtype() != param.dtype)
+        fail(ErrorKind::DType, std::string(what) + ": innerLR[" + std::to_string(j) + "][" + std::to_string(i) +
+                                   "] is " + dtype_name(lr.dtype()) + ", the parameter is " + dtype_name(param.dtype));
+      if (!lr.shape().empty() && lr.shape() != param.shape)
+        fail(ErrorKind::Shape, std::string(what) + ": innerLR[" + std::to_string(j) + "][" + std::to_string(i) +
+                                   "] has shape " + shape_str(lr.shape()) + ", expected [] or " +
+                                   shape_str(param.shape));
+    }
+  }
+  if (!r.step_weights.empty() && r.step_weights.size() != static_cast<size_t>(r.steps + 1))
+    fail(ErrorKind::Value, std::string(what) + ": stepWeights has " + std::to_string(r.step_weights.size()) +
+                               " entries, expected steps + 1 = " + std::to_string(r.steps + 1));
+}
+
+std::vector<Tensor> concat_inputs(const std::vector<Tensor>& params, const std::vector<Tensor>& data) {
+  std::vector<Tensor> inputs = params;
+  inputs.insert(inputs.end(), data.begin(), data.end());
+  return inputs;
+}
+
+double scalar_value(const Tensor& t) {
+  return dispatch_dtype(t.dtype(), [&](auto tag) { return static_cast<double>(t.data<decltype(tag)>()[0]); });
+}
+
+class TaskRunner {
+ public:
+  TaskRunner(const Program& p, const MetaGradientRequest& r) : p_(p), r_(r) {
+    n_ = r.num_params;
+    for (size_t i = 0; i < n_; ++i) wrt_.push_back(static_cast<int64_t>(i));
+    const Shape& loss_shape = p.value_shape(p.output_id(0));
+    cotangents_.assign(p.num_outputs(), Tensor());
+    cotangents_[0] = Tensor::full(p.input(0).dtype, loss_shape, 1.0);
+    weights_ = r.step_weights;
+    if (weights_.empty()) {
+      weights_.assign(static_cast<size_t>(r.steps + 1), 0.0);
+      weights_.back() = 1.0;
+    }
+  }
+
+  TaskResult run(const MetaTask& task) const {
+    int64_t k = r_.steps;
+    TaskResult result;
+    // Forward: the k + 1 parameter sets (and the support gradients when lr gradients are asked).
+    std::vector<std::vector<Tensor>> t(static_cast<size_t>(k + 1));
+    std::vector<std::vector<Tensor>> support_grads(static_cast<size_t>(k));
+    t[0] = r_.params;
+    for (int64_t j = 0; j < k; ++j) {
+      std::vector<Tensor> g = p_.vjp(concat_inputs(t[j], task.support), cotangents_, wrt_).grads;
+      t[j + 1].resize(n_);
+      for (size_t i = 0; i < n_; ++i) t[j + 1][i] = ops::sub(t[j][i], ops::mul(lr(j, i), g[i]));
+      if (r_.lr_grads) support_grads[j] = std::move(g);
+    }
+    // Query at t_k: loss, extra outputs and w_k grad L_q(t_k).
+    VjpResult last = p_.vjp(concat_inputs(t[k], task.query), cotangents_, wrt_);
+    result.query_loss = scalar_value(last.outputs[0]);
+    result.query_outputs.assign(last.outputs.begin() + 1, last.outputs.end());
+    result.objective = weights_[k] * result.query_loss;
+    std::vector<Tensor> g(n_);
+    for (size_t i = 0; i < n_; ++i) g[i] = ops::mul_scalar(last.grads[i], weights_[k]);
+    // Backward recursion over the steps.
+    if (r_.lr_grads) result.lr_grads.assign(r_.inner_lr.size(), std::vector<Tensor>(n_));
+    for (int64_t j = k - 1; j >= 0; --j) {
+      if (r_.lr_grads) accumulate_lr_grads(j, support_grads[j], g, result.lr_grads);
+      if (r_.order == 2) {
+        std::vector<Tensor> direction(n_);
+        for (size_t i = 0; i < n_; ++i) direction[i] = ops::mul(lr(j, i), g[i]);
+        std::vector<Tensor> tangents = direction;
+        tangents.resize(p_.num_inputs());
+        HvpResult h = p_.hvp(concat_inputs(t[j], task.support), tangents, cotangents_, wrt_);
+        for (size_t i = 0; i < n_; ++i) g[i] = ops::sub(g[i], h.grad_tangents[i]);
+      }
+      if (weights_[j] != 0.0) {
+        VjpResult q = p_.vjp(concat_inputs(t[j], task.query), cotangents_, wrt_);
+        result.objective += weights_[j] * scalar_value(q.outputs[0]);
+        for (size_t i = 0; i < n_; ++i) g[i] = ops::add(g[i], ops::mul_scalar(q.grads[i], weights_[j]));
+      }
+      t[j + 1].clear();  // no longer needed
+    }
+    result.grads = std::move(g);
+    return result;
+  }
+
+ private:
+  const Tensor& lr(int64_t step, size_t i) const {
+    return r_.inner_lr.size() == 1 ? r_.inner_lr[0][i] : r_.inner_lr[static_cast<size_t>(step)][i];
+  }
+
+  // dF/dlr_j += -grad L_s(t_j) * g_{j+1}, summed to the rate's shape.
+  void accumulate_lr_grads(int64_t j, const std::vector<Tensor>& support_grad, const std::vector<Tensor>& g,
+                           std::vector<std::vector<Tensor>>& out) const {
+    size_t slot = r_.inner_lr.size() == 1 ? 0 : static_cast<size_t>(j);
+    for (size_t i = 0; i < n_; ++i) {
+      Tensor d = ops::sum_to(ops::neg(ops::mul(support_grad[i], g[i])), lr(j, i).shape());
+      out[slot][i] = out[slot][i].defined() ? ops::add(out[slot][i], d) : d;
+    }
+  }
+
+  const Program& p_;
+  const MetaGradientRequest& r_;
+  size_t n_;
+  std::vector<int64_t> wrt_;
+  std::vector<Tensor> cotangents_;
+  std::vector<double> weights_;
+};
+
+// Runs body(t) for t in [0, count) on up to `threads` threads; rethrows the first failure.
+template <class F>
+void parallel_for(size_t count, int threads, F body) {
+  size_t workers = std::min(count, static_cast<size_t>(std::max(1, threads)));
+  std::atomic<size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto work = [&]() {
+    for (size_t t = next++; t < count; t = next++) {
+      try {
+        body(t);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        next = count;  // stop handing out tasks
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
+  work();
+  for (std::thread& thread : pool) thread.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
+MetaGradientResult meta_gradient(const Program& program, const MetaGradientRequest& request) {
+  validate(program, request);
+  TaskRunner runner(program, request);
+  std::vector<TaskResult> per_task(request.tasks.size());
+  parallel_for(request.tasks.size(), request.num_threads,
+               [&](size_t t) { per_task[t] = runner.run(request.tasks[t]); });
+
+  // Means over tasks, summed in task order so the result does not depend on the thread count.
+  double inv = 1.0 / static_cast<double>(per_task.size());
+  MetaGradientResult result;
+  size_t n = request.num_params;
+  for (const TaskResult& task : per_task) {
+    result.loss += task.objective * inv;
+    result.query_losses.push_back(task.query_loss);
+    result.query_outputs.push_back(task.query_outputs);
+  }
+  result.grads.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    Tensor total = per_task[0].grads[i];
+    for (size_t t = 1; t < per_task.size(); ++t) total = ops::add(total, per_task[t].grads[i]);
+    result.grads[i] = ops::mul_scalar(total, inv);
+  }
+  if (request.lr_grads) {
+    result.lr_grads.assign(request.inner_lr.size(), std::vector<Tensor>(n));
+    for (size_t j = 0; j < request.inner_lr.size(); ++j)
+      for (size_t i = 0; i < n; ++i) {
+        const Tensor& lr = request.inner_lr[j][i];
+        Tensor total = Tensor::zeros(lr.dtype(), lr.shape());
+        for (const TaskResult& task : per_task)
+          if (task.lr_grads[j][i].defined()) total = ops::add(total, task.lr_grads[j][i]);
+        result.lr_grads[j][i] = ops::mul_scalar(total, inv);
+      }
+  }
+  return result;
+}
+
+}  // namespace ml
