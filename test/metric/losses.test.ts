@@ -45,6 +45,20 @@ for (const backend of BACKENDS) {
       expect(score.accuracy).toBe(0.5);
     });
 
+    it('ProtoNet: the number of ways comes from each episode (train-way may exceed test-way)', async () => {
+      useBackend(backend.name);
+      const learner = new ProtoNet(linearEmbedding(IDENTITY_2D));
+      const params = learner.init(0);
+      // 3-way: prototypes (0,0), (2,0), (0,2); query (0,2) label 2: distances 4, 8, 0
+      //   loss = log(1 + e^-4 + e^-8) = 0.018484
+      const threeWay = pointEpisode([[0, 0], [2, 0], [0, 2]], [0, 1, 2], [[0, 2]], [2]);
+      expect((await learner.lossAndGrad(params, threeWay)).loss).toBeCloseTo(Math.log(1 + Math.exp(-4) + Math.exp(-8)), 9);
+      // 2-way with the same parameters: prototypes (0,0), (2,0); query (0,2) label 0: distances 4, 8
+      //   loss = log(1 + e^-4) = 0.018150
+      const twoWay = pointEpisode([[0, 0], [2, 0]], [0, 1], [[0, 2]], [0]);
+      expect((await learner.evaluateTask(params, twoWay)).loss).toBeCloseTo(Math.log(1 + Math.exp(-4)), 9);
+    });
+
     it('MatchingNet: softmax over cosine similarities', async () => {
       useBackend(backend.name);
       // supports (1,0) class 0, (0,1) class 1.
