@@ -2,7 +2,8 @@
  * Siamese Networks (Koch, Zemel and Salakhutdinov, 2015). A twin (shared) embedding maps both
  * inputs of a pair; the verification logit is a learned weighted L1 distance,
  *   logit(a, b) = |e(a) - e(b)| . w + bias,   P(same class) = sigmoid(logit),
- * trained with binary cross-entropy over all (query, support) pairs of an episode. One-shot
+ * trained with binary cross-entropy over all (query, support) pairs of an episode (unweighted:
+ * an N-way episode has about N-1 different-class pairs per same-class pair). One-shot
  * classification: each query takes the class of its highest-scoring support.
  *
  * Option loss: 'verification' (default, the paper's), or embedding training with
