@@ -24,6 +24,18 @@ async function loadFullOmniglot(cacheDir: string, cache: boolean): Promise<numbe
   return (background.numClasses + evaluation.numClasses) * 20;
 }
 
+/**
+ * CPU milliseconds per call (user + system of this process over `count` calls after a warm-up):
+ * on a shared machine this, unlike wall time, does not count time spent descheduled.
+ */
+function cpuMsPerCall(fn: () => unknown, count: number): number {
+  for (let i = 0; i < Math.min(200, count); i++) fn();
+  const start = process.cpuUsage();
+  for (let i = 0; i < count; i++) fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000 / count;
+}
+
 async function main(): Promise<void> {
   if (!existsSync(join(sharedData, 'omniglot', 'npz', 'images_background.npz'))) {
     console.log(`skipped: Omniglot npz not found under ${sharedData} (set METALEARN_SHARED_DATA)`);
@@ -54,7 +66,13 @@ async function main(): Promise<void> {
       { minSamples: 10, maxTime: 3 },
     );
     const loads: CaseFigure[] = [cold, warm].map((f) => ({ ...f, extra: { ms: 1000 / f.opsPerSec } }));
-    const withMs = episodes.map((f) => ({ ...f, extra: { msPerEpisode: 1000 / f.opsPerSec } }));
+    const cpuMs: Record<string, number> = {
+      '5-way 1-shot 15-query, arrays': cpuMsPerCall(() => s5.sampleArrays(), 3000),
+      '5-way 1-shot 15-query, tensors': cpuMsPerCall(() => s5t.sample(), 3000),
+      '20-way 5-shot 15-query, arrays': cpuMsPerCall(() => s20.sampleArrays(), 500),
+      '20-way 5-shot 15-query, tensors': cpuMsPerCall(() => s20t.sample(), 500),
+    };
+    const withMs = episodes.map((f) => ({ ...f, extra: { wallMsPerEpisode: 1000 / f.opsPerSec, cpuMsPerEpisode: cpuMs[f.name] } }));
     printTable('Omniglot load', loads);
     printTable('Episodes per second', withMs);
     saveResults('data', { machine: machineInfo(), loads, episodes: withMs });
