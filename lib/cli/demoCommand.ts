@@ -50,7 +50,7 @@ const TEST_STEPS = [0, 1, 10] as const;
 export function demoCommand(io: CliIO): Command {
   const command = new Command('demo')
     .description("meta-train MAML on sinusoid regression (~1 minute), compare with baselines, plot like the MAML paper's Figure 2")
-    .option('--iterations <n>', 'meta-iterations', integerArg, 4000)
+    .option('--iterations <n>', 'meta-iterations', integerArg, 5000)
     .option('--meta-batch <n>', 'tasks per meta-iteration', integerArg, 25)
     .option('--test-tasks <n>', 'fresh tasks for the MSE table', integerArg, 100)
     .option('--seed <n>', 'seed of initialisation, task streams and the plotted task', integerArg, 0)

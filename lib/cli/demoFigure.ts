@@ -45,5 +45,5 @@ export function renderDemoFigure(figure: DemoFigure): string {
   const amplitude = Math.max(...figure.truth.map(Math.abs), ...figure.support.y.map(Math.abs));
   const predicted = figure.panels.flatMap((p) => [...p.predictions.values()].flat().map(Math.abs));
   const limit = Math.ceil(1.15 * Math.max(1, Math.min(Math.max(amplitude, ...predicted), 2 * amplitude)));
-  return renderPlotSvg(panels, { xRange: [-5, 5], yRange: [-limit, limit], caption: figure.caption });
+  return renderPlotSvg(panels, { xRange: [-5, 5], yRange: [-limit, limit], caption: figure.caption, sharedLegend: true });
 }

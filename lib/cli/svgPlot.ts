@@ -35,6 +35,8 @@ export interface PlotOptions {
   /** Shared y range; default: fitted to all panels' data plus 10%. */
   yRange?: [number, number];
   caption?: string;
+  /** One legend row under all panels (they must share labels) instead of one box per panel. */
+  sharedLegend?: boolean;
 }
 
 const MARGIN = { left: 48, right: 16, top: 34, bottom: 40 };
@@ -43,24 +45,35 @@ const DASHES = { solid: '', dashed: '8 5', dotted: '2 4' } as const;
 export function renderPlotSvg(panels: PlotPanel[], options: PlotOptions = {}): string {
   const width = options.panelWidth ?? 480;
   const height = options.panelHeight ?? 360;
-  const captionHeight = options.caption ? 24 : 0;
+  const captionHeight = (options.caption ? 24 : 0) + (options.sharedLegend ? 26 : 0);
   const xRange = options.xRange ?? niceRange(extent(panels.flatMap((p) => [...p.curves.flatMap((c) => c.x), ...(p.points?.x ?? [])])));
   const yRange = options.yRange ?? niceRange(padded(extent(panels.flatMap((p) => [...p.curves.flatMap((c) => c.y), ...(p.points?.y ?? [])]))));
-  const body = panels.map((panel, i) => renderPanel(panel, i * width, width, height, xRange, yRange)).join('\n');
+  const body = panels.map((panel, i) => renderPanel(panel, i * width, width, height, xRange, yRange, !options.sharedLegend)).join('\n');
+  const legendRow = options.sharedLegend && panels.length > 0 ? horizontalLegend(panels[0], (width * panels.length) / 2, height + 12) : '';
+  const captionY = height + (options.sharedLegend ? 26 : 0) + 17;
   const caption = options.caption
-    ? `<text x="${(width * panels.length) / 2}" y="${height + 17}" text-anchor="middle" font-size="13">${escapeXml(options.caption)}</text>`
+    ? `<text x="${(width * panels.length) / 2}" y="${captionY}" text-anchor="middle" font-size="13">${escapeXml(options.caption)}</text>`
     : '';
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width * panels.length}" height="${height + captionHeight}" viewBox="0 0 ${width * panels.length} ${height + captionHeight}" font-family="Helvetica, Arial, sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     body,
+    legendRow,
     caption,
     '</svg>',
     '',
   ].join('\n');
 }
 
-function renderPanel(panel: PlotPanel, left: number, width: number, height: number, xRange: [number, number], yRange: [number, number]): string {
+function renderPanel(
+  panel: PlotPanel,
+  left: number,
+  width: number,
+  height: number,
+  xRange: [number, number],
+  yRange: [number, number],
+  withLegend: boolean,
+): string {
   const plotLeft = left + MARGIN.left;
   const plotRight = left + width - MARGIN.right;
   const plotTop = MARGIN.top;
@@ -75,7 +88,7 @@ function renderPanel(panel: PlotPanel, left: number, width: number, height: numb
   for (const curve of panel.curves) parts.push(polyline(curve, sx, sy));
   if (panel.points) parts.push(...triangles(panel.points, sx, sy));
   parts.push('</g>');
-  parts.push(legend(panel, plotRight - 176, plotTop + 6));
+  if (withLegend) parts.push(legend(panel, plotRight - 176, plotTop + 6));
   parts.push('</g>');
   return parts.join('\n');
 }
@@ -119,20 +132,49 @@ function triangles(points: PlotPoints, sx: (x: number) => number, sy: (y: number
 }
 
 function legend(panel: PlotPanel, x: number, y: number): string {
-  const rows = panel.curves.map((c) => ({ label: c.label, curve: c as PlotCurve | undefined, color: c.color }));
-  if (panel.points) rows.push({ label: panel.points.label, curve: undefined, color: panel.points.color });
-  const out = [`<rect x="${x - 6}" y="${y}" width="176" height="${rows.length * 16 + 8}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`];
-  rows.forEach((row, i) => {
-    const ry = y + 14 + i * 16;
-    if (row.curve) {
-      const dash = DASHES[row.curve.dash ?? 'solid'];
-      out.push(`<line x1="${x}" y1="${ry - 4}" x2="${x + 24}" y2="${ry - 4}" stroke="${row.color}" stroke-width="${row.curve.width ?? 2}"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
-    } else {
-      out.push(`<polygon points="${x + 12},${ry - 10} ${x + 6.5},${ry} ${x + 17.5},${ry}" fill="${row.color}"/>`);
-    }
-    out.push(`<text x="${x + 30}" y="${ry}" font-size="11">${escapeXml(row.label)}</text>`);
+  const entries = legendEntries(panel);
+  const out = [`<rect x="${x - 6}" y="${y}" width="176" height="${entries.length * 16 + 8}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`];
+  entries.forEach((entry, i) => {
+    const rowY = y + 10 + i * 16;
+    out.push(legendSymbol(entry, x, rowY));
+    out.push(`<text x="${x + 30}" y="${rowY + 4}" font-size="11">${escapeXml(entry.label)}</text>`);
   });
   return out.join('\n');
+}
+
+/** The legend entries side by side, centred on centerX. */
+function horizontalLegend(panel: PlotPanel, centerX: number, y: number): string {
+  const entries = legendEntries(panel);
+  const widths = entries.map((e) => 48 + 6.8 * e.label.length);
+  let x = centerX - widths.reduce((a, b) => a + b, 0) / 2;
+  const out: string[] = [];
+  entries.forEach((entry, i) => {
+    out.push(legendSymbol(entry, x, y));
+    out.push(`<text x="${f(x + 30)}" y="${y + 4}" font-size="12">${escapeXml(entry.label)}</text>`);
+    x += widths[i];
+  });
+  return out.join('\n');
+}
+
+interface LegendEntry {
+  label: string;
+  color: string;
+  curve?: PlotCurve;
+}
+
+function legendEntries(panel: PlotPanel): LegendEntry[] {
+  const rows: LegendEntry[] = panel.curves.map((c) => ({ label: c.label, color: c.color, curve: c }));
+  if (panel.points) rows.push({ label: panel.points.label, color: panel.points.color });
+  return rows;
+}
+
+/** A short line in the curve's style, or a triangle for points; (x, y) is the left end, vertically centred. */
+function legendSymbol(entry: LegendEntry, x: number, y: number): string {
+  if (entry.curve) {
+    const dash = DASHES[entry.curve.dash ?? 'solid'];
+    return `<line x1="${f(x)}" y1="${y}" x2="${f(x + 24)}" y2="${y}" stroke="${entry.color}" stroke-width="${entry.curve.width ?? 2}"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
+  }
+  return `<polygon points="${f(x + 12)},${y - 6} ${f(x + 6.5)},${y + 4} ${f(x + 17.5)},${y + 4}" fill="${entry.color}"/>`;
 }
 
 function extent(values: number[]): [number, number] {
