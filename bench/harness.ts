@@ -37,6 +37,7 @@ const DEFAULT_BUDGET: Required<SuiteBudget> = { minSamples: 5, maxTime: 2 };
 /** Runs the cases side by side in one benny suite and returns their figures. */
 export async function runSuite(name: string, cases: BenchCase[], budget: SuiteBudget = {}): Promise<CaseFigure[]> {
   const options = { ...DEFAULT_BUDGET, ...budget };
+  console.log(`running "${name}": ${cases.length} cases side by side`);
   const summary = await b.suite(
     name,
     // Never return the case's value: benny treats a returned function as a set-up step.
@@ -47,7 +48,6 @@ export async function runSuite(name: string, cases: BenchCase[], budget: SuiteBu
       }),
     ),
     b.configure({ cases: { minSamples: options.minSamples, maxTime: options.maxTime, delay: 0.05 } }),
-    b.cycle(),
   );
   return summary.results.map((r) => ({
     name: r.name,
@@ -76,6 +76,8 @@ export async function timeCase(name: string, fn: () => unknown, minRuns = 2, min
 
 /** A case whose warm-up call takes longer than this is timed by timeCase instead of benny. */
 const SLOW_CASE_SECONDS = 0.5;
+/** A case whose warm-up call takes longer than this is not repeated: the warm-up is its one sample. */
+const VERY_SLOW_CASE_SECONDS = 20;
 
 /**
  * Runs the cases side by side: fast ones in one benny suite, slow ones (a single call over
@@ -85,12 +87,19 @@ const SLOW_CASE_SECONDS = 0.5;
 export async function runSideBySide(title: string, cases: BenchCase[], budget: SuiteBudget = {}): Promise<CaseFigure[]> {
   const fast: BenchCase[] = [];
   const slow: BenchCase[] = [];
+  const figures: CaseFigure[] = [];
   for (const c of cases) {
     const t0 = performance.now();
     await c.fn();
-    (performance.now() - t0 > SLOW_CASE_SECONDS * 1000 ? slow : fast).push(c);
+    const seconds = (performance.now() - t0) / 1000;
+    if (seconds > VERY_SLOW_CASE_SECONDS) {
+      console.log(`  ${c.name}: one call took ${seconds.toFixed(1)} s; that call is its only sample`);
+      figures.push({ name: c.name, opsPerSec: 1 / seconds, marginPct: NaN, samples: 1 });
+    } else {
+      (seconds > SLOW_CASE_SECONDS ? slow : fast).push(c);
+    }
   }
-  const figures = fast.length > 0 ? await runSuite(title, fast, budget) : [];
+  if (fast.length > 0) figures.push(...(await runSuite(title, fast, budget)));
   if (slow.length > 0) console.log(`timing slow cases of "${title}" directly:`);
   for (const c of slow) figures.push(await timeCase(c.name, c.fn, 2, 2));
   // Keep the caller's order.
