@@ -1,0 +1,70 @@
+/**
+ * Issue 5's benchmark: one ProtoNet training episode (loss, accuracy and gradient of the
+ * conv4 embedding, 28x28x1, 64 filters) and the batched distance kernel, native vs TS twin.
+ *   npx tsx bench/metric.bench.ts
+ * Distance: ops.squaredEuclidean([1000,1600], [20,1600]) -> [1000,20]; GFLOP/s counts
+ * 3*n*m*d flops (a subtract, a multiply and an add per term), 96 MFLOP per call.
+ */
+import { ProtoNet, disposeParams, nn, ops, tensor, type BackendName } from '../lib/index.js';
+import { CORES, imageTensors, onCore, useCore } from './contenders.js';
+import { printTable, ratio, runSideBySide, saveResults, warnIfBusy, type BenchCase, type CaseFigure } from './harness.js';
+import { randomImageSet, randomNormalArray } from './workloads.js';
+
+const EPISODES = [
+  { label: '5-way 5-shot 15-query', ways: 5, shots: 5, queries: 15 },
+  { label: '60-way 5-shot 5-query', ways: 60, shots: 5, queries: 5 },
+];
+const DISTANCE = { n: 1000, m: 20, d: 1600 };
+const DISTANCE_FLOPS = 3 * DISTANCE.n * DISTANCE.m * DISTANCE.d;
+
+function protoNetCase(core: BackendName, episode: (typeof EPISODES)[number]): BenchCase {
+  const proto = new ProtoNet(nn.conv4({ inChannels: 1, hidden: 64 }));
+  const params = proto.init(1);
+  const support = imageTensors(randomImageSet(episode.ways, episode.shots, 1, 28, 5));
+  const query = imageTensors(randomImageSet(episode.ways, episode.queries, 1, 28, 6));
+  const task = { support, query };
+  return {
+    name: onCore(`ProtoNet episode ${episode.label}`, core),
+    fn: async () => disposeParams((await proto.lossAndGrad(params, task)).grads),
+  };
+}
+
+function distanceCase(core: BackendName): BenchCase {
+  const a = tensor(randomNormalArray(DISTANCE.n * DISTANCE.d, 1), [DISTANCE.n, DISTANCE.d]);
+  const b = tensor(randomNormalArray(DISTANCE.m * DISTANCE.d, 2), [DISTANCE.m, DISTANCE.d]);
+  return { name: onCore('squaredEuclidean 1000x20x1600', core), fn: () => ops.squaredEuclidean(a, b).dispose() };
+}
+
+async function main(): Promise<void> {
+  warnIfBusy();
+  const cores = CORES.filter((core) => {
+    const reason = useCore(core);
+    if (reason) console.warn(`skipping the ${core} core: ${reason}`);
+    return reason === null;
+  });
+  const build = (make: (core: BackendName) => BenchCase) => cores.map((core) => (useCore(core), make(core)));
+
+  const distance = await runSideBySide('squaredEuclidean', build(distanceCase), { minSamples: 10 });
+  for (const f of distance) f.extra = { GFLOPs: (DISTANCE_FLOPS * f.opsPerSec) / 1e9 };
+  printTable(`squaredEuclidean [1000,1600] x [20,1600] (${DISTANCE_FLOPS / 1e6} MFLOP per call)`, distance);
+
+  const episodes: CaseFigure[] = [];
+  for (const episode of EPISODES) {
+    episodes.push(...(await runSideBySide(`ProtoNet ${episode.label}`, build((core) => protoNetCase(core, episode)))));
+  }
+  for (const f of episodes) f.extra = { msPerEpisode: 1000 / f.opsPerSec };
+  printTable('ProtoNet training episode (lossAndGrad, conv4 embedding)', episodes);
+
+  const ratios: Record<string, number> = {
+    'squaredEuclidean native/js': ratio(distance, onCore('squaredEuclidean 1000x20x1600', 'native'), onCore('squaredEuclidean 1000x20x1600', 'js')),
+  };
+  for (const episode of EPISODES) {
+    const name = `ProtoNet episode ${episode.label}`;
+    ratios[`${name} native/js`] = ratio(episodes, onCore(name, 'native'), onCore(name, 'js'));
+  }
+  console.log('\nratios');
+  for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(50)} ${value.toFixed(2)}`);
+  saveResults('metric', { distance, distanceFlopsPerCall: DISTANCE_FLOPS, episodes, ratios });
+}
+
+await main();
