@@ -22,6 +22,8 @@ export interface CaseFigure {
   /** Relative margin of error, percent. */
   marginPct: number;
   samples: number;
+  /** CPU time per call (process user + system, all threads), ms. */
+  cpuMsPerCall?: number;
   /** Extra figures a case reports (GFLOP/s, ms per iteration). */
   extra?: Record<string, number>;
 }
@@ -57,19 +59,44 @@ export async function runSuite(name: string, cases: BenchCase[], budget: SuiteBu
   }));
 }
 
-/** Times `fn` for at least `minSeconds` (after one warm-up call): for cases too slow for benny. */
+/** Process CPU time (user + system, all threads) in ms since `since`. */
+function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
+/**
+ * CPU milliseconds per call over about `wallMs` of calls. On a shared machine this is a
+ * steadier guide than wall time for single-threaded work (multi-threaded work sums its threads).
+ */
+export async function cpuMsPerCall(fn: () => unknown, wallMs = 300): Promise<number> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let calls = 0;
+  do {
+    await fn();
+    calls++;
+  } while (performance.now() - t0 < wallMs);
+  return cpuMsSince(cpu0) / calls;
+}
+
+/** Times `fn` for at least `minRuns` runs and `minSeconds` (after one warm-up call): for cases too slow for benny. */
 export async function timeCase(name: string, fn: () => unknown, minRuns = 2, minSeconds = 1): Promise<CaseFigure> {
   await fn();
   const times: number[] = [];
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   while (times.length < minRuns || performance.now() - start < minSeconds * 1000) {
     const t0 = performance.now();
     await fn();
     times.push(performance.now() - t0);
   }
+  const cpuMs = cpuMsSince(cpu0) / times.length;
   const meanMs = times.reduce((a, t) => a + t, 0) / times.length;
   const sd = Math.sqrt(times.reduce((a, t) => a + (t - meanMs) ** 2, 0) / Math.max(1, times.length - 1));
-  const figure = { name, opsPerSec: 1000 / meanMs, marginPct: (100 * sd) / meanMs / Math.sqrt(times.length), samples: times.length };
+  const figure: CaseFigure = {
+    name, opsPerSec: 1000 / meanMs, marginPct: (100 * sd) / meanMs / Math.sqrt(times.length), samples: times.length, cpuMsPerCall: cpuMs,
+  };
   console.log(`  ${name}: ${figure.opsPerSec.toFixed(3)} ops/s (${meanMs.toFixed(1)} ms, ${times.length} runs)`);
   return figure;
 }
@@ -88,18 +115,27 @@ export async function runSideBySide(title: string, cases: BenchCase[], budget: S
   const fast: BenchCase[] = [];
   const slow: BenchCase[] = [];
   const figures: CaseFigure[] = [];
+  const cpuOfFast = new Map<string, number>();
   for (const c of cases) {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await c.fn();
     const seconds = (performance.now() - t0) / 1000;
     if (seconds > VERY_SLOW_CASE_SECONDS) {
       console.log(`  ${c.name}: one call took ${seconds.toFixed(1)} s; that call is its only sample`);
-      figures.push({ name: c.name, opsPerSec: 1 / seconds, marginPct: NaN, samples: 1 });
+      figures.push({ name: c.name, opsPerSec: 1 / seconds, marginPct: NaN, samples: 1, cpuMsPerCall: cpuMsSince(cpu0) });
+    } else if (seconds > SLOW_CASE_SECONDS) {
+      slow.push(c);
     } else {
-      (seconds > SLOW_CASE_SECONDS ? slow : fast).push(c);
+      fast.push(c);
+      cpuOfFast.set(c.name, await cpuMsPerCall(c.fn));
     }
   }
-  if (fast.length > 0) figures.push(...(await runSuite(title, fast, budget)));
+  if (fast.length > 0) {
+    const timed = await runSuite(title, fast, budget);
+    for (const f of timed) f.cpuMsPerCall = cpuOfFast.get(f.name);
+    figures.push(...timed);
+  }
   if (slow.length > 0) console.log(`timing slow cases of "${title}" directly:`);
   for (const c of slow) figures.push(await timeCase(c.name, c.fn, 2, 2));
   // Keep the caller's order.
@@ -121,7 +157,8 @@ export function printTable(title: string, figures: CaseFigure[]): void {
   console.log(`\n${title}`);
   for (const f of figures) {
     const extra = f.extra ? '  ' + Object.entries(f.extra).map(([k, v]) => `${k}=${fmt(v)}`).join(' ') : '';
-    console.log(`  ${f.name.padEnd(48)} ${fmt(f.opsPerSec).padStart(12)} ops/s  ±${f.marginPct.toFixed(1)}%  (${f.samples} samples)${extra}`);
+    const cpu = f.cpuMsPerCall === undefined ? '' : `  cpu ${fmt(f.cpuMsPerCall)} ms/call`;
+    console.log(`  ${f.name.padEnd(48)} ${fmt(f.opsPerSec).padStart(12)} ops/s  ±${f.marginPct.toFixed(1)}%  (${f.samples} samples)${cpu}${extra}`);
   }
 }
 
