@@ -15,8 +15,8 @@ import { imageMetaBatch } from './workloads.js';
 type Impl = 'native' | 'js' | 'tfjs-cpu';
 
 const STEPS: Record<Impl, number[]> = { native: [1, 5, 10, 25, 50], js: [], 'tfjs-cpu': [1, 5, 10] };
-/** One task: 5-way 1-shot support, 15 queries per class (the query's activations do not grow with k). */
-const TASK = { ways: 5, shots: 1, queries: 15 };
+/** One task: 5-way 1-shot, 1 query per class as in MAML's code (the query's memory does not grow with k). */
+const TASK = { ways: 5, shots: 1, queries: 1 };
 const CHILD_TIMEOUT_MS = 15 * 60 * 1000;
 
 interface ChildReport {
