@@ -4,6 +4,7 @@
  */
 import { setBackend, tensor, type BackendName, type Tensor } from '../lib/index.js';
 import type { Params } from '../lib/index.js';
+import type { BenchCase } from './harness.js';
 import type { ImageSet, RegressionSet } from './workloads.js';
 
 export const CORES: BackendName[] = ['native', 'js'];
@@ -11,6 +12,20 @@ export const CORES: BackendName[] = ['native', 'js'];
 /** Name of a case on a core, e.g. "matmul 256 [native]". */
 export function onCore(name: string, core: BackendName): string {
   return `${name} [${core}]`;
+}
+
+/**
+ * A case that runs on `core`: it selects that core before each call, because some library code
+ * creates helper tensors on the current backend (e.g. a loss seed), not on its inputs' backend.
+ */
+export function coreCase(core: BackendName, name: string, fn: () => unknown): BenchCase {
+  return {
+    name: onCore(name, core),
+    fn: () => {
+      setBackend(core);
+      return fn();
+    },
+  };
 }
 
 /** Selects the core; returns a reason to skip it when it cannot load (e.g. no native binary). */

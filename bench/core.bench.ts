@@ -6,7 +6,7 @@
  * sinusoid MLP (eager and recorded); a leak check over 2,000 grad calls.
  */
 import { disposeParams, hvp, nn, ops, record, tensor, valueAndGrad, grad, type BackendName, type Params, type Tensor } from '../lib/index.js';
-import { CORES, countParams, imageTensors, liveTensorsOf, onCore, regressionTensors, useCore } from './contenders.js';
+import { CORES, coreCase, countParams, imageTensors, liveTensorsOf, onCore, regressionTensors, useCore } from './contenders.js';
 import { printTable, ratio, runSideBySide, saveResults, warnIfBusy, type BenchCase, type CaseFigure } from './harness.js';
 import { randomImageSet, randomNormalArray, sinusoidMetaBatch } from './workloads.js';
 
@@ -32,8 +32,8 @@ function conv4Cases(core: BackendName, perClass: number, label: string): BenchCa
   const loss = (p: Params) => ops.crossEntropy(model.apply(p, x), y);
   const program = record((p, images) => ops.crossEntropy(model.apply(p, images), y), params, x);
   return [
-    { name: onCore(`conv4 fwd+bwd eager, ${label}`, core), fn: () => disposeParams(valueAndGrad(loss)(params)[1]) },
-    { name: onCore(`conv4 fwd+bwd recorded, ${label}`, core), fn: () => disposeParams(program.valueAndGrad(params, x)[1]) },
+    coreCase(core, `conv4 fwd+bwd eager, ${label}`, () => disposeParams(valueAndGrad(loss)(params)[1])),
+    coreCase(core, `conv4 fwd+bwd recorded, ${label}`, () => disposeParams(program.valueAndGrad(params, x)[1])),
   ];
 }
 
@@ -52,10 +52,10 @@ function hvpCases(core: BackendName): BenchCase[] {
   const model = nn.mlp([1, 40, 40, 1]);
   const program = record((p, xs, ys) => ops.mse(model.apply(p, xs), ys), params, x, y);
   return [
-    { name: onCore('mlp grad eager', core), fn: () => disposeParams(grad(loss)(params)) },
-    { name: onCore('mlp hvp eager', core), fn: () => disposeParams(hvp(loss, params, v)) },
-    { name: onCore('mlp grad recorded', core), fn: () => disposeParams(program.grad(params, x, y)) },
-    { name: onCore('mlp hvp recorded', core), fn: () => disposeParams(program.hvp(params, v, x, y)) },
+    coreCase(core, 'mlp grad eager', () => disposeParams(grad(loss)(params))),
+    coreCase(core, 'mlp hvp eager', () => disposeParams(hvp(loss, params, v))),
+    coreCase(core, 'mlp grad recorded', () => disposeParams(program.grad(params, x, y))),
+    coreCase(core, 'mlp hvp recorded', () => disposeParams(program.hvp(params, v, x, y))),
   ];
 }
 

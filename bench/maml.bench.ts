@@ -12,7 +12,7 @@ import {
   type BackendName, type MetaLearner, type Task,
 } from '../lib/index.js';
 import { tfjsConv4MamlCase, tfjsSinusoidMamlCase } from './baselines/tfjs-cases.js';
-import { CORES, imageTensors, onCore, regressionTensors, useCore } from './contenders.js';
+import { CORES, coreCase, imageTensors, onCore, regressionTensors, useCore } from './contenders.js';
 import { printTable, ratio, runSideBySide, saveResults, warnIfBusy, type BenchCase, type CaseFigure } from './harness.js';
 import { imageMetaBatch, sinusoidMetaBatch, type ImageTask, type SinusoidTask } from './workloads.js';
 
@@ -74,10 +74,7 @@ function learnerCases(workload: Workload, core: BackendName): BenchCase[] {
     if (!learner) continue;
     const params = learner.init(1);
     const tasks = workload.tasks();
-    cases.push({
-      name: onCore(name, core),
-      fn: async () => disposeParams((await learner.metaGradient(params, tasks)).grads),
-    });
+    cases.push(coreCase(core, name, async () => disposeParams((await learner.metaGradient(params, tasks)).grads)));
   }
   return cases;
 }

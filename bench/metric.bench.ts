@@ -6,7 +6,7 @@
  * 3*n*m*d flops (a subtract, a multiply and an add per term), 96 MFLOP per call.
  */
 import { ProtoNet, disposeParams, nn, ops, tensor, type BackendName } from '../lib/index.js';
-import { CORES, imageTensors, onCore, useCore } from './contenders.js';
+import { CORES, coreCase, imageTensors, onCore, useCore } from './contenders.js';
 import { printTable, ratio, runSideBySide, saveResults, warnIfBusy, type BenchCase, type CaseFigure } from './harness.js';
 import { randomImageSet, randomNormalArray } from './workloads.js';
 
@@ -23,16 +23,13 @@ function protoNetCase(core: BackendName, episode: (typeof EPISODES)[number]): Be
   const support = imageTensors(randomImageSet(episode.ways, episode.shots, 1, 28, 5));
   const query = imageTensors(randomImageSet(episode.ways, episode.queries, 1, 28, 6));
   const task = { support, query };
-  return {
-    name: onCore(`ProtoNet episode ${episode.label}`, core),
-    fn: async () => disposeParams((await proto.lossAndGrad(params, task)).grads),
-  };
+  return coreCase(core, `ProtoNet episode ${episode.label}`, async () => disposeParams((await proto.lossAndGrad(params, task)).grads));
 }
 
 function distanceCase(core: BackendName): BenchCase {
   const a = tensor(randomNormalArray(DISTANCE.n * DISTANCE.d, 1), [DISTANCE.n, DISTANCE.d]);
   const b = tensor(randomNormalArray(DISTANCE.m * DISTANCE.d, 2), [DISTANCE.m, DISTANCE.d]);
-  return { name: onCore('squaredEuclidean 1000x20x1600', core), fn: () => ops.squaredEuclidean(a, b).dispose() };
+  return coreCase(core, 'squaredEuclidean 1000x20x1600', () => ops.squaredEuclidean(a, b).dispose());
 }
 
 async function main(): Promise<void> {
