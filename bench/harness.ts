@@ -53,7 +53,8 @@ export async function runSuite(name: string, cases: BenchCase[], budget: SuiteBu
   );
   return summary.results.map((r) => ({
     name: r.name,
-    opsPerSec: r.ops,
+    // Not r.ops: benny rounds it to its display precision (2.4 ops/s would read 2).
+    opsPerSec: 1 / r.details.mean,
     marginPct: r.details.relativeMarginOfError,
     samples: r.samples,
   }));
