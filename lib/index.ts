@@ -4,6 +4,7 @@ export type { DType } from './backend/types.js';
 
 // core (tensor, transforms, backends, ops, nn)
 export { Tensor } from './core/tensor.js';
+export { tidy, keep } from './core/scope.js';
 export { tensor, scalar, zeros, ones, full, randn, randUniform } from './core/creation.js';
 export { grad, valueAndGrad, vjp, jvp, hvp, record, type ScalarFunction } from './core/transforms.js';
 export { RecordedProgram, type RecordableFunction } from './core/record.js';

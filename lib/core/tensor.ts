@@ -7,6 +7,7 @@
 import { DisposedError, ValueError } from '../errors.js';
 import type { Backend, DType, Handle, TypedArray } from '../backend/types.js';
 import { formatShape, sizeOf } from './shape.js';
+import { trackTensor } from './scope.js';
 
 /** What a symbolic tensor knows about the trace that made it (see trace.ts). */
 export interface TraceRef {
@@ -50,7 +51,10 @@ export class Tensor {
     this.backend = backend;
     this.symbol = symbol;
     this.owned = handle ? { backend, handle } : null;
-    if (this.owned) finalizer.register(this, this.owned, this);
+    if (this.owned) {
+      finalizer.register(this, this.owned, this);
+      trackTensor(this);
+    }
   }
 
   /** Wraps a backend handle (takes ownership). Internal: users call tensor(). */

@@ -12,11 +12,13 @@ import type { DType } from '../backend/types.js';
 import { tensor } from '../core/creation.js';
 import type { Tensor } from '../core/tensor.js';
 import { record } from '../core/transforms.js';
+import { tidy } from '../core/scope.js';
 import * as ops from '../ops/index.js';
 import type { MetaLearner, MetaStepResult, Params, Task, TaskScore } from '../algorithms/types.js';
 import { ValueError } from '../errors.js';
 import { checkEpisode, type CheckedEpisode, type Episode, type EpisodeSource } from './episode.js';
 import { meanWithCI95 } from '../train/confidence.js';
+import { disposeTasks, yieldToEventLoop } from '../train/taskSource.js';
 
 /** A functional model (lib/nn models fit): seeded init, and apply(params, x [n, ...]) -> [n, ...]. */
 export interface EmbeddingModel {
@@ -112,8 +114,12 @@ export abstract class MetricLearner implements MetaLearner {
   /** One episode's query loss and accuracy, forward only. */
   async evaluateTask(params: Params, task: Task | Episode): Promise<TaskScore> {
     const checked = checkEpisode(this.name, task);
-    const { loss, scores } = this.forward(params, checked);
-    return { loss: loss.item(), accuracy: this.accuracyOf(scores.toArray(), checked) };
+    // tidy: the forward's intermediates (conv activations of the whole episode) are freed now,
+    // not whenever the garbage collector gets to them.
+    return tidy(() => {
+      const { loss, scores } = this.forward(params, checked);
+      return { loss: loss.item(), accuracy: this.accuracyOf(scores.toArray(), checked) };
+    });
   }
 
   /** Mean query accuracy +/- 95% CI over `episodes` episodes drawn from the sampler. */
@@ -125,7 +131,9 @@ export abstract class MetricLearner implements MetaLearner {
     const accuracies: number[] = [];
     let loss = 0;
     for (let i = 0; i < episodes; i++) {
-      const score = await this.evaluateTask(params, sampler.sample());
+      const episode = sampler.sample();
+      const score = await this.evaluateTask(params, episode).finally(() => disposeTasks([episode]));
+      if (i % 25 === 24) await yieldToEventLoop();
       accuracies.push(score.accuracy ?? 0);
       loss += score.loss;
     }

@@ -8,7 +8,7 @@
 import type { MetaLearner, Params } from '../algorithms/types.js';
 import { ValueError } from '../errors.js';
 import { meanWithCI95, type MeanWithCI } from './confidence.js';
-import { deriveSeed, TEST_STREAM, type TaskSource } from './taskSource.js';
+import { deriveSeed, disposeTasks, TEST_STREAM, yieldToEventLoop, type TaskSource } from './taskSource.js';
 
 export interface EvaluateOptions {
   /** Number of test episodes; default 600. */
@@ -46,12 +46,18 @@ export async function evaluate(
   const accuracies: number[] = [];
   for (let chunk = 0; losses.length < episodes; chunk++) {
     const count = Math.min(EVAL_CHUNK, episodes - losses.length);
-    for (const task of tasks.sample(deriveSeed(seed, stream, chunk), count)) {
-      const score = await learner.evaluateTask(params, task, { innerSteps: options.innerSteps });
-      losses.push(score.loss);
-      if (score.accuracy !== undefined) accuracies.push(score.accuracy);
-      options.onEpisode?.(losses.length, episodes);
+    const sampled = tasks.sample(deriveSeed(seed, stream, chunk), count);
+    try {
+      for (const task of sampled) {
+        const score = await learner.evaluateTask(params, task, { innerSteps: options.innerSteps });
+        losses.push(score.loss);
+        if (score.accuracy !== undefined) accuracies.push(score.accuracy);
+        options.onEpisode?.(losses.length, episodes);
+      }
+    } finally {
+      disposeTasks(sampled);
     }
+    await yieldToEventLoop();
   }
   const loss = meanWithCI95(losses);
   if (tasks.kind === 'classification') {

@@ -25,7 +25,7 @@ import { cloneArrays, type NamedArrays } from './namedArrays.js';
 import type { Optimizer } from './optimizers.js';
 import { arraysToParams, disposeParams, findNonFinite, paramsToArrays } from './paramArrays.js';
 import { TrainingProgress } from './progress.js';
-import { deriveSeed, TRAIN_STREAM, VALIDATION_STREAM, type TaskSource } from './taskSource.js';
+import { deriveSeed, disposeTasks, TRAIN_STREAM, VALIDATION_STREAM, yieldToEventLoop, type TaskSource } from './taskSource.js';
 
 export interface ValidationOptions {
   tasks: TaskSource;
@@ -131,7 +131,8 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       if (options.lrSchedule) optimizer.lr = options.lrSchedule(iteration);
       if (isIterationAware(learner)) learner.setIteration(iteration - 1);
       const tasks = options.tasks.sample(deriveSeed(seed, TRAIN_STREAM, iteration), options.metaBatch);
-      const step = await learner.metaGradient(params, tasks);
+      const step = await learner.metaGradient(params, tasks).finally(() => disposeTasks(tasks));
+      await yieldToEventLoop();
       const grads = paramsToArrays(step.grads);
       disposeParams(step.grads);
 

@@ -75,3 +75,21 @@ export function episodeTasks(dataset: FewShotDataset, options: EpisodeTaskOption
     sample: (seed, count) => new EpisodeSampler(dataset, { ...options, seed }).sampleBatch(count),
   };
 }
+
+/**
+ * Frees the tensors of tasks that `TaskSource.sample` made (the caller owns them). Training
+ * and evaluation call this after each use so memory stays flat without waiting for the GC.
+ */
+export function disposeTasks(tasks: readonly Task[]): void {
+  for (const task of tasks) {
+    for (const set of [task.support, task.query]) {
+      set.x.dispose();
+      if (!(set.y instanceof Int32Array)) set.y.dispose();
+    }
+  }
+}
+
+/** Lets pending macrotasks (tensor finalizers, I/O, progress output) run between iterations. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
