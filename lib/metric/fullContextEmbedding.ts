@@ -15,12 +15,12 @@
  * each an LSTM cell (lib/metric/lstm.ts).
  */
 import type { DType } from '../backend/types.js';
-import { zeros } from '../core/creation.js';
 import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import type { Params } from '../algorithms/types.js';
 import { ShapeError } from '../errors.js';
 import { initLSTMCell, lstmCell, type LSTMState } from './lstm.js';
+import { zerosLike } from './constants.js';
 import { withPrefix } from './paramGroups.js';
 
 export function initFullContextEmbedding(seed: number, embeddingDim: number, dtype?: DType): Params {
@@ -47,7 +47,7 @@ export function contextualSupport(params: Params, support: Tensor): Tensor {
 export function contextualQuery(params: Params, query: Tensor, support: Tensor, steps: number): Tensor {
   checkDim(params, query);
   const cell = withPrefix(params, 'query.');
-  const zero = zeros(query.shape, query.dtype);
+  const zero = zerosLike(query);
   let state: LSTMState = { h: zero, c: zero };
   let readout = zero;
   for (let k = 0; k < steps; k++) {
@@ -62,7 +62,7 @@ export function contextualQuery(params: Params, query: Tensor, support: Tensor, 
 
 /** Runs one LSTM over a sequence of [1, d] rows from a zero state; returns each step's h. */
 function runLSTM(cell: Params, rows: Tensor[]): Tensor[] {
-  const zero = zeros(rows[0].shape, rows[0].dtype);
+  const zero = zerosLike(rows[0]);
   let state: LSTMState = { h: zero, c: zero };
   return rows.map((row) => {
     state = lstmCell(cell, row, state);

@@ -9,7 +9,6 @@
  *     (the CI as lib/train/confidence.ts computes it: 1.96 * population std / sqrt(episodes)).
  */
 import type { DType } from '../backend/types.js';
-import { tensor } from '../core/creation.js';
 import type { Tensor } from '../core/tensor.js';
 import { record } from '../core/transforms.js';
 import { tidy } from '../core/scope.js';
@@ -17,6 +16,8 @@ import * as ops from '../ops/index.js';
 import type { MetaLearner, MetaStepResult, Params, Task, TaskScore } from '../algorithms/types.js';
 import { ValueError } from '../errors.js';
 import { checkEpisode, type CheckedEpisode, type Episode, type EpisodeSource } from './episode.js';
+import { constantOn } from './constants.js';
+import { episodeBackend } from './episodeBackend.js';
 import { meanWithCI95 } from '../train/confidence.js';
 import { disposeTasks, yieldToEventLoop } from '../train/taskSource.js';
 
@@ -74,17 +75,19 @@ export abstract class MetricLearner implements MetaLearner {
 
   /**
    * Loss, accuracy and gradient in one recorded program run: it outputs [loss, scores] and the
-   * cotangents (1, none) pick the loss's gradient.
+   * cotangents (1, none) pick the loss's gradient. Runs on the backend that owns params and
+   * episode, whatever the current backend is (a mix of backends is a BackendError).
    */
   async lossAndGrad(params: Params, episode: Episode | Task): Promise<LossAndGrad> {
     const checked = checkEpisode(this.name, episode);
+    episodeBackend(this.name, params, checked);
     const program = record((p: Params) => {
       const { loss, scores } = this.forward(p, checked);
       return [loss, scores];
     }, params);
     try {
       const { shape, dtype } = program.outputTypes[0];
-      const seed = tensor([1], shape, dtype);
+      const seed = constantOn(program.backend, dtype, [1], shape);
       const { outputs, grads } = program.vjp(params, [seed, null]);
       const loss = outputs[0].item();
       const accuracy = this.accuracyOf(outputs[1].toArray(), checked);
@@ -114,6 +117,7 @@ export abstract class MetricLearner implements MetaLearner {
   /** One episode's query loss and accuracy, forward only. */
   async evaluateTask(params: Params, task: Task | Episode): Promise<TaskScore> {
     const checked = checkEpisode(this.name, task);
+    episodeBackend(this.name, params, checked);
     // tidy: the forward's intermediates (conv activations of the whole episode) are freed now,
     // not whenever the garbage collector gets to them.
     return tidy(() => {

@@ -19,7 +19,6 @@
  * Relation parameters live under the 'relation.' prefix.
  */
 import type { DType } from '../backend/types.js';
-import { tensor } from '../core/creation.js';
 import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import * as nn from '../nn/index.js';
@@ -27,6 +26,7 @@ import type { Params } from '../algorithms/types.js';
 import { ShapeError, ValueError } from '../errors.js';
 import type { CheckedEpisode } from './episode.js';
 import { embedEpisode } from './embedEpisode.js';
+import { constantLike } from './constants.js';
 import { MetricLearner, type EmbeddingModel, type EpisodeForward } from './metricLearner.js';
 import { allPairs } from './pairs.js';
 import { mergeWithPrefix, withPrefix, withoutPrefixes } from './paramGroups.js';
@@ -108,6 +108,6 @@ export class RelationNet extends MetricLearner {
 function classSums(support: Tensor, episode: CheckedEpisode): Tensor {
   const features = support.shape.slice(1);
   const means = ops.prototypes(ops.reshape(support, [support.shape[0], -1]), episode.support.y, episode.ways);
-  const counts = tensor(episode.shotsPerClass, [episode.ways, 1], support.dtype);
+  const counts = constantLike(support, episode.shotsPerClass, [episode.ways, 1]);
   return ops.reshape(ops.mul(means, counts), [episode.ways, ...features]);
 }

@@ -3,11 +3,10 @@
  * episode, pair (i, j) = query i with support j. Which pairs match comes from the labels
  * (constants): same[i, j] = 1 when query i and support j share a class, else 0.
  */
-import type { DType } from '../backend/types.js';
-import { tensor } from '../core/creation.js';
 import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import { ValueError } from '../errors.js';
+import { constantLike } from './constants.js';
 
 /** Keeps sqrt differentiable where two embeddings coincide. */
 const SQRT_EPSILON = 1e-12;
@@ -17,19 +16,19 @@ export interface PairLabels {
   supportY: Int32Array;
 }
 
-/** same [q, s] (1 for a matching pair) and its complement different [q, s], as constants. */
-export function pairTargets(labels: PairLabels, dtype: DType): { same: Tensor; different: Tensor } {
+/** same [q, s] (1 for a matching pair) and its complement different [q, s], as constants on like's backend and dtype. */
+export function pairTargets(labels: PairLabels, like: Tensor): { same: Tensor; different: Tensor } {
   const { queryY, supportY } = labels;
   const same = new Float64Array(queryY.length * supportY.length);
   queryY.forEach((qy, i) => supportY.forEach((sy, j) => (same[i * supportY.length + j] = qy === sy ? 1 : 0)));
   const different = same.map((v) => 1 - v);
   const shape = [queryY.length, supportY.length];
-  return { same: tensor(same, shape, dtype), different: tensor(different, shape, dtype) };
+  return { same: constantLike(like, same, shape), different: constantLike(like, different, shape) };
 }
 
 /** Koch et al.'s verification loss: binary cross-entropy of the pair logits [q, s] against matching. */
 export function verificationLoss(logits: Tensor, labels: PairLabels): Tensor {
-  return ops.bceWithLogits(logits, pairTargets(labels, logits.dtype).same);
+  return ops.bceWithLogits(logits, pairTargets(labels, logits).same);
 }
 
 /**
@@ -38,7 +37,7 @@ export function verificationLoss(logits: Tensor, labels: PairLabels): Tensor {
  * squaredDistances: [q, s].
  */
 export function contrastiveLoss(squaredDistances: Tensor, labels: PairLabels, margin: number): Tensor {
-  const { same, different } = pairTargets(labels, squaredDistances.dtype);
+  const { same, different } = pairTargets(labels, squaredDistances);
   const distance = ops.sqrt(ops.add(squaredDistances, SQRT_EPSILON));
   const pull = ops.mul(same, squaredDistances);
   const push = ops.mul(different, ops.square(ops.relu(ops.add(ops.neg(distance), margin))));
@@ -60,7 +59,7 @@ export function tripletLoss(squaredDistances: Tensor, labels: PairLabels, margin
   if (count === 0) {
     throw new ValueError('SiameseNet (triplet loss): the episode has no (positive, negative) pair; it needs two or more classes');
   }
-  return ops.div(ops.sum(ops.mul(hinge, tensor(mask, [q, s, s], squaredDistances.dtype))), count);
+  return ops.div(ops.sum(ops.mul(hinge, constantLike(squaredDistances, mask, [q, s, s]))), count);
 }
 
 /** mask[i, p, n] = 1 when support p matches query i and support n does not; and how many ones. */
