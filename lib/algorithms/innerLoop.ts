@@ -16,6 +16,10 @@
  * t_1..t_k. When the backend's compiled program offers its own metaGradient (the native core:
  * the whole meta-batch in one call, tasks in parallel), runMetaGradient uses it instead;
  * both give the same numbers.
+ *
+ * Per-step data (request.stepData, MAML++'s per-step batch norm): one data input takes a
+ * different value at each state t_j (a one-hot of j); the native single-call engine does not
+ * take it, so such requests run here (every vjp/hvp still runs in the backend's program).
  */
 import { ShapeError, ValueError } from '../errors.js';
 import type {
@@ -48,7 +52,8 @@ export async function runMetaGradient(
   validateRequest(backend, request);
   const { support, query } = programs;
   const native = support.compiled === query.compiled ? support.compiled.metaGradient?.bind(support.compiled) : undefined;
-  if (engine === 'auto' && native) return native(request);
+  const typeScriptOnly = request.stepData !== undefined || request.supportOutputs === true;
+  if (engine === 'auto' && native && !typeScriptOnly) return native(request);
   return metaGradientInTypeScript(backend, programs, request);
 }
 
@@ -113,6 +118,40 @@ export function validateRequest(backend: Backend, request: MetaGradientRequest):
       );
     }
   });
+  if (request.stepData) validateStepData(backend, request.stepData, steps, tasks[0].support, tasks[0].query);
+}
+
+/** A data input that takes values[j] at state t_j (MetaGradientRequest.stepData). */
+export interface StepData {
+  index: number;
+  values: Handle[];
+}
+
+function validateStepData(backend: Backend, stepData: StepData, steps: number, support: Handle[], query: Handle[]): void {
+  const where = 'metaGradient';
+  const { index, values } = stepData;
+  const count = Math.min(support.length, query.length);
+  if (!Number.isInteger(index) || index < 0 || index >= count) {
+    throw new ValueError(`${where}: stepData.index must name one of the ${count} data inputs, got ${index}`);
+  }
+  if (values.length !== steps + 1) {
+    throw new ShapeError(`${where}: stepData has ${values.length} values; expected one per state t_0..t_k, steps + 1 = ${steps + 1}`);
+  }
+  const expected = backend.shapeOf(support[index]);
+  values.forEach((v, j) => {
+    const shape = backend.shapeOf(v);
+    if (shape.join(',') !== expected.join(',')) {
+      throw new ShapeError(`${where}: stepData.values[${j}] has shape [${shape}]; data input ${index} has shape [${expected}]`);
+    }
+  });
+}
+
+/** A task's data at state t_j: the step-dependent input swapped in (unchanged without stepData). */
+function dataAtStep(data: Handle[], stepData: StepData | undefined, j: number): Handle[] {
+  if (!stepData) return data;
+  const out = [...data];
+  out[stepData.index] = stepData.values[j];
+  return out;
 }
 
 function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
@@ -140,6 +179,8 @@ interface EngineContext {
   queryCotangents: (Handle | null)[];
   weights: number[];
   wantLrGrads: boolean;
+  stepData: StepData | undefined;
+  wantSupportOutputs: boolean;
   one: Handle;
   allParams: number[];
 }
@@ -151,6 +192,8 @@ interface TaskResult {
   /** dF/dlr per step j (or one entry when rates are shared), per parameter. */
   lrGrads: Handle[][] | undefined;
   queryOutputs: Handle[];
+  /** Support outputs[1..] at t_0..t_{k-1} (when asked for). */
+  supportOutputs: Handle[][] | undefined;
 }
 
 /** The same recursion as the native engine, in TypeScript over compiled.vjp / compiled.hvp. */
@@ -186,6 +229,8 @@ function makeContext(backend: Backend, programs: EnginePrograms, request: MetaGr
     queryCotangents: lossSeeds(one, programs.query.numOutputs),
     weights: request.stepWeights ?? finalStepOnly(request.steps),
     wantLrGrads: request.lrGrads === true,
+    stepData: request.stepData,
+    wantSupportOutputs: request.supportOutputs === true,
     one,
     allParams: Array.from({ length: request.numParams }, (_, i) => i),
   };
@@ -193,10 +238,13 @@ function makeContext(backend: Backend, programs: EnginePrograms, request: MetaGr
 
 function runTask(ctx: EngineContext, params: Handle[], support: Handle[], query: Handle[]): TaskResult {
   const { backend, steps } = ctx;
-  const thetas = innerLoopStates(backend, ctx.support, params, support, ctx.rates, ctx.frozen, steps);
+  const supportAt = (j: number): Handle[] => dataAtStep(support, ctx.stepData, j);
+  const queryAt = (j: number): Handle[] => dataAtStep(query, ctx.stepData, j);
+  const supportOutputs: Handle[][] | undefined = ctx.wantSupportOutputs ? [] : undefined;
+  const thetas = innerLoopStates(backend, ctx.support, params, supportAt, ctx.rates, ctx.frozen, steps, supportOutputs);
 
   // g_k = w_k grad L_q(t_k); the query outputs are reported at t_k.
-  const atEnd = ctx.query.compiled.vjp([...thetas[steps], ...query], ctx.queryCotangents, ctx.allParams);
+  const atEnd = ctx.query.compiled.vjp([...thetas[steps], ...queryAt(steps)], ctx.queryCotangents, ctx.allParams);
   if (steps > 0) disposeNewEntries(backend, thetas[steps], thetas[steps - 1]);
   const queryLoss = readScalar(backend, atEnd.outputs[0]);
   const wk = ctx.weights[steps];
@@ -207,11 +255,11 @@ function runTask(ctx: EngineContext, params: Handle[], support: Handle[], query:
 
   const lrGrads = ctx.wantLrGrads ? newLrGradSlots(ctx) : undefined;
   for (let j = steps - 1; j >= 0; j--) {
-    const gj = backwardStep(ctx, thetas[j], support, g, lrGrads, j);
+    const gj = backwardStep(ctx, thetas[j], supportAt(j), g, lrGrads, j);
     disposeAll(backend, g);
     g = gj;
     if (ctx.weights[j] !== 0) {
-      const q = ctx.query.compiled.vjp([...thetas[j], ...query], ctx.queryCotangents, ctx.allParams);
+      const q = ctx.query.compiled.vjp([...thetas[j], ...queryAt(j)], ctx.queryCotangents, ctx.allParams);
       loss += ctx.weights[j] * readScalar(backend, q.outputs[0]);
       g = g.map((gi, i) => {
         const scaled = scaleOwned(backend, q.grads[i], ctx.weights[j]);
@@ -224,22 +272,24 @@ function runTask(ctx: EngineContext, params: Handle[], support: Handle[], query:
     }
     if (j > 0) disposeNewEntries(backend, thetas[j], thetas[j - 1]);
   }
-  return { loss, queryLoss, grads: g, lrGrads: finishLrGrads(ctx, lrGrads, params), queryOutputs };
+  return { loss, queryLoss, grads: g, lrGrads: finishLrGrads(ctx, lrGrads, params), queryOutputs, supportOutputs };
 }
 
 /**
  * Plain gradient descent on the support loss: t_{j+1} = t_j - lr_j * grad L_s(t_j).
  * Returns every state t_0 .. t_k; t_0 is `params` itself, and a parameter whose rate is zero
- * keeps the previous state's handle (it is never copied).
+ * keeps the previous state's handle (it is never copied). dataAt(j): the data at state t_j.
+ * With `keepOutputs`, the program's outputs[1..] at each t_j (j < k) are pushed there.
  */
 function innerLoopStates(
   backend: Backend,
   program: EngineProgram,
   params: Handle[],
-  data: Handle[],
+  dataAt: (j: number) => Handle[],
   rates: (j: number) => Handle[],
   frozen: (j: number) => boolean[],
   steps: number,
+  keepOutputs?: Handle[][],
 ): Handle[][] {
   const seeds = lossSeeds(scalarHandle(backend, 1, backend.dtypeOf(params[0])), program.numOutputs);
   const thetas: Handle[][] = [params];
@@ -247,9 +297,19 @@ function innerLoopStates(
     const t = thetas[j];
     const moving = t.map((_, i) => i).filter((i) => !frozen(j)[i]);
     const next = [...t];
+    if (moving.length === 0 && keepOutputs) {
+      const outputs = program.compiled.run([...t, ...dataAt(j)]);
+      backend.dispose(outputs[0]);
+      keepOutputs.push(outputs.slice(1));
+    }
     if (moving.length > 0) {
-      const res = program.compiled.vjp([...t, ...data], seeds, moving);
-      disposeAll(backend, res.outputs);
+      const res = program.compiled.vjp([...t, ...dataAt(j)], seeds, moving);
+      if (keepOutputs) {
+        backend.dispose(res.outputs[0]);
+        keepOutputs.push(res.outputs.slice(1));
+      } else {
+        disposeAll(backend, res.outputs);
+      }
       moving.forEach((i, n) => {
         const stepVec = mulHandles(backend, rates(j)[i], res.grads[n]);
         next[i] = subHandles(backend, t[i], stepVec);
@@ -266,7 +326,8 @@ function innerLoopStates(
 /**
  * Adaptation alone (no meta-gradient): k steps of gradient descent on `data` with rates
  * rates[j][i] (rates.length is k, or 1 to reuse). Returns the final parameters as new handles
- * (a parameter whose rate is zero at every step comes back as a copy).
+ * (a parameter whose rate is zero at every step comes back as a copy). stepData: as in
+ * MetaGradientRequest (values[j] used at step j; only the first k are read).
  */
 export function adaptByGradientDescent(
   backend: Backend,
@@ -275,10 +336,12 @@ export function adaptByGradientDescent(
   data: Handle[],
   rates: Handle[][],
   steps: number,
+  stepData?: StepData,
 ): Handle[] {
   const frozenPerSet = rates.map((set) => set.map((r) => isAllZero(backend, r)));
   const pick = <T>(list: T[], j: number): T => list[rates.length === 1 ? 0 : j];
-  const thetas = innerLoopStates(backend, program, params, data, (j) => pick(rates, j), (j) => pick(frozenPerSet, j), steps);
+  const dataAt = (j: number): Handle[] => dataAtStep(data, stepData, j);
+  const thetas = innerLoopStates(backend, program, params, dataAt, (j) => pick(rates, j), (j) => pick(frozenPerSet, j), steps);
   for (let j = 1; j < steps; j++) disposeNewEntries(backend, thetas[j], thetas[j - 1]);
   return thetas[steps].map((h) => (params.includes(h) ? copyHandle(backend, h) : h));
 }
@@ -395,6 +458,7 @@ function averageOverTasks(backend: Backend, results: TaskResult[]): MetaGradient
     grads,
     ...(lrGrads ? { lrGrads } : {}),
     queryOutputs: results.map((r) => r.queryOutputs),
+    ...(results[0].supportOutputs ? { supportOutputs: results.map((r) => r.supportOutputs as Handle[][]) } : {}),
   };
 }
 

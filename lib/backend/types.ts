@@ -97,6 +97,15 @@ export interface MetaGradientRequest {
   stepWeights?: number[];
   /** Also return dF/dinnerLR (Meta-SGD, MAML++). */
   lrGrads?: boolean;
+  /**
+   * Added for MAML++'s per-step batch norm (optional): a data input that depends on the state.
+   * Every evaluation at t_j (the support loss of step j, the query loss at t_j) takes values[j]
+   * as data input `index` (counted among the data inputs) in place of the task's own entry;
+   * values.length is steps + 1. Only the TypeScript engine (lib/algorithms/innerLoop.ts) takes it.
+   */
+  stepData?: { index: number; values: Handle[] };
+  /** Added (optional): also return each task's support outputs[1..] at t_0..t_{steps-1}. TypeScript engine only. */
+  supportOutputs?: boolean;
 }
 
 export interface MetaGradientResult {
@@ -110,6 +119,8 @@ export interface MetaGradientResult {
   lrGrads?: Handle[][];
   /** Per task: outputs[1..] of the program on the query data at t_k. */
   queryOutputs: Handle[][];
+  /** Per task, per step j < steps: outputs[1..] of the program on the support data at t_j (when supportOutputs was asked). */
+  supportOutputs?: Handle[][][];
 }
 
 export interface Backend {
