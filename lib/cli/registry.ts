@@ -8,7 +8,8 @@ import type { MetaLearner } from '../algorithms/types.js';
 import type { FunctionalModel } from '../algorithms/options.js';
 import { ANIL, CAVIA, IMAML, MAML, MAMLpp, MetaSGD, Reptile } from '../algorithms/index.js';
 import { ValueError } from '../errors.js';
-import { MatchingNet, ProtoNet, RelationNet, SiameseNet, embeddingSize } from '../metric/index.js';
+import { MatchingNet, ProtoNet, RelationNet, SiameseNet, embeddingSize, type MatchingNetOptions } from '../metric/index.js';
+import { METRIC_DEFAULTS } from './metricOptions.js';
 import type { RunConfig } from './runConfig.js';
 
 export interface AlgorithmEntry {
@@ -32,10 +33,16 @@ export const ALGORITHMS: Record<string, AlgorithmEntry> = {
   imaml: { head: 'outputs', summary: 'iMAML, implicit gradients by conjugate gradient', create: (m, r) => new IMAML(m, inner(r)) },
   cavia: { head: 'outputs', summary: 'CAVIA, adapted context parameters', create: (m, r) => new CAVIA(m, { ...inner(r), order: r.order }) },
   protonet: { head: 'embedding', summary: 'Prototypical Networks (train-way may exceed test-way)', create: (m) => new ProtoNet(m) },
-  matching: { head: 'embedding', summary: 'Matching Networks, softmax attention over cosine similarities', create: (m) => new MatchingNet(m) },
-  relation: { head: 'embedding', summary: 'Relation Networks, MLP relation module, MSE to one-hot', create: (m, r) => new RelationNet(m, { embeddingDim: embeddingSize(m, r.hidden) }) },
-  siamese: { head: 'embedding', summary: 'Siamese Networks, weighted L1 verification, nearest-support one-shot', create: (m, r) => new SiameseNet(m, { embeddingDim: embeddingSize(m, r.hidden) }) },
+  matching: { head: 'embedding', summary: 'Matching Networks, softmax attention over cosine similarities (--fce)', create: (m, r) => new MatchingNet(m, matchingOptions(m, r)) },
+  relation: { head: 'embedding', summary: 'Relation Networks, MLP relation module, MSE to one-hot', create: (m, r) => new RelationNet(m, { embeddingDim: embeddingSize(m, r.hidden), hidden: r.relationHidden }) },
+  siamese: { head: 'embedding', summary: 'Siamese Networks, weighted L1 verification (--siamese-loss), nearest-support one-shot', create: (m, r) => new SiameseNet(m, { embeddingDim: embeddingSize(m, r.hidden), loss: r.siameseLoss, margin: r.margin }) },
 };
+
+/** Full Context Embeddings when the run asks for them (--fce), over the embedding's flattened output. */
+function matchingOptions(model: FunctionalModel, run: RunConfig): MatchingNetOptions {
+  if (!run.fce) return {};
+  return { fce: { embeddingDim: embeddingSize(model, run.hidden), processingSteps: run.fceSteps ?? METRIC_DEFAULTS.fceSteps } };
+}
 
 export function algorithmNames(): string[] {
   return Object.keys(ALGORITHMS);

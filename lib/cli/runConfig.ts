@@ -6,11 +6,13 @@
 import type { DType } from '../backend/types.js';
 import { ValueError } from '../errors.js';
 import type { JsonValue } from '../train/checkpoint.js';
+import { resolveMetricOptions, splitMetricOptions, type MetricOptions } from './metricOptions.js';
 
 export type DatasetName = 'sinusoid' | 'omniglot';
 export const DATASETS: readonly DatasetName[] = ['sinusoid', 'omniglot'];
 
-export interface RunConfig {
+/** The metric learners' options (lib/cli/metricOptions.ts) are present only for their algorithm. */
+export interface RunConfig extends MetricOptions {
   algo: string;
   dataset: DatasetName;
   ways: number;
@@ -45,7 +47,7 @@ export interface RunConfig {
  * 25, Adam 1e-3, up to 10 steps at test; Omniglot 5-way 1-shot: inner lr 0.4, 1 step in
  * training and 3 at test, meta-batch 32).
  */
-export const DATASET_DEFAULTS: Record<DatasetName, Omit<RunConfig, 'algo' | 'dataset' | 'seed' | 'dtype' | 'dataRoot' | 'cacheDir'>> = {
+export const DATASET_DEFAULTS: Record<DatasetName, Omit<RunConfig, 'algo' | 'dataset' | 'seed' | 'dtype' | 'dataRoot' | 'cacheDir' | keyof MetricOptions>> = {
   sinusoid: {
     ways: 1,
     shots: 10,
@@ -89,11 +91,13 @@ export function resolveRunConfig(choices: Omit<Partial<RunConfig>, 'dataset'> & 
   }
   const dataset = choices.dataset as DatasetName;
   const defined = Object.fromEntries(Object.entries(choices).filter(([, v]) => v !== undefined)) as Partial<RunConfig>;
+  const { rest, metric } = splitMetricOptions(defined);
   const config: RunConfig = {
     ...DATASET_DEFAULTS[dataset],
     seed: 0,
     dtype: 'float32',
-    ...defined,
+    ...rest,
+    ...resolveMetricOptions(choices.algo, metric),
     algo: choices.algo,
     dataset,
   };

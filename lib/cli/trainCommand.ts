@@ -20,6 +20,8 @@ import { prepareOutputDir } from './outputDir.js';
 import { algorithmEntry, algorithmNames } from './registry.js';
 import { DATASETS, resolveRunConfig, runConfigFromJson, runConfigToJson, type RunConfig } from './runConfig.js';
 import { buildRun } from './runSetup.js';
+import { METRIC_DEFAULTS } from './metricOptions.js';
+import { SIAMESE_LOSSES, type SiameseLoss } from '../metric/index.js';
 
 interface TrainFlags {
   algo: string;
@@ -42,6 +44,11 @@ interface TrainFlags {
   cacheDir?: string;
   imageSize?: number;
   hidden?: number;
+  fce?: boolean;
+  fceSteps?: number;
+  siameseLoss?: SiameseLoss;
+  margin?: number;
+  relationHidden?: number;
   out?: string;
   resume?: string | boolean;
   checkpointEvery: number;
@@ -76,6 +83,11 @@ export function trainCommand(io: CliIO): Command {
     .option('--cache-dir <dir>', 'where to keep decoded Omniglot for fast reloads (default <data-root>/omniglot/cache)')
     .option('--image-size <n>', 'omniglot image side in pixels (default 28)', integerArg)
     .option('--hidden <n>', 'hidden width: MLP units (sinusoid, default 40) or conv filters (omniglot, default 64)', integerArg)
+    .option('--fce', 'matching: Full Context Embeddings (bidirectional LSTM over the support, attention LSTM for queries; default off)')
+    .option('--fce-steps <n>', `matching with --fce: processing steps K of the attention LSTM (default ${METRIC_DEFAULTS.fceSteps})`, integerArg)
+    .addOption(new Option('--siamese-loss <name>', `siamese: pair loss (default ${METRIC_DEFAULTS.siameseLoss})`).choices([...SIAMESE_LOSSES]))
+    .option('--margin <x>', `siamese: margin of the contrastive and triplet losses (default ${METRIC_DEFAULTS.margin})`, numberArg)
+    .option('--relation-hidden <n>', `relation: hidden width of the relation module (default ${METRIC_DEFAULTS.relationHidden})`, integerArg)
     .option('--out <dir>', 'output directory for checkpoint, metrics and results (default runs/<algo>-<dataset>)')
     .option('--resume [checkpoint]', 'continue from a checkpoint (default <out>/checkpoint.safetensors); the run configuration comes from it')
     .option('--checkpoint-every <n>', 'write a checkpoint every n iterations', integerArg, 500)
@@ -153,6 +165,11 @@ function configFromFlags(flags: TrainFlags): RunConfig {
     hidden: flags.hidden,
     dataRoot: flags.dataRoot,
     cacheDir: flags.cacheDir,
+    fce: flags.fce,
+    fceSteps: flags.fceSteps,
+    siameseLoss: flags.siameseLoss,
+    margin: flags.margin,
+    relationHidden: flags.relationHidden,
   });
 }
 

@@ -2,7 +2,7 @@
 export { ProtoNet } from './protoNet.js';
 export { MatchingNet, type MatchingNetOptions } from './matchingNet.js';
 export { RelationNet, type RelationNetOptions } from './relationNet.js';
-export { SiameseNet, type SiameseNetOptions, type SiameseLoss } from './siameseNet.js';
+export { SiameseNet, SIAMESE_LOSSES, type SiameseNetOptions, type SiameseLoss } from './siameseNet.js';
 export { contrastiveLoss, tripletLoss, verificationLoss, pairTargets, type PairLabels } from './siameseLosses.js';
 export { lstmCell, initLSTMCell, type LSTMState } from './lstm.js';
 export {

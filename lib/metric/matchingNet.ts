@@ -23,7 +23,7 @@ import { MetricLearner, type EmbeddingModel, type EpisodeForward } from './metri
 import { mergeWithPrefix, withPrefix, withoutPrefixes } from './paramGroups.js';
 
 export interface MatchingNetOptions {
-  /** Full Context Embeddings: the embedding's output size d and the attention LSTM's steps K. */
+  /** Full Context Embeddings: the embedding's output size d and the attention LSTM's steps K >= 1. */
   fce?: { embeddingDim: number; processingSteps: number };
 }
 
@@ -40,9 +40,9 @@ export class MatchingNet extends MetricLearner {
   ) {
     super();
     const fce = options.fce;
-    if (fce && (!isCount(fce.embeddingDim, 1) || !isCount(fce.processingSteps, 0))) {
+    if (fce && (!isCount(fce.embeddingDim, 1) || !isCount(fce.processingSteps, 1))) {
       throw new ValueError(
-        `MatchingNet: fce needs embeddingDim >= 1 and processingSteps >= 0 (integers), got ${JSON.stringify(fce)}`,
+        `MatchingNet: fce needs embeddingDim >= 1 and processingSteps >= 1 (integers; with 0 steps the attention LSTM would output zeros), got ${JSON.stringify(fce)}`,
       );
     }
   }

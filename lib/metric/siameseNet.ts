@@ -36,7 +36,7 @@ export interface SiameseNetOptions {
 }
 
 const SIAMESE_PREFIX = 'siamese.';
-const LOSSES: readonly SiameseLoss[] = ['verification', 'contrastive', 'triplet'];
+export const SIAMESE_LOSSES: readonly SiameseLoss[] = ['verification', 'contrastive', 'triplet'];
 
 export class SiameseNet extends MetricLearner {
   readonly name: string = 'siamese';
@@ -51,8 +51,8 @@ export class SiameseNet extends MetricLearner {
     super();
     this.loss = options.loss ?? 'verification';
     this.margin = options.margin ?? 1;
-    if (!LOSSES.includes(this.loss)) {
-      throw new ValueError(`SiameseNet: loss must be one of ${LOSSES.join(', ')}, got '${String(this.loss)}'`);
+    if (!SIAMESE_LOSSES.includes(this.loss)) {
+      throw new ValueError(`SiameseNet: loss must be one of ${SIAMESE_LOSSES.join(', ')}, got '${String(this.loss)}'`);
     }
     if (!(this.margin > 0)) throw new ValueError(`SiameseNet: margin must be > 0, got ${this.margin}`);
     const d = options.embeddingDim;

@@ -72,6 +72,7 @@ describe('metric learners reject bad input', () => {
     expect(() => new SiameseNet(mlp, { loss: 'contrastive', margin: 0 })).toThrow(/margin must be > 0/);
     expect(() => new RelationNet(mlp)).toThrow(/default relation MLP needs embeddingDim/);
     expect(() => new MatchingNet(mlp, { fce: { embeddingDim: 0, processingSteps: 1 } })).toThrow(ValueError);
+    expect(() => new MatchingNet(mlp, { fce: { embeddingDim: 2, processingSteps: 0 } })).toThrow(/processingSteps >= 1/);
     await expect(proto.evaluate(params, { sample: () => pointEpisode([[0, 0]], [0], [[0, 0]], [0]) }, { episodes: 0 })).rejects.toThrow(
       /episodes must be an integer >= 1/,
     );

@@ -1,0 +1,101 @@
+/**
+ * The metric learners' own options, as `metalearn train` flags set them and checkpoints store
+ * them (inside the RunConfig). A resolved RunConfig holds only the keys of its algorithm:
+ *
+ *   matching   fce (--fce, default false), fceSteps (--fce-steps, with --fce only, default 2)
+ *   siamese    siameseLoss (--siamese-loss, default 'verification'),
+ *              margin (--margin, contrastive and triplet only, default 1)
+ *   relation   relationHidden (--relation-hidden, default 64)
+ *
+ * A flag given to an algorithm it does not belong to is a ValueError, not silently ignored.
+ * Checkpoints written before these options existed lack the keys; the defaults above are the
+ * values those runs used, so they rebuild the same model.
+ */
+import { ValueError } from '../errors.js';
+import { SIAMESE_LOSSES, type SiameseLoss } from '../metric/index.js';
+
+export interface MetricOptions {
+  /** MatchingNet: Full Context Embeddings. */
+  fce?: boolean;
+  /** MatchingNet with fce: processing steps K of the attention LSTM (>= 1). */
+  fceSteps?: number;
+  /** SiameseNet: the pair loss. */
+  siameseLoss?: SiameseLoss;
+  /** SiameseNet contrastive / triplet loss margin (> 0). */
+  margin?: number;
+  /** RelationNet: hidden width of the relation module. */
+  relationHidden?: number;
+}
+
+export type MetricOptionName = keyof MetricOptions;
+export const METRIC_OPTION_NAMES: readonly MetricOptionName[] = ['fce', 'fceSteps', 'siameseLoss', 'margin', 'relationHidden'];
+
+/** The CLI flag of each option, for messages. */
+const FLAGS: Record<MetricOptionName, string> = {
+  fce: '--fce',
+  fceSteps: '--fce-steps',
+  siameseLoss: '--siamese-loss',
+  margin: '--margin',
+  relationHidden: '--relation-hidden',
+};
+
+export const METRIC_DEFAULTS = { fceSteps: 2, siameseLoss: 'verification', margin: 1, relationHidden: 64 } as const;
+
+/** The options of `algo`, defaults filled in; a ValueError for an option that is not its own or out of range. */
+export function resolveMetricOptions(algo: string, given: MetricOptions): MetricOptions {
+  const resolved = ownOptions(algo, given);
+  for (const name of METRIC_OPTION_NAMES) {
+    if (given[name] !== undefined && resolved[name] === undefined) throw notApplicable(name, algo, resolved);
+  }
+  checkMetricOptions(resolved);
+  return resolved;
+}
+
+function ownOptions(algo: string, given: MetricOptions): MetricOptions {
+  if (algo === 'matching') {
+    const fce = given.fce ?? false;
+    return fce ? { fce, fceSteps: given.fceSteps ?? METRIC_DEFAULTS.fceSteps } : { fce };
+  }
+  if (algo === 'siamese') {
+    const siameseLoss = given.siameseLoss ?? METRIC_DEFAULTS.siameseLoss;
+    return siameseLoss === 'verification' ? { siameseLoss } : { siameseLoss, margin: given.margin ?? METRIC_DEFAULTS.margin };
+  }
+  if (algo === 'relation') return { relationHidden: given.relationHidden ?? METRIC_DEFAULTS.relationHidden };
+  return {};
+}
+
+function notApplicable(name: MetricOptionName, algo: string, resolved: MetricOptions): ValueError {
+  if (name === 'fceSteps' && algo === 'matching') return new ValueError('--fce-steps needs --fce (Full Context Embeddings are off)');
+  if (name === 'margin' && algo === 'siamese') {
+    return new ValueError(`--margin applies to --siamese-loss contrastive or triplet, not '${resolved.siameseLoss}'`);
+  }
+  const owner = name === 'fce' || name === 'fceSteps' ? 'matching' : name === 'relationHidden' ? 'relation' : 'siamese';
+  return new ValueError(`${FLAGS[name]} applies to --algo ${owner} only, not '${algo}'`);
+}
+
+export function checkMetricOptions(c: MetricOptions): void {
+  if (c.fce !== undefined && typeof c.fce !== 'boolean') throw new ValueError(`--fce must be true or false, got ${String(c.fce)}`);
+  if (c.fceSteps !== undefined && (!Number.isInteger(c.fceSteps) || c.fceSteps < 1)) {
+    throw new ValueError(`--fce-steps must be an integer >= 1, got ${c.fceSteps}`);
+  }
+  if (c.siameseLoss !== undefined && !SIAMESE_LOSSES.includes(c.siameseLoss)) {
+    throw new ValueError(`--siamese-loss must be one of ${SIAMESE_LOSSES.join(', ')}, got '${String(c.siameseLoss)}'`);
+  }
+  if (c.margin !== undefined && !(Number.isFinite(c.margin) && c.margin > 0)) {
+    throw new ValueError(`--margin must be a finite number > 0, got ${c.margin}`);
+  }
+  if (c.relationHidden !== undefined && (!Number.isInteger(c.relationHidden) || c.relationHidden < 1)) {
+    throw new ValueError(`--relation-hidden must be an integer >= 1, got ${c.relationHidden}`);
+  }
+}
+
+/** config without its metric options, and the metric options alone. */
+export function splitMetricOptions<T extends MetricOptions>(config: T): { rest: Omit<T, MetricOptionName>; metric: MetricOptions } {
+  const rest = { ...config };
+  const metric: MetricOptions = {};
+  for (const name of METRIC_OPTION_NAMES) {
+    if (config[name] !== undefined) (metric as Record<string, unknown>)[name] = config[name];
+    delete rest[name];
+  }
+  return { rest, metric };
+}
