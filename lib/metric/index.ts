@@ -1,7 +1,8 @@
 /** Metric-based meta-learning: Prototypical, Matching, Relation and Siamese networks. */
 export { ProtoNet } from './protoNet.js';
 export { MatchingNet, type MatchingNetOptions } from './matchingNet.js';
-export { RelationNet, type RelationNetOptions } from './relationNet.js';
+export { RelationNet, RELATION_MODULES, type RelationNetOptions, type RelationModuleKind } from './relationNet.js';
+export { convRelationModule, type ConvRelationModuleOptions } from './convRelationModule.js';
 export { SiameseNet, SIAMESE_LOSSES, type SiameseNetOptions, type SiameseLoss } from './siameseNet.js';
 export { contrastiveLoss, tripletLoss, verificationLoss, pairTargets, type PairLabels } from './siameseLosses.js';
 export { lstmCell, initLSTMCell, type LSTMState } from './lstm.js';

@@ -9,13 +9,17 @@
  *   scores        = sigmoid(relation(pair))                         [q, ways]
  *   loss          = mean((scores - oneHot(query labels))^2)
  *
- * Documented simplification: the paper's embedding is conv4 with pooling only in its first two
- * blocks and its relation module two conv blocks + two linear layers on 2C x H x W maps. Any
- * relation model taking concatenated features on axis 1 works here (option `relation`); the
- * default is an MLP [2 * embeddingDim, hidden, 1] (ReLU) on flattened embeddings (the conv4
- * embedding pools 28x28 Omniglot down to 1x1 maps anyway). Its default width is 64, not the
- * paper's 8: the paper's 8-unit layer sits after two conv blocks of 64 filters, and an 8-unit
- * MLP alone collapsed to the constant score 1/ways on Omniglot in our runs (64 units escape).
+ * Relation module (option `relationModule`):
+ *   'mlp' (default): an MLP [2 * embeddingDim, hidden, 1] (ReLU) on flattened embeddings.
+ *     Its default width is 64, not the paper's 8: the paper's 8-unit layer sits after two conv
+ *     blocks of 64 filters, and an 8-unit MLP alone collapsed to the constant score 1/ways on
+ *     Omniglot in our runs (64 units escape).
+ *   'conv': the paper's module on feature maps (lib/metric/convRelationModule.ts): two conv
+ *     blocks (3x3, BN, ReLU, max-pool) then linear `hidden` (default 8) -> linear 1. The
+ *     embedding must return maps [n, C, S, S] (option embeddingShape [C, S, S]); the paper's
+ *     Omniglot embedding is conv4 with max-pooling in its first two blocks only
+ *     (nn.conv4({ poolBlocks: 2, flatten: false })).
+ * Any other relation model taking the pairs concatenated on axis 1 works too (option `relation`).
  * Relation parameters live under the 'relation.' prefix.
  */
 import type { DType } from '../backend/types.js';
@@ -29,15 +33,25 @@ import { embedEpisode } from './embedEpisode.js';
 import { constantLike } from './constants.js';
 import { MetricLearner, type EmbeddingModel, type EpisodeForward } from './metricLearner.js';
 import { allPairs } from './pairs.js';
+import { convRelationModule } from './convRelationModule.js';
 import { mergeWithPrefix, withPrefix, withoutPrefixes } from './paramGroups.js';
 
+export type RelationModuleKind = 'mlp' | 'conv';
+export const RELATION_MODULES: readonly RelationModuleKind[] = ['mlp', 'conv'];
+
 export interface RelationNetOptions {
-  /** A relation module: [pairs, 2C, ...] -> [pairs, 1]. Default: an MLP on flattened embeddings. */
+  /** A custom relation module: [pairs, 2C, ...] -> [pairs, 1]; overrides relationModule. */
   relation?: EmbeddingModel;
-  /** The embedding's flattened output size d; required for the default relation MLP. */
+  /** The built-in relation module. Default 'mlp'. */
+  relationModule?: RelationModuleKind;
+  /** 'mlp': the embedding's flattened output size d (required). */
   embeddingDim?: number;
-  /** Hidden width of the default relation MLP. Default 64 (see above). */
+  /** 'conv': the embedding's per-example map shape [C, S, S] (required). */
+  embeddingShape?: readonly number[];
+  /** Hidden width: of the MLP ('mlp', default 64) or of the first linear layer ('conv', default 8). */
   hidden?: number;
+  /** 'conv': filters of the module's two conv blocks. Default C. */
+  filters?: number;
 }
 
 const RELATION_PREFIX = 'relation.';
@@ -45,8 +59,12 @@ const RELATION_PREFIX = 'relation.';
 export class RelationNet extends MetricLearner {
   readonly name: string = 'relation';
   readonly relation: EmbeddingModel;
-  /** Flattened feature size the default relation MLP expects (undefined for a custom module). */
+  /** The built-in module in use (undefined for a custom one). */
+  readonly relationModule?: RelationModuleKind;
+  /** Flattened feature size the relation MLP expects ('mlp' only). */
   private readonly embeddingDim?: number;
+  /** Map shape [C, S, S] the conv relation module expects ('conv' only). */
+  private readonly embeddingShape?: readonly number[];
 
   constructor(
     readonly embedding: EmbeddingModel,
@@ -55,6 +73,16 @@ export class RelationNet extends MetricLearner {
     super();
     if (options.relation) {
       this.relation = options.relation;
+      return;
+    }
+    this.relationModule = options.relationModule ?? 'mlp';
+    if (!RELATION_MODULES.includes(this.relationModule)) {
+      throw new ValueError(`RelationNet: relationModule must be one of ${RELATION_MODULES.join(', ')}, got '${String(this.relationModule)}'`);
+    }
+    if (this.relationModule === 'conv') {
+      this.embeddingShape = checkMapShape(options.embeddingShape);
+      const [channels, side] = this.embeddingShape;
+      this.relation = convRelationModule({ channels, side, filters: options.filters, hidden: options.hidden });
       return;
     }
     const d = options.embeddingDim;
@@ -78,6 +106,7 @@ export class RelationNet extends MetricLearner {
       support = this.flatten(support);
       query = this.flatten(query);
     }
+    if (this.embeddingShape !== undefined) this.checkMaps(support);
     const classes = classSums(support, episode);
     const pairs = allPairs(query, classes);
     const relationInput = ops.concat([pairs.reference, pairs.query], 1);
@@ -102,6 +131,26 @@ export class RelationNet extends MetricLearner {
     }
     return flat;
   }
+
+  /** The conv relation module needs maps [n, C, S, S] of the shape it was built for. */
+  private checkMaps(embeddings: Tensor): void {
+    const [c, h, w] = this.embeddingShape as readonly number[];
+    const shape = embeddings.shape;
+    if (shape.length !== 4 || shape[1] !== c || shape[2] !== h || shape[3] !== w) {
+      throw new ShapeError(
+        `RelationNet: the conv relation module needs embedding maps [n, ${c}, ${h}, ${w}], the embedding gives [${shape.join(', ')}] (use a map embedding, e.g. nn.conv4({ poolBlocks: 2, flatten: false }))`,
+      );
+    }
+  }
+}
+
+function checkMapShape(shape: readonly number[] | undefined): readonly number[] {
+  if (!shape || shape.length !== 3 || shape[1] !== shape[2] || !shape.every((v) => Number.isInteger(v) && v >= 1)) {
+    throw new ValueError(
+      `RelationNet: the conv relation module needs embeddingShape [C, S, S] (square feature maps, positive integers), got ${shape ? `[${shape.join(', ')}]` : 'none'}`,
+    );
+  }
+  return shape;
 }
 
 /** Per-class sum of support embeddings: [s, ...f] -> [ways, ...f] (the prototype times the shot count). */
