@@ -4,13 +4,17 @@
  * program once per shape, running the shared inner-loop engine (innerLoop.ts), adapting and
  * scoring one task. A subclass says only which parameters the loss program takes and which
  * inner learning rates apply to them.
+ *
+ * State inputs (MAML++'s per-step batch norm): a subclass may give the loss program a third data
+ * input, [x, y, state], whose value depends on the parameter state t_j (stateInputs); the engine
+ * then swaps in state j at every evaluation at t_j (MetaGradientRequest.stepData).
  */
 import { ShapeError } from '../errors.js';
 import type { Backend, Handle, MetaGradientResult } from '../backend/types.js';
 import type { RecordedProgram } from '../core/record.js';
 import { Tensor } from '../core/tensor.js';
 import type { DType } from '../backend/types.js';
-import { adaptByGradientDescent, runMetaGradient, type EngineProgram } from './innerLoop.js';
+import { adaptByGradientDescent, runMetaGradient, type EngineProgram, type StepData } from './innerLoop.js';
 import { LossPrograms, accuracyFromLogits, lossKindFor, toProgramData, type ProgramData } from './lossProgram.js';
 import {
   checkSteps,
@@ -33,6 +37,10 @@ export interface EngineOutcome {
   lrGrads?: Tensor[][];
   queryLosses: number[];
   accuracy?: number;
+  /** With keepOutputs: per task, the support program's outputs[1..] at t_0..t_{k-1} (the caller disposes). */
+  supportOutputs?: Tensor[][][];
+  /** With keepOutputs: per task, the query program's outputs[1..] at t_k (the caller disposes). */
+  queryOutputs?: Tensor[][];
 }
 
 export interface EngineSetup {
@@ -40,7 +48,15 @@ export interface EngineSetup {
   order: 1 | 2;
   stepWeights?: number[];
   lrGrads?: boolean;
+  /** Keep every program output of the run (EngineOutcome.supportOutputs / queryOutputs). */
+  keepOutputs?: boolean;
 }
+
+/** Why a loss program is wanted: the meta-gradient (training) or adaptation and scoring (evaluation). */
+export type ProgramUse = 'metaGradient' | 'evaluate';
+
+/** Position of the state input among a program's data inputs [x, y, state, constants...]. */
+export const STATE_INPUT = 2;
 
 /** One task, converted: its loss kind and its support/query sets as program data. */
 export interface PreparedTask {
@@ -77,41 +93,62 @@ export abstract class InnerLoopLearner implements MetaLearner {
   /** Inner learning rates for the program parameters (sorted names) over `steps` steps. */
   protected abstract innerRates(params: Params, programParams: Params, steps: number): InnerRates;
 
+  /**
+   * The loss program for these params and data. A subclass with a state input records its own
+   * (state: an example value); the default is the model's loss (lossProgram.ts).
+   */
+  protected lossProgram(programParams: Params, data: ProgramData, kind: LossKind, _use: ProgramUse, _state?: Tensor): RecordedProgram {
+    return this.programs.get(programParams, data, kind);
+  }
+
+  /**
+   * The state input's value at t_0..t_{count-1}, on `like`'s backend and dtype, or undefined
+   * when the loss program takes no state input (the default). The learner owns the tensors.
+   */
+  protected stateInputs(_count: number, _like: Tensor): Tensor[] | undefined {
+    return undefined;
+  }
+
   /** Fast weights for one task: the inner loop on its support set (innerSteps: default testInnerSteps). */
   async adapt(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
     const steps = options.innerSteps ?? this.inner.testInnerSteps;
     checkSteps(this.label, 'innerSteps', steps);
     const programParams = this.programParams(params);
-    const data = toProgramData(this.label, support, lossKindFor(support.y, this.inner.loss));
-    const program = this.programs.get(programParams, data, lossKindFor(support.y, this.inner.loss));
+    const kind = lossKindFor(support.y, this.inner.loss);
+    const data = toProgramData(this.label, support, kind);
+    const states = this.stateInputs(steps + 1, data.x);
+    const program = this.lossProgram(programParams, data, kind, 'evaluate', states?.[0]);
     const rates = this.innerRates(params, programParams, steps);
     const adapted = adaptByGradientDescent(
       program.backend,
       engineProgram(program),
       program.paramNames.map((n) => programParams[n].handle),
-      program.dataHandles(data.x, data.y),
+      taskInputs(program, data, states?.[0]),
       rates.map((set) => set.map((r) => r.handle)),
       steps,
+      stepDataOf(states),
     );
     return toParams(program.backend, program.paramNames, adapted);
   }
 
   /** Adapt on the support set, then the query loss (and accuracy for classification). */
   async evaluateTask(params: Params, task: Task, options: { innerSteps?: number } = {}): Promise<TaskScore> {
+    const steps = options.innerSteps ?? this.inner.testInnerSteps;
     const adapted = await this.adapt(params, task.support, options);
     try {
-      return this.score(adapted, task.query);
+      const state = this.stateInputs(steps + 1, task.query.x)?.[steps];
+      return this.score(adapted, task.query, state);
     } finally {
       for (const t of Object.values(adapted)) t.dispose();
     }
   }
 
-  /** The loss (and accuracy) of the program at `programParams` on one set. */
-  protected score(programParams: Params, set: LabeledSet): TaskScore {
+  /** The loss (and accuracy) of the program at `programParams` on one set (state: the state input's value, if any). */
+  protected score(programParams: Params, set: LabeledSet, state?: Tensor): TaskScore {
     const kind = lossKindFor(set.y, this.inner.loss);
     const data = toProgramData(this.label, set, kind);
-    const program = this.programs.get(programParams, data, kind);
-    const outputs = program.run(programParams, data.x, data.y);
+    const program = this.lossProgram(programParams, data, kind, 'evaluate', state);
+    const outputs = state ? program.run(programParams, data.x, data.y, state) : program.run(programParams, data.x, data.y);
     const loss = outputs[0].item();
     const accuracy = data.labels ? accuracyFromLogits(outputs[1].toArray(), outputs[1].shape, data.labels) : undefined;
     for (const t of outputs) t.dispose();
@@ -123,9 +160,11 @@ export abstract class InnerLoopLearner implements MetaLearner {
     const programParams = this.programParams(params);
     const prepared = this.prepareTasks(tasks);
     const first = prepared[0];
-    const supportProgram = this.programs.get(programParams, first.support, first.kind);
-    const queryProgram = this.programs.get(programParams, first.query, first.kind);
+    const states = this.stateInputs(setup.steps + 1, first.support.x);
+    const supportProgram = this.lossProgram(programParams, first.support, first.kind, 'metaGradient', states?.[0]);
+    const queryProgram = this.lossProgram(programParams, first.query, first.kind, 'metaGradient', states?.[0]);
     const rates = this.innerRates(params, programParams, setup.steps);
+    const stepData = stepDataOf(states);
     const names = supportProgram.paramNames;
     const backend = supportProgram.backend;
     const result = await runMetaGradient(
@@ -135,18 +174,20 @@ export abstract class InnerLoopLearner implements MetaLearner {
         numParams: names.length,
         params: names.map((n) => programParams[n].handle),
         tasks: prepared.map((t) => ({
-          support: supportProgram.dataHandles(t.support.x, t.support.y),
-          query: queryProgram.dataHandles(t.query.x, t.query.y),
+          support: taskInputs(supportProgram, t.support, states?.[0]),
+          query: taskInputs(queryProgram, t.query, states?.[0]),
         })),
         steps: setup.steps,
         innerLR: rates.map((set) => set.map((r) => r.handle)),
         order: setup.order,
         ...(setup.stepWeights ? { stepWeights: setup.stepWeights } : {}),
         ...(setup.lrGrads ? { lrGrads: true } : {}),
+        ...(stepData ? { stepData } : {}),
+        ...(setup.keepOutputs ? { supportOutputs: true } : {}),
       },
       this.inner.engine,
     );
-    return this.outcome(backend, names, result, prepared);
+    return this.outcome(backend, names, result, prepared, setup.keepOutputs === true);
   }
 
   /** Converts tasks; every task of a meta-batch must have the first task's shapes (one recorded program). */
@@ -167,7 +208,13 @@ export abstract class InnerLoopLearner implements MetaLearner {
     return prepared;
   }
 
-  private outcome(backend: Backend, names: readonly string[], result: MetaGradientResult, tasks: PreparedTask[]): EngineOutcome {
+  private outcome(
+    backend: Backend,
+    names: readonly string[],
+    result: MetaGradientResult,
+    tasks: PreparedTask[],
+    keepOutputs: boolean,
+  ): EngineOutcome {
     let accuracy: number | undefined;
     if (tasks[0].query.labels) {
       let total = 0;
@@ -176,16 +223,33 @@ export abstract class InnerLoopLearner implements MetaLearner {
       });
       accuracy = total / tasks.length;
     }
-    for (const outs of result.queryOutputs) for (const h of outs) backend.dispose(h);
     const wrap = (h: Handle): Tensor => Tensor.fromHandle(backend, h);
+    if (!keepOutputs) for (const outs of result.queryOutputs) for (const h of outs) backend.dispose(h);
+    const kept = keepOutputs
+      ? {
+          queryOutputs: result.queryOutputs.map((outs) => outs.map(wrap)),
+          supportOutputs: (result.supportOutputs ?? []).map((perStep) => perStep.map((outs) => outs.map(wrap))),
+        }
+      : {};
     return {
       loss: result.loss,
       grads: toParams(backend, names, result.grads),
       ...(result.lrGrads ? { lrGrads: result.lrGrads.map((set) => set.map(wrap)) } : {}),
       queryLosses: result.queryLosses,
       ...(accuracy === undefined ? {} : { accuracy }),
+      ...kept,
     };
   }
+}
+
+/** A task's data inputs for the program: [x, y, constants...], or [x, y, state, constants...]. */
+function taskInputs(program: RecordedProgram, data: ProgramData, state: Tensor | undefined): Handle[] {
+  return state ? program.dataHandles(data.x, data.y, state) : program.dataHandles(data.x, data.y);
+}
+
+/** The engine's per-step data for state values t_0..t_k (undefined without a state input). */
+function stepDataOf(states: Tensor[] | undefined): StepData | undefined {
+  return states ? { index: STATE_INPUT, values: states.map((s) => s.handle) } : undefined;
 }
 
 export function engineProgram(program: RecordedProgram): EngineProgram {

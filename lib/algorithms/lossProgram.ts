@@ -86,18 +86,24 @@ export class LossPrograms {
     const { model, algorithm } = this;
     return (params, x, y) => {
       const out = model.apply(params, x);
-      if (kind === 'mse') {
-        if (out.shape.join(',') !== y.shape.join(',')) {
-          throw new ShapeError(`${algorithm}: the model predicts shape [${out.shape}] but the targets have shape [${y.shape}]`);
-        }
-        return [ops.mse(out, y)];
-      }
-      if (out.rank !== 2 || out.shape[0] !== y.shape[0]) {
-        throw new ShapeError(`${algorithm}: crossEntropy needs logits [${y.shape[0]}, classes], the model gives [${out.shape}]`);
-      }
-      return [ops.crossEntropy(out, y), out];
+      const loss = taskLossOf(algorithm, kind, out, y);
+      return kind === 'mse' ? [loss] : [loss, out];
     };
   }
+}
+
+/** The task loss of model output `out` against y (targets, or class ids as floats), shapes checked. */
+export function taskLossOf(algorithm: string, kind: LossKind, out: Tensor, y: Tensor): Tensor {
+  if (kind === 'mse') {
+    if (out.shape.join(',') !== y.shape.join(',')) {
+      throw new ShapeError(`${algorithm}: the model predicts shape [${out.shape}] but the targets have shape [${y.shape}]`);
+    }
+    return ops.mse(out, y);
+  }
+  if (out.rank !== 2 || out.shape[0] !== y.shape[0]) {
+    throw new ShapeError(`${algorithm}: crossEntropy needs logits [${y.shape[0]}, classes], the model gives [${out.shape}]`);
+  }
+  return ops.crossEntropy(out, y);
 }
 
 /** Fraction of rows whose largest logit is the label. logits: [n, classes] row-major. */

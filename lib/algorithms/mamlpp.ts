@@ -5,11 +5,25 @@
  * - learned per-layer, per-step inner learning rates: one scalar per parameter tensor and
  *   step, stored in Params as 'lr/<param name>/step<j>' (initialised to innerLR) and
  *   meta-learned through the engine's dF/dlr;
+ * - per-step batch norm (lib/nn/perStepBatchNorm.ts), with a model built for it, e.g.
+ *   nn.conv4({ ..., batchNormSteps: innerSteps }): batch-norm weight and bias [k + 1, C] whose
+ *   row j serves state t_j (BNWB), meta-learned and frozen in the inner loop (rate 0, as the
+ *   paper's default); and running mean/var buffers [k + 1, C] 'bn_stats/<layer>/{mean,var}'
+ *   (BNRS), updated by momentum after every meta-batch (runningStatistics.ts) and returned as
+ *   MetaStepResult.buffers. The state reaches the program as a one-hot data input, so one
+ *   recorded program serves every step and the meta-gradient through every row is exact.
+ *   Normalisation uses batch statistics (transductive, as the paper evaluates); option
+ *   batchNormStatistics: 'running' evaluates with the running statistics instead.
+ *   Per-step requests run on the TypeScript engine (innerLoop.ts; its vjp/hvp still run in the
+ *   backend's compiled program): the native single-call engine takes one data set per task.
  * - derivative-order annealing: first order for the first `firstOrderIterations`
  *   meta-iterations, exact second order after;
  * - the cosine-annealed meta learning rate is the trainer's job: schedules.ts, cosineAnnealing.
- * Not implemented yet: per-step batch-norm running statistics and per-step batch-norm
- * weights (the batch norm here uses the batch's statistics at every step, as MAML does).
+ *
+ * Row per state, not per step: the paper's code indexes its k rows by inner step and uses
+ * row j both for the support pass at t_j and the query pass at t_{j+1}. Here every evaluation
+ * at t_j (support or query) uses row j, k + 1 rows, so one state input per state suffices.
+ * Adapting for more steps than trained (testInnerSteps > innerSteps) reuses the last row.
  *
  * Training progress: the trainer calls setIteration(i) (0-based) before each meta-batch;
  * without it the learner counts its own metaGradient calls.
@@ -17,9 +31,20 @@
 import { ValueError } from '../errors.js';
 import type { DType } from '../backend/types.js';
 import { sortedKeys } from '../core/params.js';
+import type { RecordedProgram } from '../core/record.js';
 import type { Tensor } from '../core/tensor.js';
-import { InnerLoopLearner, LR_PREFIX, scalarLike, type InnerRates } from './innerLoopLearner.js';
-import type { FunctionalModel, InnerLoopOptions } from './options.js';
+import {
+  isBatchNormBuffer,
+  isPerStepBatchNormModel,
+  stepOneHot,
+  type BatchNormStatistics,
+  type PerStepBatchNormModel,
+} from '../nn/perStepBatchNorm.js';
+import { InnerLoopLearner, LR_PREFIX, scalarLike, type EngineOutcome, type InnerRates, type ProgramUse } from './innerLoopLearner.js';
+import type { ProgramData } from './lossProgram.js';
+import type { FunctionalModel, InnerLoopOptions, LossKind } from './options.js';
+import { PerStepLossPrograms, STATISTICS_OFFSET } from './perStepLossPrograms.js';
+import { updatedRunningStatistics, type StateStatistics } from './runningStatistics.js';
 import { multiStepLossWeights, orderAt } from './schedules.js';
 import type { MetaStepResult, Params, Task } from './types.js';
 
@@ -32,6 +57,18 @@ export interface MAMLppOptions extends InnerLoopOptions {
   firstOrderIterations?: number;
   /** Use the multi-step loss at all. Default true. */
   multiStepLoss?: boolean;
+  /**
+   * Per-step batch-norm weights and running statistics. Needs a model built with them
+   * (nn.conv4({ ..., batchNormSteps: innerSteps })). Default: true exactly when the model has them.
+   */
+  perStepBatchNorm?: boolean;
+  /**
+   * Statistics that normalise in adapt/evaluateTask: 'batch' (default; transductive, as the
+   * papers evaluate) or 'running' (the per-step running statistics). Training always uses 'batch'.
+   */
+  batchNormStatistics?: BatchNormStatistics;
+  /** Momentum of the running statistics, once per meta-batch: running = (1 - m) running + m batch. Default 0.1. */
+  batchNormMomentum?: number;
 }
 
 /** The Params key of the learned rate of `param` at inner step `step`. */
@@ -45,6 +82,15 @@ export class MAMLpp extends InnerLoopLearner {
   private readonly annealIterations: number;
   private readonly firstOrderIterations: number;
   private readonly multiStepLoss: boolean;
+  /** The model when per-step batch norm is on, else undefined. */
+  private readonly perStepModel: PerStepBatchNormModel | undefined;
+  private readonly perStepPrograms: PerStepLossPrograms | undefined;
+  private readonly evaluationStatistics: BatchNormStatistics;
+  private readonly batchNormMomentum: number;
+  /** Params keys never adapted in the inner loop (per-step batch-norm weights; rate 0, no learned rate). */
+  private readonly frozenInInnerLoop: Set<string>;
+  /** One-hot state inputs per backend and dtype (rows k + 1), made once. */
+  private readonly oneHots = new Map<string, Tensor[]>();
 
   constructor(model: FunctionalModel, options: MAMLppOptions = {}) {
     super(model, options, 'MAMLpp');
@@ -54,6 +100,22 @@ export class MAMLpp extends InnerLoopLearner {
     this.firstOrderIterations = options.firstOrderIterations ?? 0;
     this.multiStepLoss = options.multiStepLoss ?? true;
     if (this.inner.innerSteps < 1) throw new ValueError('MAMLpp: innerSteps must be >= 1');
+    this.perStepModel = perStepModelFor(model, options.perStepBatchNorm, this.inner.innerSteps);
+    this.perStepPrograms = this.perStepModel ? new PerStepLossPrograms(this.perStepModel, 'MAMLpp') : undefined;
+    this.evaluationStatistics = options.batchNormStatistics ?? 'batch';
+    if (this.evaluationStatistics !== 'batch' && this.evaluationStatistics !== 'running') {
+      throw new ValueError(`MAMLpp: batchNormStatistics must be 'batch' or 'running', got '${String(options.batchNormStatistics)}'`);
+    }
+    this.batchNormMomentum = options.batchNormMomentum ?? 0.1;
+    if (!(this.batchNormMomentum >= 0 && this.batchNormMomentum <= 1)) {
+      throw new ValueError(`MAMLpp: batchNormMomentum must be in [0, 1], got ${this.batchNormMomentum}`);
+    }
+    this.frozenInInnerLoop = new Set((this.perStepModel?.batchNormLayers ?? []).flatMap((l) => [l.weight, l.bias]));
+  }
+
+  /** Whether this learner uses per-step batch-norm weights and running statistics. */
+  get perStepBatchNorm(): boolean {
+    return this.perStepModel !== undefined;
   }
 
   /** Training progress (0-based meta-iteration), for the annealing schedules. */
@@ -70,11 +132,15 @@ export class MAMLpp extends InnerLoopLearner {
     return { stepWeights, order: orderAt(this.iteration, this.firstOrderIterations) };
   }
 
-  /** Model weights plus one scalar rate per parameter tensor and step, all innerLR. */
+  /**
+   * Model weights plus one scalar rate per adapted parameter tensor and step, all innerLR
+   * (with per-step batch norm, the model's weights include its per-step rows and buffers).
+   */
   override init(seed: number, dtype: DType = 'float32'): Params {
     const weights = this.model.init(seed, dtype);
     const params: Params = { ...weights };
     for (const [name, w] of Object.entries(weights)) {
+      if (!this.adaptsInInnerLoop(name)) continue;
       for (let j = 0; j < this.inner.innerSteps; j++) params[stepRateName(name, j)] = scalarLike(w, this.inner.innerLR);
     }
     return params;
@@ -83,22 +149,76 @@ export class MAMLpp extends InnerLoopLearner {
   async metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult> {
     const { stepWeights, order } = this.currentSchedule();
     const steps = this.inner.innerSteps;
-    const out = await this.runEngine(params, tasks, { steps, order, stepWeights, lrGrads: true });
+    const keepOutputs = this.perStepModel !== undefined;
+    const out = await this.runEngine(params, tasks, { steps, order, stepWeights, lrGrads: true, keepOutputs });
     this.iteration++;
     const grads: Params = { ...out.grads };
     const lrGrads = out.lrGrads as Tensor[][];
     sortedKeys(out.grads).forEach((name, i) => {
-      for (let j = 0; j < steps; j++) grads[stepRateName(name, j)] = lrGrads[j][i];
+      for (let j = 0; j < steps; j++) {
+        if (this.adaptsInInnerLoop(name)) grads[stepRateName(name, j)] = lrGrads[j][i];
+        else lrGrads[j][i].dispose();
+      }
     });
-    return { loss: out.loss, grads, ...(out.accuracy === undefined ? {} : { accuracy: out.accuracy }) };
+    const buffers = keepOutputs ? this.runningStatisticsAfter(params, out) : undefined;
+    return {
+      loss: out.loss,
+      grads,
+      ...(out.accuracy === undefined ? {} : { accuracy: out.accuracy }),
+      ...(buffers ? { buffers } : {}),
+    };
   }
 
-  /** Step j's learned rates; steps beyond the trained ones (test time) reuse the last learned rate. */
+  /** Whether `name` moves in the inner loop (and so has learned rates): not buffers, not per-step batch-norm rows. */
+  private adaptsInInnerLoop(name: string): boolean {
+    return !this.frozenInInnerLoop.has(name) && !isBatchNormBuffer(name);
+  }
+
+  /** The running statistics after this meta-batch (and frees the kept program outputs). */
+  private runningStatisticsAfter(params: Params, out: EngineOutcome): Params {
+    const model = this.perStepModel as PerStepBatchNormModel;
+    const support = out.supportOutputs ?? [];
+    const query = out.queryOutputs ?? [];
+    // outputs[1..] = [model output, mean_0, var_0, ...]: statistics start at STATISTICS_OFFSET - 1.
+    const statsOf = (outs: Tensor[]): StateStatistics => outs.slice(STATISTICS_OFFSET - 1);
+    const perTask = query.map((atEnd, t) => [...support[t].map(statsOf), statsOf(atEnd)]);
+    try {
+      return updatedRunningStatistics(params, model.batchNormLayers, perTask, this.batchNormMomentum);
+    } finally {
+      for (const outs of [...support.flat(), ...query]) for (const h of outs) h.dispose();
+    }
+  }
+
+  /** Per-step batch norm: the state one-hots t_0..t_{count-1} (states past k use row k). */
+  protected override stateInputs(count: number, like: Tensor): Tensor[] | undefined {
+    if (!this.perStepModel) return undefined;
+    const rows = this.perStepModel.batchNormSteps + 1;
+    const key = `${like.backend.name}:${like.dtype}`;
+    let oneHots = this.oneHots.get(key);
+    if (!oneHots) {
+      oneHots = Array.from({ length: rows }, (_, j) => stepOneHot(like, j, rows));
+      this.oneHots.set(key, oneHots);
+    }
+    const table = oneHots;
+    return Array.from({ length: count }, (_, j) => table[Math.min(j, rows - 1)]);
+  }
+
+  protected override lossProgram(programParams: Params, data: ProgramData, kind: LossKind, use: ProgramUse, state?: Tensor): RecordedProgram {
+    if (!this.perStepPrograms || !state) return super.lossProgram(programParams, data, kind, use, state);
+    const statistics = use === 'evaluate' ? this.evaluationStatistics : 'batch';
+    return this.perStepPrograms.get(programParams, data, state, kind, statistics);
+  }
+
+  /**
+   * Step j's learned rates; steps beyond the trained ones (test time) reuse the last learned rate.
+   * Parameters that do not adapt (per-step batch-norm rows, buffers) get rate 0.
+   */
   protected innerRates(params: Params, programParams: Params, steps: number): InnerRates {
     const names = sortedKeys(programParams);
     const learned = this.inner.innerSteps;
     return Array.from({ length: Math.max(steps, 1) }, (_, j) =>
       names.map((name) => {
+        if (!this.adaptsInInnerLoop(name)) return scalarLike(programParams[name], 0);
         const key = stepRateName(name, Math.min(j, learned - 1));
         const rate = params[key];
         if (!rate) throw new ValueError(`MAMLpp: params has no learned rate '${key}' (create params with MAMLpp.init)`);
@@ -106,4 +226,24 @@ export class MAMLpp extends InnerLoopLearner {
       }),
     );
   }
+}
+
+/** The per-step model when per-step batch norm is on (checking the model supports it), else undefined. */
+function perStepModelFor(model: FunctionalModel, wanted: boolean | undefined, innerSteps: number): PerStepBatchNormModel | undefined {
+  const has = isPerStepBatchNormModel(model);
+  if (wanted === true && !has) {
+    throw new ValueError(
+      'MAMLpp: perStepBatchNorm needs a model with per-step batch norm, e.g. nn.conv4({ ..., batchNormSteps: innerSteps }); this model has none',
+    );
+  }
+  if (wanted === false && has) {
+    throw new ValueError('MAMLpp: perStepBatchNorm is false but the model has per-step batch norm; build it without batchNormSteps');
+  }
+  if (!has) return undefined;
+  if (model.batchNormSteps !== innerSteps) {
+    throw new ValueError(
+      `MAMLpp: the model's per-step batch norm serves ${model.batchNormSteps} inner steps (${model.batchNormSteps + 1} rows) but innerSteps is ${innerSteps}`,
+    );
+  }
+  return model;
 }

@@ -29,6 +29,12 @@ export interface MetaStepResult {
   grads: Params;
   /** Mean query accuracy over the tasks, for classification. */
   accuracy?: number;
+  /**
+   * Added (optional): new values of buffers, entries of params that are not trained (e.g.
+   * MAML++'s batch-norm running statistics 'bn_stats/...'). Their grads are zero; the trainer
+   * stores these values in their place after the optimizer step, so checkpoints keep them.
+   */
+  buffers?: Params;
 }
 
 export interface TaskScore {

@@ -5,6 +5,11 @@
  * 28x28 inputs give 64-dim features (28->14->7->3->1), 84x84 give 64*5*5 = 1600.
  * Params: block{i}.conv.weight [hidden,C,3,3], block{i}.conv.bias, block{i}.bn.weight,
  * block{i}.bn.bias [hidden], head.weight [outputs, features], head.bias [outputs].
+ *
+ * With `batchNormSteps: k` (MAML++'s per-step batch norm, perStepBatchNorm.ts) the batch-norm
+ * weight and bias are [k + 1, hidden], one row per inner-loop state t_0..t_k, and Params also
+ * holds running statistics 'bn_stats/block{i}/mean' and '.../var' [k + 1, hidden] (buffers).
+ * applyAtStep(params, x, onehot) evaluates at one state; plain apply/embed use the last row.
  */
 import { ShapeError, ValueError } from '../errors.js';
 import type { DType } from '../backend/types.js';
@@ -16,6 +21,16 @@ import { batchNorm, conv2d, linear } from '../ops/layers.js';
 import { maxPool2d, relu, reshape } from '../ops/primitives.js';
 import { constant, fanInUniform } from './init.js';
 import type { Model } from './model.js';
+import {
+  perStepBatchNorm,
+  runningMeanName,
+  runningVarName,
+  stepOneHot,
+  type BatchNormStatistics,
+  type PerStepBatchNormLayer,
+  type PerStepBatchNormModel,
+  type StepForward,
+} from './perStepBatchNorm.js';
 
 export interface Conv4Options {
   inChannels: number;
@@ -25,6 +40,11 @@ export interface Conv4Options {
   outputs?: number;
   /** Input height = width (28 for Omniglot, 84 for mini-ImageNet). Default 28. */
   imageSize?: number;
+  /**
+   * Per-step batch norm for k inner steps (MAML++): batch-norm weights and running statistics
+   * get k + 1 rows. Default: off (one weight and bias per channel, batch statistics).
+   */
+  batchNormSteps?: number;
 }
 
 const BLOCKS = 4;
@@ -33,21 +53,37 @@ export interface Conv4Model extends Model {
   /** Embedding size after the 4 blocks, flattened. */
   readonly features: number;
   embed(params: Params, x: Tensor): Tensor;
+  /** The same network with per-step batch norm for `steps` inner steps (MAML++). */
+  withPerStepBatchNorm(steps: number): PerStepConv4Model;
 }
 
+export type PerStepConv4Model = Conv4Model & PerStepBatchNormModel;
+
+export function conv4(options: Conv4Options & { batchNormSteps: number }): PerStepConv4Model;
+export function conv4(options: Conv4Options): Conv4Model;
 export function conv4(options: Conv4Options): Conv4Model {
-  const { inChannels, hidden, outputs = 0, imageSize = 28 } = options;
+  const { inChannels, hidden, outputs = 0, imageSize = 28, batchNormSteps } = options;
   for (const [name, v, min] of [['inChannels', inChannels, 1], ['hidden', hidden, 1], ['outputs', outputs, 0], ['imageSize', imageSize, 16]] as const) {
     if (!Number.isInteger(v) || v < min) throw new ValueError(`nn.conv4: ${name} must be an integer >= ${min}, got ${v}`);
+  }
+  if (batchNormSteps !== undefined && !(Number.isInteger(batchNormSteps) && batchNormSteps >= 1)) {
+    throw new ValueError(`nn.conv4: batchNormSteps must be an integer >= 1, got ${batchNormSteps}`);
   }
   let side = imageSize;
   for (let i = 0; i < BLOCKS; i++) side = Math.floor(side / 2);
   const features = hidden * side * side;
+  const blockNames = Array.from({ length: BLOCKS }, (_, i) => `block${i}`);
+  const bnLayers: PerStepBatchNormLayer[] = blockNames.map((name) => ({ name, weight: `${name}.bn.weight`, bias: `${name}.bn.bias` }));
 
-  function embed(params: Params, x: Tensor): Tensor {
+  function checkInput(x: Tensor): void {
     if (x.rank !== 4 || x.shape[1] !== inChannels || x.shape[2] !== imageSize || x.shape[3] !== imageSize) {
       throw new ShapeError(`nn.conv4: input must be [N,${inChannels},${imageSize},${imageSize}], got ${formatShape(x.shape)}`);
     }
+  }
+
+  function embed(params: Params, x: Tensor): Tensor {
+    if (batchNormSteps !== undefined) return embedAtStep(params, x, stepOneHot(x, batchNormSteps, batchNormSteps + 1), 'batch').output;
+    checkInput(x);
     let h = x;
     for (let i = 0; i < BLOCKS; i++) {
       h = conv2d(h, params[`block${i}.conv.weight`], params[`block${i}.conv.bias`], { padding: 1 });
@@ -57,17 +93,44 @@ export function conv4(options: Conv4Options): Conv4Model {
     return reshape(h, [x.shape[0], features]);
   }
 
-  return {
+  /** Per-step batch norm: the embedding at the state `step` (one-hot [k + 1]) selects. */
+  function embedAtStep(params: Params, x: Tensor, step: Tensor, statistics: BatchNormStatistics): StepForward {
+    checkInput(x);
+    const rows = (batchNormSteps ?? 0) + 1;
+    if (step.rank !== 1 || step.shape[0] !== rows) {
+      throw new ShapeError(`nn.conv4: step must be a one-hot [${rows}] (batchNormSteps ${batchNormSteps}), got ${formatShape(step.shape)}`);
+    }
+    let h = x;
+    const batchStatistics: Tensor[] = [];
+    for (let i = 0; i < BLOCKS; i++) {
+      h = conv2d(h, params[`block${i}.conv.weight`], params[`block${i}.conv.bias`], { padding: 1 });
+      const bn = perStepBatchNorm(params, bnLayers[i], h, step, statistics);
+      batchStatistics.push(bn.mean, bn.variance);
+      h = maxPool2d(relu(bn.y), { kernel: 2 });
+    }
+    return { output: reshape(h, [x.shape[0], features]), batchStatistics };
+  }
+
+  function head(params: Params, h: Tensor): Tensor {
+    return outputs > 0 ? linear(h, params['head.weight'], params['head.bias']) : h;
+  }
+
+  const model: Conv4Model = {
     features,
     init(seed: number, dtype: DType = 'float32'): Params {
       const rng = new Random(seed);
       const params: Params = {};
+      const bnShape = batchNormSteps === undefined ? [hidden] : [batchNormSteps + 1, hidden];
       for (let i = 0; i < BLOCKS; i++) {
         const { weight, bias } = fanInUniform(rng, [hidden, i === 0 ? inChannels : hidden, 3, 3], dtype);
         params[`block${i}.conv.weight`] = weight;
         params[`block${i}.conv.bias`] = bias;
-        params[`block${i}.bn.weight`] = constant([hidden], 1, dtype);
-        params[`block${i}.bn.bias`] = constant([hidden], 0, dtype);
+        params[`block${i}.bn.weight`] = constant(bnShape, 1, dtype);
+        params[`block${i}.bn.bias`] = constant(bnShape, 0, dtype);
+        if (batchNormSteps !== undefined) {
+          params[runningMeanName(blockNames[i])] = constant(bnShape, 0, dtype);
+          params[runningVarName(blockNames[i])] = constant(bnShape, 1, dtype);
+        }
       }
       if (outputs > 0) {
         const { weight, bias } = fanInUniform(rng, [outputs, features], dtype);
@@ -78,8 +141,21 @@ export function conv4(options: Conv4Options): Conv4Model {
     },
     embed,
     apply(params: Params, x: Tensor): Tensor {
-      const h = embed(params, x);
-      return outputs > 0 ? linear(h, params['head.weight'], params['head.bias']) : h;
+      return head(params, embed(params, x));
+    },
+    withPerStepBatchNorm(steps: number): PerStepConv4Model {
+      return conv4({ ...options, batchNormSteps: steps });
     },
   };
+  if (batchNormSteps === undefined) return model;
+  const perStep: PerStepConv4Model = {
+    ...model,
+    batchNormSteps,
+    batchNormLayers: bnLayers,
+    applyAtStep(params: Params, x: Tensor, step: Tensor, statistics: BatchNormStatistics = 'batch'): StepForward {
+      const { output, batchStatistics } = embedAtStep(params, x, step, statistics);
+      return { output: head(params, output), batchStatistics };
+    },
+  };
+  return perStep;
 }

@@ -135,6 +135,8 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       await yieldToEventLoop();
       const grads = paramsToArrays(step.grads);
       disposeParams(step.grads);
+      const buffers = step.buffers ? paramsToArrays(step.buffers) : undefined;
+      if (step.buffers) disposeParams(step.buffers);
 
       // The update goes to a copy: on divergence the last good arrays stay untouched.
       const next = cloneArrays(arrays);
@@ -142,6 +144,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       let problem = describeDivergence(step.loss, grads);
       if (problem === undefined) {
         gradNorm = optimizer.step(next, grads).gradNorm;
+        if (buffers) storeBuffers(learner.name, next, buffers);
         const badParam = findNonFinite(next);
         if (badParam !== undefined) problem = `updated parameter ${badParam}`;
       }
@@ -257,6 +260,17 @@ function checkpointOf(
     config: checkpoint.config ?? {},
     rng: { scheme: 'counter', stream: TRAIN_STREAM, nextIteration: iteration + 1, tasks: options.tasks.description },
   };
+}
+
+/** Buffers (MetaStepResult.buffers, e.g. batch-norm running statistics) replace their entries after the optimizer step. */
+function storeBuffers(learner: string, params: NamedArrays, buffers: NamedArrays): void {
+  for (const [name, value] of Object.entries(buffers)) {
+    const current = params[name];
+    if (!current || current.data.length !== value.data.length) {
+      throw new ValueError(`metaTrain: learner ${learner} returned buffer '${name}' [${value.shape}], which params ${current ? `hold as [${current.shape}]` : 'do not have'}`);
+    }
+    params[name] = value;
+  }
 }
 
 /** Why this step must not be applied, or undefined when loss and gradients are finite. */
