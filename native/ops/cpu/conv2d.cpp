@@ -7,6 +7,17 @@
 namespace ml::cpu {
 namespace {
 
+// The output columns ow whose input column iw = ow*SW - PW + kw lies inside [0, W): [lo, hi).
+// Computing the range once per row replaces a bounds test per element.
+inline void valid_columns(int64_t kw, const Conv2dGeometry& g, int64_t* lo, int64_t* hi) {
+  // iw >= 0  <=>  ow >= ceil((PW - kw) / SW);   iw < W  <=>  ow <= floor((W - 1 + PW - kw) / SW)
+  int64_t first = g.PW - kw, last = g.W - 1 + g.PW - kw;
+  *lo = first <= 0 ? 0 : (first + g.SW - 1) / g.SW;
+  *hi = last < 0 ? 0 : last / g.SW + 1;
+  if (*hi > g.OW) *hi = g.OW;
+  if (*lo > *hi) *lo = *hi;
+}
+
 // col [C*KH*KW, OH*OW] <- one image x [C,H,W]; out-of-image taps are zero.
 template <class T>
 void im2col(T* col, const T* x, const Conv2dGeometry& g) {
@@ -15,6 +26,8 @@ void im2col(T* col, const T* x, const Conv2dGeometry& g) {
       for (int64_t kw = 0; kw < g.KW; ++kw) {
         T* row = col + ((c * g.KH + kh) * g.KW + kw) * g.OH * g.OW;
         const T* plane = x + c * g.H * g.W;
+        int64_t lo, hi;
+        valid_columns(kw, g, &lo, &hi);
         for (int64_t oh = 0; oh < g.OH; ++oh) {
           int64_t ih = oh * g.SH - g.PH + kh;
           T* dst = row + oh * g.OW;
@@ -22,10 +35,14 @@ void im2col(T* col, const T* x, const Conv2dGeometry& g) {
             for (int64_t ow = 0; ow < g.OW; ++ow) dst[ow] = T(0);
             continue;
           }
-          for (int64_t ow = 0; ow < g.OW; ++ow) {
-            int64_t iw = ow * g.SW - g.PW + kw;
-            dst[ow] = (iw >= 0 && iw < g.W) ? plane[ih * g.W + iw] : T(0);
+          const T* src = plane + ih * g.W - g.PW + kw;  // src[ow * SW] is tap (ih, ow*SW - PW + kw)
+          for (int64_t ow = 0; ow < lo; ++ow) dst[ow] = T(0);
+          if (g.SW == 1) {
+            for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow];
+          } else {
+            for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow * g.SW];
           }
+          for (int64_t ow = hi; ow < g.OW; ++ow) dst[ow] = T(0);
         }
       }
 }
@@ -38,13 +55,17 @@ void col2im_add(T* x, const T* col, const Conv2dGeometry& g) {
       for (int64_t kw = 0; kw < g.KW; ++kw) {
         const T* row = col + ((c * g.KH + kh) * g.KW + kw) * g.OH * g.OW;
         T* plane = x + c * g.H * g.W;
+        int64_t lo, hi;
+        valid_columns(kw, g, &lo, &hi);
         for (int64_t oh = 0; oh < g.OH; ++oh) {
           int64_t ih = oh * g.SH - g.PH + kh;
           if (ih < 0 || ih >= g.H) continue;
           const T* src = row + oh * g.OW;
-          for (int64_t ow = 0; ow < g.OW; ++ow) {
-            int64_t iw = ow * g.SW - g.PW + kw;
-            if (iw >= 0 && iw < g.W) plane[ih * g.W + iw] += src[ow];
+          T* dst = plane + ih * g.W - g.PW + kw;
+          if (g.SW == 1) {
+            for (int64_t ow = lo; ow < hi; ++ow) dst[ow] += src[ow];
+          } else {
+            for (int64_t ow = lo; ow < hi; ++ow) dst[ow * g.SW] += src[ow];
           }
         }
       }

@@ -3,36 +3,40 @@
 #include <cmath>
 #include <vector>
 
+#include "ops/cpu/strided_walk.h"
+
 namespace ml::cpu {
 namespace {
 
-// Calls out[i] = f(a[ia], b[ib]) over out_shape, walking the leading axes with an odometer and
-// the last axis in a tight inner loop. sa, sb: broadcast strides of a and b (0 on stretched axes).
+// out = f(a, b) over out_shape with broadcasting: collapse the axes, then stream each inner
+// row with the stride pattern specialised (1/1, 1/0, 0/1) so the compiler vectorises it.
 template <class T, class F>
 void broadcast_loop(T* out, const T* a, const T* b, const Shape& out_shape, const std::vector<int64_t>& sa,
                     const std::vector<int64_t>& sb, F f) {
-  int64_t n = shape_numel(out_shape);
-  if (n == 0) return;
-  int64_t rank = static_cast<int64_t>(out_shape.size());
-  if (rank == 0) {
-    out[0] = f(a[0], b[0]);
-    return;
+  if (shape_numel(out_shape) == 0) return;
+  std::vector<int64_t> so(out_shape.size());
+  for (int64_t d = static_cast<int64_t>(out_shape.size()) - 1, s = 1; d >= 0; --d) {
+    so[d] = s;
+    s *= out_shape[d];
   }
-  int64_t inner = out_shape[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
-  std::vector<int64_t> index(rank, 0);
-  int64_t oa = 0, ob = 0;
-  for (int64_t o = 0; o < n; o += inner) {
-    for (int64_t j = 0; j < inner; ++j) out[o + j] = f(a[oa + j * ia], b[ob + j * ib]);
-    for (int64_t d = rank - 2; d >= 0; --d) {
-      ++index[d];
-      oa += sa[d];
-      ob += sb[d];
-      if (index[d] < out_shape[d]) break;
-      oa -= sa[d] * out_shape[d];
-      ob -= sb[d] * out_shape[d];
-      index[d] = 0;
+  StridedLayout layout = collapse_axes(out_shape, {so, sa, sb});
+  const int64_t ia = layout.strides[1].back(), ib = layout.strides[2].back();
+  for_each_row<3>(layout, [&](const int64_t* off, int64_t inner) {
+    T* o = out + off[0];
+    const T* pa = a + off[1];
+    const T* pb = b + off[2];
+    if (ia == 1 && ib == 1) {
+      for (int64_t j = 0; j < inner; ++j) o[j] = f(pa[j], pb[j]);
+    } else if (ia == 1 && ib == 0) {
+      const T bv = pb[0];
+      for (int64_t j = 0; j < inner; ++j) o[j] = f(pa[j], bv);
+    } else if (ia == 0 && ib == 1) {
+      const T av = pa[0];
+      for (int64_t j = 0; j < inner; ++j) o[j] = f(av, pb[j]);
+    } else {
+      for (int64_t j = 0; j < inner; ++j) o[j] = f(pa[j * ia], pb[j * ib]);
     }
-  }
+  });
 }
 
 template <class T, class F>

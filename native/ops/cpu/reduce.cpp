@@ -1,7 +1,12 @@
 #include "ops/cpu/reduce.h"
 
+#include "ops/cpu/strided_walk.h"
+
 namespace ml::cpu {
 
+// Sums x over the reduced axes (kept as size 1). Accumulates in double; after collapsing the
+// axes, a reduced inner axis is summed with 4 independent accumulators (the add latency, not
+// bandwidth, bounds a single running sum).
 template <class T>
 void sum_forward(T* out, const T* x, const Shape& x_shape, const std::vector<bool>& reduced) {
   Shape kept = x_shape;
@@ -9,56 +14,57 @@ void sum_forward(T* out, const T* x, const Shape& x_shape, const std::vector<boo
     if (reduced[d]) kept[d] = 1;
   int64_t out_n = shape_numel(kept);
   std::vector<double> acc(static_cast<size_t>(out_n), 0.0);
-  int64_t n = shape_numel(x_shape);
-  int64_t rank = static_cast<int64_t>(x_shape.size());
-  if (n > 0 && rank == 0) acc[0] = x[0];
-  if (n > 0 && rank > 0) {
-    // Walk x in order; `o` is the offset into out of the current element (stride 0 on reduced axes).
-    std::vector<int64_t> so = broadcast_strides(kept, x_shape);
-    std::vector<int64_t> index(rank, 0);
-    int64_t inner = x_shape[rank - 1], si = so[rank - 1], o = 0;
-    for (int64_t i = 0; i < n; i += inner) {
-      if (si == 0) {
-        double s = 0;
-        for (int64_t j = 0; j < inner; ++j) s += x[i + j];
-        acc[o] += s;
-      } else {
-        for (int64_t j = 0; j < inner; ++j) acc[o + j] += x[i + j];
-      }
-      for (int64_t d = rank - 2; d >= 0; --d) {
-        ++index[d];
-        o += so[d];
-        if (index[d] < x_shape[d]) break;
-        o -= so[d] * x_shape[d];
-        index[d] = 0;
-      }
+  if (shape_numel(x_shape) > 0) {
+    std::vector<int64_t> sx(x_shape.size());
+    for (int64_t d = static_cast<int64_t>(x_shape.size()) - 1, s = 1; d >= 0; --d) {
+      sx[d] = s;
+      s *= x_shape[d];
     }
+    StridedLayout layout = collapse_axes(x_shape, {sx, broadcast_strides(kept, x_shape)});
+    const int64_t so = layout.strides[1].back();
+    for_each_row<2>(layout, [&](const int64_t* off, int64_t inner) {
+      const T* p = x + off[0];
+      double* o = acc.data() + off[1];
+      if (so == 0) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int64_t j = 0;
+        for (; j + 4 <= inner; j += 4) {
+          s0 += p[j];
+          s1 += p[j + 1];
+          s2 += p[j + 2];
+          s3 += p[j + 3];
+        }
+        for (; j < inner; ++j) s0 += p[j];
+        o[0] += (s0 + s1) + (s2 + s3);
+      } else {
+        for (int64_t j = 0; j < inner; ++j) o[j * so] += p[j];
+      }
+    });
   }
   for (int64_t i = 0; i < out_n; ++i) out[i] = static_cast<T>(acc[i]);
 }
 
 template <class T>
 void broadcast_to_forward(T* out, const T* x, const Shape& x_shape, const Shape& out_shape) {
-  int64_t n = shape_numel(out_shape);
-  int64_t rank = static_cast<int64_t>(out_shape.size());
-  if (n == 0) return;
-  if (rank == 0) {
-    out[0] = x[0];
-    return;
+  if (shape_numel(out_shape) == 0) return;
+  std::vector<int64_t> so(out_shape.size());
+  for (int64_t d = static_cast<int64_t>(out_shape.size()) - 1, s = 1; d >= 0; --d) {
+    so[d] = s;
+    s *= out_shape[d];
   }
-  std::vector<int64_t> sx = broadcast_strides(x_shape, out_shape);
-  std::vector<int64_t> index(rank, 0);
-  int64_t inner = out_shape[rank - 1], si = sx[rank - 1], ox = 0;
-  for (int64_t o = 0; o < n; o += inner) {
-    for (int64_t j = 0; j < inner; ++j) out[o + j] = x[ox + j * si];
-    for (int64_t d = rank - 2; d >= 0; --d) {
-      ++index[d];
-      ox += sx[d];
-      if (index[d] < out_shape[d]) break;
-      ox -= sx[d] * out_shape[d];
-      index[d] = 0;
+  StridedLayout layout = collapse_axes(out_shape, {so, broadcast_strides(x_shape, out_shape)});
+  const int64_t si = layout.strides[1].back();
+  for_each_row<2>(layout, [&](const int64_t* off, int64_t inner) {
+    T* o = out + off[0];
+    const T* p = x + off[1];
+    if (si == 1) {
+      for (int64_t j = 0; j < inner; ++j) o[j] = p[j];
+    } else if (si == 0) {
+      for (int64_t j = 0; j < inner; ++j) o[j] = p[0];
+    } else {
+      for (int64_t j = 0; j < inner; ++j) o[j] = p[j * si];
     }
-  }
+  });
 }
 
 template void sum_forward<float>(float*, const float*, const Shape&, const std::vector<bool>&);
