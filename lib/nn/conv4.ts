@@ -10,6 +10,10 @@
  * weight and bias are [k + 1, hidden], one row per inner-loop state t_0..t_k, and Params also
  * holds running statistics 'bn_stats/block{i}/mean' and '.../var' [k + 1, hidden] (buffers).
  * applyAtStep(params, x, onehot) evaluates at one state; plain apply/embed use the last row.
+ *
+ * Feature maps (Relation Networks' Omniglot embedding): `poolBlocks: 2` max-pools only after
+ * the first two blocks (28x28 -> 14 -> 7 -> 7 -> 7), `flatten: false` returns [N, hidden, S, S]
+ * maps instead of [N, features] vectors (no head then). `outputShape` gives the per-example shape.
  */
 import { ShapeError, ValueError } from '../errors.js';
 import type { DType } from '../backend/types.js';
@@ -45,6 +49,10 @@ export interface Conv4Options {
    * get k + 1 rows. Default: off (one weight and bias per channel, batch statistics).
    */
   batchNormSteps?: number;
+  /** How many leading blocks end with a 2x2 max-pool (0..4). Default 4 (all). */
+  poolBlocks?: number;
+  /** Flatten the last block's maps to vectors. Default true; false needs outputs 0. */
+  flatten?: boolean;
 }
 
 const BLOCKS = 4;
@@ -52,6 +60,8 @@ const BLOCKS = 4;
 export interface Conv4Model extends Model {
   /** Embedding size after the 4 blocks, flattened. */
   readonly features: number;
+  /** Per-example output shape of embed: [features], or [hidden, S, S] with flatten: false. */
+  readonly outputShape: readonly number[];
   embed(params: Params, x: Tensor): Tensor;
   /** The same network with per-step batch norm for `steps` inner steps (MAML++). */
   withPerStepBatchNorm(steps: number): PerStepConv4Model;
@@ -69,9 +79,16 @@ export function conv4(options: Conv4Options): Conv4Model {
   if (batchNormSteps !== undefined && !(Number.isInteger(batchNormSteps) && batchNormSteps >= 1)) {
     throw new ValueError(`nn.conv4: batchNormSteps must be an integer >= 1, got ${batchNormSteps}`);
   }
+  const { poolBlocks = BLOCKS, flatten = true } = options;
+  if (!Number.isInteger(poolBlocks) || poolBlocks < 0 || poolBlocks > BLOCKS) {
+    throw new ValueError(`nn.conv4: poolBlocks must be an integer in [0, ${BLOCKS}], got ${poolBlocks}`);
+  }
+  if (!flatten && outputs > 0) throw new ValueError(`nn.conv4: flatten: false returns feature maps and takes no head, got outputs ${outputs}`);
   let side = imageSize;
-  for (let i = 0; i < BLOCKS; i++) side = Math.floor(side / 2);
+  for (let i = 0; i < poolBlocks; i++) side = Math.floor(side / 2);
   const features = hidden * side * side;
+  const outputShape = flatten ? [features] : [hidden, side, side];
+  const pooled = (i: number, h: Tensor): Tensor => (i < poolBlocks ? maxPool2d(h, { kernel: 2 }) : h);
   const blockNames = Array.from({ length: BLOCKS }, (_, i) => `block${i}`);
   const bnLayers: PerStepBatchNormLayer[] = blockNames.map((name) => ({ name, weight: `${name}.bn.weight`, bias: `${name}.bn.bias` }));
 
@@ -88,9 +105,9 @@ export function conv4(options: Conv4Options): Conv4Model {
     for (let i = 0; i < BLOCKS; i++) {
       h = conv2d(h, params[`block${i}.conv.weight`], params[`block${i}.conv.bias`], { padding: 1 });
       h = batchNorm(h, params[`block${i}.bn.weight`], params[`block${i}.bn.bias`]);
-      h = maxPool2d(relu(h), { kernel: 2 });
+      h = pooled(i, relu(h));
     }
-    return reshape(h, [x.shape[0], features]);
+    return reshape(h, [x.shape[0], ...outputShape]);
   }
 
   /** Per-step batch norm: the embedding at the state `step` (one-hot [k + 1]) selects. */
@@ -106,9 +123,9 @@ export function conv4(options: Conv4Options): Conv4Model {
       h = conv2d(h, params[`block${i}.conv.weight`], params[`block${i}.conv.bias`], { padding: 1 });
       const bn = perStepBatchNorm(params, bnLayers[i], h, step, statistics);
       batchStatistics.push(bn.mean, bn.variance);
-      h = maxPool2d(relu(bn.y), { kernel: 2 });
+      h = pooled(i, relu(bn.y));
     }
-    return { output: reshape(h, [x.shape[0], features]), batchStatistics };
+    return { output: reshape(h, [x.shape[0], ...outputShape]), batchStatistics };
   }
 
   function head(params: Params, h: Tensor): Tensor {
@@ -117,6 +134,7 @@ export function conv4(options: Conv4Options): Conv4Model {
 
   const model: Conv4Model = {
     features,
+    outputShape,
     init(seed: number, dtype: DType = 'float32'): Params {
       const rng = new Random(seed);
       const params: Params = {};
