@@ -62,6 +62,14 @@ export interface NativeBinding {
   exec(op: string, inputs: NativeTensor[], attrs: Record<string, unknown>): NativeTensor;
   compile(spec: ProgramSpec): NativeProgram;
   liveTensors(): number;
+  /**
+   * Added for memory tests: bytes of live tensor storage now and at the peak since
+   * resetPeakTensorBytes(), as tensors need them (live, peak) and as the allocator sized the
+   * blocks (liveHeld, peakHeld: its rounding included). Counts, not timings.
+   */
+  tensorBytes?(): { live: number; peak: number; liveHeld: number; peakHeld: number };
+  /** Added for memory tests: sets the peaks of tensorBytes() to the current live counts. */
+  resetPeakTensorBytes?(): void;
   /** Threads used for batched work. */
   numThreads(): number;
   /** Build information. */

@@ -177,6 +177,21 @@ class NativeBackend implements Backend {
     return this.binding.liveTensors();
   }
 
+  peakTensorBytes(): number {
+    return this.tensorBytes().peak;
+  }
+
+  resetPeakTensorBytes(): void {
+    if (!this.binding.resetPeakTensorBytes) throw new BackendError('resetPeakTensorBytes: the native binary predates byte counts; rebuild it');
+    this.binding.resetPeakTensorBytes();
+  }
+
+  /** Live and peak tensor bytes, also as the allocator sized the blocks (liveHeld, peakHeld). */
+  tensorBytes(): { live: number; peak: number; liveHeld: number; peakHeld: number } {
+    if (!this.binding.tensorBytes) throw new BackendError('tensorBytes: the native binary predates byte counts; rebuild it');
+    return this.binding.tensorBytes();
+  }
+
   /** Threads the meta-batch engine uses (METALEARN_THREADS, else the hardware threads). */
   numThreads(): number {
     return this.binding.numThreads();

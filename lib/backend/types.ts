@@ -138,4 +138,12 @@ export interface Backend {
   compile(spec: ProgramSpec): CompiledProgram;
   /** Number of live tensors this backend holds (for leak tests). */
   liveTensors(): number;
+  /**
+   * Added for memory tests (optional): the most bytes of tensor storage live at once since the
+   * last resetPeakTensorBytes(). Native: every tensor the core allocates, intermediates
+   * included. Pure TS: tensors handed out to callers (not a program's internal values).
+   */
+  peakTensorBytes?(): number;
+  /** Starts a new peak for peakTensorBytes() at the bytes live now. */
+  resetPeakTensorBytes?(): void;
 }

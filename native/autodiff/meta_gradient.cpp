@@ -75,6 +75,23 @@ double scalar_value(const Tensor& t) {
   return dispatch_dtype(t.dtype(), [&](auto tag) { return static_cast<double>(t.data<decltype(tag)>()[0]); });
 }
 
+bool all_zero(const Tensor& t) {
+  return dispatch_dtype(t.dtype(), [&](auto tag) {
+    const auto* p = t.data<decltype(tag)>();
+    for (int64_t i = 0; i < t.numel(); ++i)
+      if (p[i] != 0) return false;
+    return true;
+  });
+}
+
+// What the backward pass needs from step j of the forward pass, and nothing more (so memory
+// grows by at most one parameter copy per step):
+//   theta        t_j, for the HVP at t_j (order 2) or a weighted query loss at t_j (w_j != 0);
+//   support_grad grad L_s(t_j), for dF/dlr_j at order 1 only (order 2's HVP recomputes it).
+struct SavedStep {
+  std::vector<Tensor> theta, support_grad;
+};
+
 class TaskRunner {
  public:
   TaskRunner(const Program& p, const MetaGradientRequest& r) : p_(p), r_(r) {
@@ -88,60 +105,84 @@ class TaskRunner {
       weights_.assign(static_cast<size_t>(r.steps + 1), 0.0);
       weights_.back() = 1.0;
     }
+    for (const std::vector<Tensor>& rates : r.inner_lr) {
+      frozen_.emplace_back();
+      for (const Tensor& rate : rates) frozen_.back().push_back(all_zero(rate));
+    }
   }
 
   TaskResult run(const MetaTask& task) const {
     int64_t k = r_.steps;
     TaskResult result;
-    // Forward: the k + 1 parameter sets (and the support gradients when lr gradients are asked).
-    std::vector<std::vector<Tensor>> t(static_cast<size_t>(k + 1));
-    std::vector<std::vector<Tensor>> support_grads(static_cast<size_t>(k));
-    t[0] = r_.params;
-    for (int64_t j = 0; j < k; ++j) {
-      std::vector<Tensor> g = p_.vjp(concat_inputs(t[j], task.support), cotangents_, wrt_).grads;
-      t[j + 1].resize(n_);
-      for (size_t i = 0; i < n_; ++i) t[j + 1][i] = ops::sub(t[j][i], ops::mul(lr(j, i), g[i]));
-      if (r_.lr_grads) support_grads[j] = std::move(g);
-    }
-    // Query at t_k: loss, extra outputs and w_k grad L_q(t_k).
-    VjpResult last = p_.vjp(concat_inputs(t[k], task.query), cotangents_, wrt_);
+    std::vector<SavedStep> saved(static_cast<size_t>(k));
+    std::vector<Tensor> last_theta = inner_loop(task, saved);
+    // Query at t_k: loss, extra outputs and g_k = w_k grad L_q(t_k).
+    VjpResult last = p_.vjp(concat_inputs(last_theta, task.query), cotangents_, wrt_);
+    last_theta.clear();  // t_k is not needed again
     result.query_loss = scalar_value(last.outputs[0]);
     result.query_outputs.assign(last.outputs.begin() + 1, last.outputs.end());
     result.objective = weights_[k] * result.query_loss;
     std::vector<Tensor> g(n_);
     for (size_t i = 0; i < n_; ++i) g[i] = ops::mul_scalar(last.grads[i], weights_[k]);
-    // Backward recursion over the steps.
+    last = VjpResult{};
+    // Backward recursion over the steps, freeing each step's saved tensors once used.
     if (r_.lr_grads) result.lr_grads.assign(r_.inner_lr.size(), std::vector<Tensor>(n_));
     for (int64_t j = k - 1; j >= 0; --j) {
-      if (r_.lr_grads) accumulate_lr_grads(j, support_grads[j], g, result.lr_grads);
-      if (r_.order == 2) {
-        std::vector<Tensor> direction(n_);
-        for (size_t i = 0; i < n_; ++i) direction[i] = ops::mul(lr(j, i), g[i]);
-        std::vector<Tensor> tangents = direction;
-        tangents.resize(p_.num_inputs());
-        HvpResult h = p_.hvp(concat_inputs(t[j], task.support), tangents, cotangents_, wrt_);
-        for (size_t i = 0; i < n_; ++i) g[i] = ops::sub(g[i], h.grad_tangents[i]);
-      }
-      if (weights_[j] != 0.0) {
-        VjpResult q = p_.vjp(concat_inputs(t[j], task.query), cotangents_, wrt_);
-        result.objective += weights_[j] * scalar_value(q.outputs[0]);
-        for (size_t i = 0; i < n_; ++i) g[i] = ops::add(g[i], ops::mul_scalar(q.grads[i], weights_[j]));
-      }
-      t[j + 1].clear();  // no longer needed
+      backward_step(j, task, saved[static_cast<size_t>(j)], g, result);
+      saved[static_cast<size_t>(j)] = SavedStep{};
     }
     result.grads = std::move(g);
     return result;
   }
 
  private:
-  const Tensor& lr(int64_t step, size_t i) const {
-    return r_.inner_lr.size() == 1 ? r_.inner_lr[0][i] : r_.inner_lr[static_cast<size_t>(step)][i];
+  // t_{j+1} = t_j - lr_j * grad L_s(t_j) for j < k, filling saved[j]; returns t_k. A parameter
+  // whose rate is zero (ANIL, CAVIA) shares t_j's tensor instead of being copied.
+  std::vector<Tensor> inner_loop(const MetaTask& task, std::vector<SavedStep>& saved) const {
+    std::vector<Tensor> theta = r_.params;
+    for (int64_t j = 0; j < r_.steps; ++j) {
+      std::vector<Tensor> g = p_.vjp(concat_inputs(theta, task.support), cotangents_, wrt_).grads;
+      std::vector<Tensor> next(n_);
+      for (size_t i = 0; i < n_; ++i)
+        next[i] = frozen(j, i) ? theta[i] : ops::sub(theta[i], ops::mul(lr(j, i), g[i]));
+      SavedStep& step = saved[static_cast<size_t>(j)];
+      if (r_.order == 2 || weights_[j] != 0.0) step.theta = std::move(theta);
+      if (r_.order == 1 && r_.lr_grads) step.support_grad = std::move(g);
+      theta = std::move(next);
+    }
+    return theta;
   }
+
+  // g <- g_j from g = g_{j+1}:  g_j = g_{j+1} - H_s(t_j)(lr_j * g_{j+1}) + w_j grad L_q(t_j),
+  // adding dF/dlr_j = -grad L_s(t_j) * g_{j+1} and w_j L_q(t_j) to the result.
+  void backward_step(int64_t j, const MetaTask& task, const SavedStep& step, std::vector<Tensor>& g,
+                     TaskResult& result) const {
+    if (r_.order == 2) {
+      std::vector<Tensor> tangents(p_.num_inputs());  // undefined = zero (frozen parameters, data)
+      for (size_t i = 0; i < n_; ++i)
+        if (!frozen(j, i)) tangents[i] = ops::mul(lr(j, i), g[i]);
+      // One forward-over-reverse pass: h.grads = grad L_s(t_j), h.grad_tangents = H_s(t_j) tangents.
+      HvpResult h = p_.hvp(concat_inputs(step.theta, task.support), tangents, cotangents_, wrt_);
+      if (r_.lr_grads) accumulate_lr_grads(j, h.grads, g, result.lr_grads);
+      for (size_t i = 0; i < n_; ++i) g[i] = ops::sub(g[i], h.grad_tangents[i]);
+    } else if (r_.lr_grads) {
+      accumulate_lr_grads(j, step.support_grad, g, result.lr_grads);
+    }
+    if (weights_[j] != 0.0) {
+      VjpResult q = p_.vjp(concat_inputs(step.theta, task.query), cotangents_, wrt_);
+      result.objective += weights_[j] * scalar_value(q.outputs[0]);
+      for (size_t i = 0; i < n_; ++i) g[i] = ops::add(g[i], ops::mul_scalar(q.grads[i], weights_[j]));
+    }
+  }
+
+  size_t rate_slot(int64_t step) const { return r_.inner_lr.size() == 1 ? 0 : static_cast<size_t>(step); }
+  const Tensor& lr(int64_t step, size_t i) const { return r_.inner_lr[rate_slot(step)][i]; }
+  bool frozen(int64_t step, size_t i) const { return frozen_[rate_slot(step)][i]; }
 
   // dF/dlr_j += -grad L_s(t_j) * g_{j+1}, summed to the rate's shape.
   void accumulate_lr_grads(int64_t j, const std::vector<Tensor>& support_grad, const std::vector<Tensor>& g,
                            std::vector<std::vector<Tensor>>& out) const {
-    size_t slot = r_.inner_lr.size() == 1 ? 0 : static_cast<size_t>(j);
+    size_t slot = rate_slot(j);
     for (size_t i = 0; i < n_; ++i) {
       Tensor d = ops::sum_to(ops::neg(ops::mul(support_grad[i], g[i])), lr(j, i).shape());
       out[slot][i] = out[slot][i].defined() ? ops::add(out[slot][i], d) : d;
@@ -154,6 +195,7 @@ class TaskRunner {
   std::vector<int64_t> wrt_;
   std::vector<Tensor> cotangents_;
   std::vector<double> weights_;
+  std::vector<std::vector<bool>> frozen_;  // frozen_[slot][i]: inner_lr[slot][i] is all zeros
 };
 
 // Runs body(t) for t in [0, count) on up to `threads` threads; rethrows the first failure.

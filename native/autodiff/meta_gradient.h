@@ -6,7 +6,9 @@
 //   F = sum_j w_j L(t_j; query)
 //   g_k = w_k grad L_q(t_k);  g_j = g_{j+1} - H_s(t_j)(lr_j * g_{j+1}) + w_j grad L_q(t_j)
 //   dF/dparams = g_0;  dF/dlr_j = -grad L_s(t_j) * g_{j+1} (summed to lr_j's shape)
-// Order 1 drops the Hessian term. Keeps k parameter copies per task, never the unrolled graph.
+// Order 1 drops the Hessian term. Memory per task: at most one parameter copy per step (t_j at
+// order 2; at order 1 only what lr gradients or nonzero step weights need), never the unrolled
+// graph; grad L_s(t_j) for dF/dlr_j comes again from the HVP at order 2.
 #pragma once
 #include <vector>
 

@@ -1,5 +1,6 @@
 #include "core/allocator.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <deque>
 #include <mutex>
@@ -13,12 +14,20 @@ namespace ml {
 
 namespace {
 
-// Small blocks (<= 1 MiB): small models allocate and free many same-sized buffers per call;
+// Small blocks (<= 64 KiB): small models allocate and free many same-sized buffers per call;
 // glibc's malloc/free was a third of a 40-40 MLP gradient. So each thread keeps a few freed
 // blocks per power-of-two size class and reuses them.
 constexpr size_t kMinBlock = 64;
-constexpr int kClasses = 15;  // 64 B .. 1 MiB
+constexpr int kClasses = 11;  // 64 B .. 64 KiB
 constexpr size_t kBlocksPerClass = 16;
+
+// Medium blocks (64 KiB .. 1 MiB): the parameters of conv nets (a 64x64x3x3 float32 weight is
+// 144 KiB) and their activations. Power-of-two classes would round 144 KiB up to 256 KiB, and
+// MAML keeps one parameter copy per inner step: 1.77 copies held per copy needed on conv4. So
+// medium blocks are sized to whole pages, and each thread keeps recently freed ones (up to
+// kMediumCacheBytes) for reuse at exactly the same size: a workload repeats a few shapes.
+constexpr size_t kPage = 4096;
+constexpr size_t kMediumCacheBytes = size_t(32) << 20;
 
 // Large blocks (> 1 MiB: conv activations of a whole episode, im2col buffers). glibc raises
 // its mmap threshold each time a large mmapped block is freed, after which large blocks come
@@ -39,28 +48,36 @@ struct SmallCache {
 
 thread_local SmallCache small_cache;
 
-struct LargeBlock {
+struct SizedBlock {
   void* p;
   size_t bytes;
 };
 
+struct MediumCache {
+  std::vector<SizedBlock> blocks;  // oldest first
+  size_t total = 0;
+  ~MediumCache() {
+    for (const SizedBlock& b : blocks) std::free(b.p);
+  }
+};
+
+thread_local MediumCache medium_cache;
+
 struct LargeCache {
   std::mutex mutex;
-  std::deque<LargeBlock> blocks;  // oldest first
+  std::deque<SizedBlock> blocks;  // oldest first
   size_t total = 0;
 };
 
 LargeCache& large_cache() {
-  static LargeCache* cache = [] {
-#if defined(__GLIBC__)
-    mallopt(M_MMAP_THRESHOLD, static_cast<int>(kLargeThreshold));
-#endif
-    return new LargeCache();  // never destroyed: blocks may be released during static destruction
-  }();
+  static LargeCache* cache = new LargeCache();  // never destroyed: blocks may be released during static destruction
   return *cache;
 }
 
-// Size class of a small request (-1: large) and the bytes that class allocates.
+constexpr int kMedium = -1;
+constexpr int kLarge = -2;
+
+// Size class of a request (a small class, kMedium or kLarge) and the bytes its block has.
 int size_class(size_t bytes, size_t* rounded) {
   size_t size = kMinBlock;
   for (int c = 0; c < kClasses; ++c, size *= 2)
@@ -68,14 +85,40 @@ int size_class(size_t bytes, size_t* rounded) {
       *rounded = size;
       return c;
     }
-  *rounded = ((bytes + 4095) / 4096) * 4096;
-  return -1;
+  *rounded = ((bytes + kPage - 1) / kPage) * kPage;
+  return bytes <= kLargeThreshold ? kMedium : kLarge;
 }
 
 void* allocate(size_t rounded) {
+#if defined(__GLIBC__)
+  static const bool threshold_fixed = mallopt(M_MMAP_THRESHOLD, static_cast<int>(kLargeThreshold)) == 1;
+  (void)threshold_fixed;
+#endif
   void* p = std::aligned_alloc(64, rounded);
   if (!p) throw std::bad_alloc();
   return p;
+}
+
+void* acquire_medium(size_t rounded) {
+  std::vector<SizedBlock>& blocks = medium_cache.blocks;
+  for (size_t b = blocks.size(); b-- > 0;) {
+    if (blocks[b].bytes != rounded) continue;
+    void* p = blocks[b].p;
+    medium_cache.total -= rounded;
+    blocks.erase(blocks.begin() + static_cast<std::ptrdiff_t>(b));
+    return p;
+  }
+  return allocate(rounded);
+}
+
+void release_medium(void* p, size_t rounded) {
+  std::vector<SizedBlock>& blocks = medium_cache.blocks;
+  blocks.push_back({p, rounded});
+  medium_cache.total += rounded;
+  size_t evict = 0;
+  while (medium_cache.total > kMediumCacheBytes) medium_cache.total -= blocks[evict++].bytes;
+  for (size_t b = 0; b < evict; ++b) std::free(blocks[b].p);
+  blocks.erase(blocks.begin(), blocks.begin() + static_cast<std::ptrdiff_t>(evict));
 }
 
 void* acquire_large(size_t rounded) {
@@ -109,12 +152,39 @@ void release_large(void* p, size_t rounded) {
   for (void* q : evicted) std::free(q);
 }
 
+// Live and peak bytes of blocks handed out (block_bytes()). Relaxed atomics: the counts
+// are read after the work that allocates has finished (tests, benchmarks).
+struct ByteCounter {
+  std::atomic<size_t> live{0}, peak{0};
+  void add(size_t bytes) {
+    size_t now = live.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+    size_t seen = peak.load(std::memory_order_relaxed);
+    while (now > seen && !peak.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
+    }
+  }
+  void remove(size_t bytes) { live.fetch_sub(bytes, std::memory_order_relaxed); }
+};
+
+ByteCounter requested_bytes, held_bytes;
+
+void count_acquired(size_t bytes, size_t rounded) {
+  requested_bytes.add(bytes);
+  held_bytes.add(rounded);
+}
+
+void count_released(size_t bytes, size_t rounded) {
+  requested_bytes.remove(bytes);
+  held_bytes.remove(rounded);
+}
+
 }  // namespace
 
 void* acquire_block(size_t bytes) {
   size_t rounded;
   int c = size_class(bytes, &rounded);
-  if (c < 0) return acquire_large(rounded);
+  count_acquired(bytes, rounded);
+  if (c == kLarge) return acquire_large(rounded);
+  if (c == kMedium) return acquire_medium(rounded);
   auto& list = small_cache.blocks[c];
   if (!list.empty()) {
     void* p = list.back();
@@ -127,7 +197,9 @@ void* acquire_block(size_t bytes) {
 void release_block(void* p, size_t bytes) {
   size_t rounded;
   int c = size_class(bytes, &rounded);
-  if (c < 0) return release_large(p, rounded);
+  count_released(bytes, rounded);
+  if (c == kLarge) return release_large(p, rounded);
+  if (c == kMedium) return release_medium(p, rounded);
   auto& list = small_cache.blocks[c];
   if (list.size() < kBlocksPerClass) {
     list.push_back(p);
@@ -140,6 +212,15 @@ size_t cached_large_bytes() {
   LargeCache& cache = large_cache();
   std::lock_guard<std::mutex> lock(cache.mutex);
   return cache.total;
+}
+
+BlockBytes block_bytes() {
+  return {requested_bytes.live.load(), requested_bytes.peak.load(), held_bytes.live.load(), held_bytes.peak.load()};
+}
+
+void reset_peak_block_bytes() {
+  requested_bytes.peak.store(requested_bytes.live.load());
+  held_bytes.peak.store(held_bytes.live.load());
 }
 
 }  // namespace ml

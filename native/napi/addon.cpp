@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "autodiff/primitive.h"
+#include "core/allocator.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "napi/addon_data.h"
@@ -100,6 +101,23 @@ Napi::Value live_tensors(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(addon_data(info.Env()).live_tensors->load()));
 }
 
+// Bytes of live tensor storage now and at the peak since resetPeakTensorBytes(), as asked
+// (live, peak) and as the allocator sized the blocks (liveHeld, peakHeld). For memory tests.
+Napi::Value tensor_bytes(const Napi::CallbackInfo& info) {
+  BlockBytes b = block_bytes();
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("live", static_cast<double>(b.live_requested));
+  out.Set("peak", static_cast<double>(b.peak_requested));
+  out.Set("liveHeld", static_cast<double>(b.live_held));
+  out.Set("peakHeld", static_cast<double>(b.peak_held));
+  return out;
+}
+
+Napi::Value reset_peak_tensor_bytes(const Napi::CallbackInfo& info) {
+  reset_peak_block_bytes();
+  return info.Env().Undefined();
+}
+
 Napi::Value num_threads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), default_num_threads());
 }
@@ -127,6 +145,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("exec", Napi::Function::New(env, exec, "exec"));
   exports.Set("compile", Napi::Function::New(env, compile, "compile"));
   exports.Set("liveTensors", Napi::Function::New(env, live_tensors, "liveTensors"));
+  exports.Set("tensorBytes", Napi::Function::New(env, tensor_bytes, "tensorBytes"));
+  exports.Set("resetPeakTensorBytes", Napi::Function::New(env, reset_peak_tensor_bytes, "resetPeakTensorBytes"));
   exports.Set("numThreads", Napi::Function::New(env, num_threads, "numThreads"));
   exports.Set("buildInfo", Napi::Function::New(env, build_info, "buildInfo"));
   return exports;
