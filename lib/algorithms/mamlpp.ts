@@ -36,6 +36,7 @@ import type { Tensor } from '../core/tensor.js';
 import {
   isBatchNormBuffer,
   isPerStepBatchNormModel,
+  offersPerStepBatchNorm,
   stepOneHot,
   type BatchNormStatistics,
   type PerStepBatchNormModel,
@@ -111,6 +112,15 @@ export class MAMLpp extends InnerLoopLearner {
       throw new ValueError(`MAMLpp: batchNormMomentum must be in [0, 1], got ${this.batchNormMomentum}`);
     }
     this.frozenInInnerLoop = new Set((this.perStepModel?.batchNormLayers ?? []).flatMap((l) => [l.weight, l.bias]));
+  }
+
+  /**
+   * `model` with per-step batch norm for `innerSteps` where it can build it (nn.conv4), else
+   * `model` unchanged (e.g. an MLP, or a model that already has it).
+   */
+  static withPerStepBatchNorm(model: FunctionalModel, innerSteps: number): FunctionalModel {
+    if (isPerStepBatchNormModel(model) || !offersPerStepBatchNorm(model)) return model;
+    return model.withPerStepBatchNorm(innerSteps);
   }
 
   /** Whether this learner uses per-step batch-norm weights and running statistics. */

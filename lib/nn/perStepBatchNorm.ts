@@ -62,6 +62,15 @@ export interface StepForward {
   batchStatistics: Tensor[];
 }
 
+/** A model that can build its per-step batch-norm variant (nn.conv4). */
+export interface PerStepBatchNormCapable extends Model {
+  withPerStepBatchNorm(steps: number): PerStepBatchNormModel;
+}
+
+export function offersPerStepBatchNorm(model: Model): model is PerStepBatchNormCapable {
+  return typeof (model as Partial<PerStepBatchNormCapable>).withPerStepBatchNorm === 'function';
+}
+
 export function isPerStepBatchNormModel(model: Model): model is PerStepBatchNormModel {
   const m = model as Partial<PerStepBatchNormModel>;
   return typeof m.applyAtStep === 'function' && typeof m.batchNormSteps === 'number';
