@@ -5,14 +5,16 @@
  *   matching   fce (--fce, default false), fceSteps (--fce-steps, with --fce only, default 2)
  *   siamese    siameseLoss (--siamese-loss, default 'verification'),
  *              margin (--margin, contrastive and triplet only, default 1)
- *   relation   relationHidden (--relation-hidden, default 64)
+ *   relation   relationModule (--relation-module: 'conv', the paper's module on feature maps,
+ *              default for new Omniglot runs; 'mlp' on flattened embeddings, the only choice
+ *              for sinusoid), relationHidden (--relation-hidden, default conv 8, mlp 64)
  *
  * A flag given to an algorithm it does not belong to is a ValueError, not silently ignored.
- * Checkpoints written before these options existed lack the keys; the defaults above are the
- * values those runs used, so they rebuild the same model.
+ * Checkpoints written before these options existed lack the keys; they load with the values
+ * those runs used (legacyMetricOptions): the defaults above, except relationModule 'mlp'.
  */
 import { ValueError } from '../errors.js';
-import { SIAMESE_LOSSES, type SiameseLoss } from '../metric/index.js';
+import { RELATION_MODULES, SIAMESE_LOSSES, type RelationModuleKind, type SiameseLoss } from '../metric/index.js';
 
 export interface MetricOptions {
   /** MatchingNet: Full Context Embeddings. */
@@ -23,12 +25,14 @@ export interface MetricOptions {
   siameseLoss?: SiameseLoss;
   /** SiameseNet contrastive / triplet loss margin (> 0). */
   margin?: number;
+  /** RelationNet: the built-in relation module. */
+  relationModule?: RelationModuleKind;
   /** RelationNet: hidden width of the relation module. */
   relationHidden?: number;
 }
 
 export type MetricOptionName = keyof MetricOptions;
-export const METRIC_OPTION_NAMES: readonly MetricOptionName[] = ['fce', 'fceSteps', 'siameseLoss', 'margin', 'relationHidden'];
+export const METRIC_OPTION_NAMES: readonly MetricOptionName[] = ['fce', 'fceSteps', 'siameseLoss', 'margin', 'relationModule', 'relationHidden'];
 
 /** The CLI flag of each option, for messages. */
 const FLAGS: Record<MetricOptionName, string> = {
@@ -36,22 +40,41 @@ const FLAGS: Record<MetricOptionName, string> = {
   fceSteps: '--fce-steps',
   siameseLoss: '--siamese-loss',
   margin: '--margin',
+  relationModule: '--relation-module',
   relationHidden: '--relation-hidden',
 };
 
-export const METRIC_DEFAULTS = { fceSteps: 2, siameseLoss: 'verification', margin: 1, relationHidden: 64 } as const;
+export const METRIC_DEFAULTS = {
+  fceSteps: 2,
+  siameseLoss: 'verification',
+  margin: 1,
+  /** New runs on image data; sinusoid has no feature maps, so 'mlp' there. */
+  relationModule: 'conv',
+  relationHidden: { conv: 8, mlp: 64 },
+} as const;
 
-/** The options of `algo`, defaults filled in; a ValueError for an option that is not its own or out of range. */
-export function resolveMetricOptions(algo: string, given: MetricOptions): MetricOptions {
-  const resolved = ownOptions(algo, given);
+/**
+ * The options of `algo` on `dataset`, defaults filled in; a ValueError for an option that is
+ * not its own or out of range.
+ */
+export function resolveMetricOptions(algo: string, dataset: string, given: MetricOptions): MetricOptions {
+  const resolved = ownOptions(algo, dataset, given);
   for (const name of METRIC_OPTION_NAMES) {
     if (given[name] !== undefined && resolved[name] === undefined) throw notApplicable(name, algo, resolved);
   }
   checkMetricOptions(resolved);
+  if (resolved.relationModule === 'conv' && dataset === 'sinusoid') {
+    throw new ValueError("--relation-module conv needs image data (omniglot): sinusoid embeddings have no feature maps; use 'mlp'");
+  }
   return resolved;
 }
 
-function ownOptions(algo: string, given: MetricOptions): MetricOptions {
+/** What a checkpoint written before these options existed was trained with. */
+export function legacyMetricOptions(algo: string): MetricOptions {
+  return algo === 'relation' ? { relationModule: 'mlp' } : {};
+}
+
+function ownOptions(algo: string, dataset: string, given: MetricOptions): MetricOptions {
   if (algo === 'matching') {
     const fce = given.fce ?? false;
     return fce ? { fce, fceSteps: given.fceSteps ?? METRIC_DEFAULTS.fceSteps } : { fce };
@@ -60,7 +83,11 @@ function ownOptions(algo: string, given: MetricOptions): MetricOptions {
     const siameseLoss = given.siameseLoss ?? METRIC_DEFAULTS.siameseLoss;
     return siameseLoss === 'verification' ? { siameseLoss } : { siameseLoss, margin: given.margin ?? METRIC_DEFAULTS.margin };
   }
-  if (algo === 'relation') return { relationHidden: given.relationHidden ?? METRIC_DEFAULTS.relationHidden };
+  if (algo === 'relation') {
+    const relationModule = given.relationModule ?? (dataset === 'sinusoid' ? 'mlp' : METRIC_DEFAULTS.relationModule);
+    const width = relationModule === 'conv' ? METRIC_DEFAULTS.relationHidden.conv : METRIC_DEFAULTS.relationHidden.mlp;
+    return { relationModule, relationHidden: given.relationHidden ?? width };
+  }
   return {};
 }
 
@@ -69,7 +96,7 @@ function notApplicable(name: MetricOptionName, algo: string, resolved: MetricOpt
   if (name === 'margin' && algo === 'siamese') {
     return new ValueError(`--margin applies to --siamese-loss contrastive or triplet, not '${resolved.siameseLoss}'`);
   }
-  const owner = name === 'fce' || name === 'fceSteps' ? 'matching' : name === 'relationHidden' ? 'relation' : 'siamese';
+  const owner = name === 'fce' || name === 'fceSteps' ? 'matching' : name === 'relationHidden' || name === 'relationModule' ? 'relation' : 'siamese';
   return new ValueError(`${FLAGS[name]} applies to --algo ${owner} only, not '${algo}'`);
 }
 
@@ -83,6 +110,9 @@ export function checkMetricOptions(c: MetricOptions): void {
   }
   if (c.margin !== undefined && !(Number.isFinite(c.margin) && c.margin > 0)) {
     throw new ValueError(`--margin must be a finite number > 0, got ${c.margin}`);
+  }
+  if (c.relationModule !== undefined && !RELATION_MODULES.includes(c.relationModule)) {
+    throw new ValueError(`--relation-module must be one of ${RELATION_MODULES.join(', ')}, got '${String(c.relationModule)}'`);
   }
   if (c.relationHidden !== undefined && (!Number.isInteger(c.relationHidden) || c.relationHidden < 1)) {
     throw new ValueError(`--relation-hidden must be an integer >= 1, got ${c.relationHidden}`);

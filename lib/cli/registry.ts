@@ -8,7 +8,16 @@ import type { MetaLearner } from '../algorithms/types.js';
 import type { FunctionalModel } from '../algorithms/options.js';
 import { ANIL, CAVIA, IMAML, MAML, MAMLpp, MetaSGD, Reptile } from '../algorithms/index.js';
 import { ValueError } from '../errors.js';
-import { MatchingNet, ProtoNet, RelationNet, SiameseNet, embeddingSize, type MatchingNetOptions } from '../metric/index.js';
+import {
+  MatchingNet,
+  ProtoNet,
+  RelationNet,
+  SiameseNet,
+  embeddingMapShape,
+  embeddingSize,
+  type MatchingNetOptions,
+  type RelationNetOptions,
+} from '../metric/index.js';
 import { METRIC_DEFAULTS } from './metricOptions.js';
 import type { RunConfig } from './runConfig.js';
 
@@ -34,7 +43,7 @@ export const ALGORITHMS: Record<string, AlgorithmEntry> = {
   cavia: { head: 'outputs', summary: 'CAVIA, adapted context parameters', create: (m, r) => new CAVIA(m, { ...inner(r), order: r.order }) },
   protonet: { head: 'embedding', summary: 'Prototypical Networks (train-way may exceed test-way)', create: (m) => new ProtoNet(m) },
   matching: { head: 'embedding', summary: 'Matching Networks, softmax attention over cosine similarities (--fce)', create: (m, r) => new MatchingNet(m, matchingOptions(m, r)) },
-  relation: { head: 'embedding', summary: 'Relation Networks, MLP relation module, MSE to one-hot', create: (m, r) => new RelationNet(m, { embeddingDim: embeddingSize(m, r.hidden), hidden: r.relationHidden }) },
+  relation: { head: 'embedding', summary: 'Relation Networks, conv (--relation-module) relation module, MSE to one-hot', create: (m, r) => new RelationNet(m, relationOptions(m, r)) },
   siamese: { head: 'embedding', summary: 'Siamese Networks, weighted L1 verification (--siamese-loss), nearest-support one-shot', create: (m, r) => new SiameseNet(m, { embeddingDim: embeddingSize(m, r.hidden), loss: r.siameseLoss, margin: r.margin }) },
 };
 
@@ -42,6 +51,12 @@ export const ALGORITHMS: Record<string, AlgorithmEntry> = {
 function matchingOptions(model: FunctionalModel, run: RunConfig): MatchingNetOptions {
   if (!run.fce) return {};
   return { fce: { embeddingDim: embeddingSize(model, run.hidden), processingSteps: run.fceSteps ?? METRIC_DEFAULTS.fceSteps } };
+}
+
+/** The paper's conv relation module on the embedding's feature maps, or the MLP on flat embeddings. */
+function relationOptions(model: FunctionalModel, run: RunConfig): RelationNetOptions {
+  if (run.relationModule === 'conv') return { relationModule: 'conv', embeddingShape: embeddingMapShape(model), hidden: run.relationHidden };
+  return { relationModule: 'mlp', embeddingDim: embeddingSize(model, run.hidden), hidden: run.relationHidden };
 }
 
 export function algorithmNames(): string[] {

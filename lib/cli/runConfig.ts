@@ -6,7 +6,7 @@
 import type { DType } from '../backend/types.js';
 import { ValueError } from '../errors.js';
 import type { JsonValue } from '../train/checkpoint.js';
-import { resolveMetricOptions, splitMetricOptions, type MetricOptions } from './metricOptions.js';
+import { legacyMetricOptions, resolveMetricOptions, splitMetricOptions, type MetricOptions } from './metricOptions.js';
 
 export type DatasetName = 'sinusoid' | 'omniglot';
 export const DATASETS: readonly DatasetName[] = ['sinusoid', 'omniglot'];
@@ -97,7 +97,7 @@ export function resolveRunConfig(choices: Omit<Partial<RunConfig>, 'dataset'> & 
     seed: 0,
     dtype: 'float32',
     ...rest,
-    ...resolveMetricOptions(choices.algo, metric),
+    ...resolveMetricOptions(choices.algo, dataset, metric),
     algo: choices.algo,
     dataset,
   };
@@ -136,12 +136,16 @@ export function runConfigToJson(c: RunConfig): { [key: string]: JsonValue } {
   return JSON.parse(JSON.stringify(c)) as { [key: string]: JsonValue };
 }
 
-/** A checkpoint's stored config, validated. */
+/**
+ * A checkpoint's stored config, validated. Options added since the checkpoint was written take
+ * the values its run used (legacyMetricOptions), not today's defaults for new runs.
+ */
 export function runConfigFromJson(json: { [key: string]: JsonValue }, source: string): RunConfig {
   const algo = json.algo;
   const dataset = json.dataset;
   if (typeof algo !== 'string' || typeof dataset !== 'string') {
     throw new ValueError(`${source}: the checkpoint's config has no algo/dataset (not written by 'metalearn train'?)`);
   }
-  return resolveRunConfig(json as unknown as Omit<Partial<RunConfig>, 'dataset'> & { algo: string; dataset: string });
+  const stored = { ...legacyMetricOptions(algo), ...json };
+  return resolveRunConfig(stored as unknown as Omit<Partial<RunConfig>, 'dataset'> & { algo: string; dataset: string });
 }

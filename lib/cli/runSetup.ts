@@ -41,8 +41,14 @@ function buildModel(config: RunConfig, head: 'outputs' | 'embedding'): { model: 
     return { model: nn.mlp(sizes), description: `mlp ${sizes.join('-')}` };
   }
   const outputs = head === 'outputs' ? config.ways : 0;
+  const input = `conv4 1x${config.imageSize}x${config.imageSize} hidden ${h}`;
+  if (config.relationModule === 'conv') {
+    // Relation Networks' embedding: feature maps, max-pooling in the first two blocks only.
+    const model = nn.conv4({ inChannels: 1, hidden: h, imageSize: config.imageSize, poolBlocks: 2, flatten: false });
+    return { model, description: `${input} pool 2 blocks -> maps ${model.outputShape.join('x')}` };
+  }
   const model = nn.conv4({ inChannels: 1, hidden: h, outputs, imageSize: config.imageSize });
-  return { model, description: `conv4 1x${config.imageSize}x${config.imageSize} hidden ${h} -> ${outputs === 0 ? 'embedding' : outputs}` };
+  return { model, description: `${input} -> ${outputs === 0 ? 'embedding' : outputs}` };
 }
 
 async function taskSource(config: RunConfig, split: Split, queries: number): Promise<TaskSource> {

@@ -21,7 +21,7 @@ import { algorithmEntry, algorithmNames } from './registry.js';
 import { DATASETS, resolveRunConfig, runConfigFromJson, runConfigToJson, type RunConfig } from './runConfig.js';
 import { buildRun } from './runSetup.js';
 import { METRIC_DEFAULTS } from './metricOptions.js';
-import { SIAMESE_LOSSES, type SiameseLoss } from '../metric/index.js';
+import { RELATION_MODULES, SIAMESE_LOSSES, type RelationModuleKind, type SiameseLoss } from '../metric/index.js';
 
 interface TrainFlags {
   algo: string;
@@ -48,6 +48,7 @@ interface TrainFlags {
   fceSteps?: number;
   siameseLoss?: SiameseLoss;
   margin?: number;
+  relationModule?: RelationModuleKind;
   relationHidden?: number;
   out?: string;
   resume?: string | boolean;
@@ -87,7 +88,16 @@ export function trainCommand(io: CliIO): Command {
     .option('--fce-steps <n>', `matching with --fce: processing steps K of the attention LSTM (default ${METRIC_DEFAULTS.fceSteps})`, integerArg)
     .addOption(new Option('--siamese-loss <name>', `siamese: pair loss (default ${METRIC_DEFAULTS.siameseLoss})`).choices([...SIAMESE_LOSSES]))
     .option('--margin <x>', `siamese: margin of the contrastive and triplet losses (default ${METRIC_DEFAULTS.margin})`, numberArg)
-    .option('--relation-hidden <n>', `relation: hidden width of the relation module (default ${METRIC_DEFAULTS.relationHidden})`, integerArg)
+    .addOption(
+      new Option('--relation-module <kind>', "relation: the paper's conv module on feature maps, or an MLP on flat embeddings (default: omniglot conv, sinusoid mlp)").choices([
+        ...RELATION_MODULES,
+      ]),
+    )
+    .option(
+      '--relation-hidden <n>',
+      `relation: hidden width of the relation module (default: conv ${METRIC_DEFAULTS.relationHidden.conv}, mlp ${METRIC_DEFAULTS.relationHidden.mlp})`,
+      integerArg,
+    )
     .option('--out <dir>', 'output directory for checkpoint, metrics and results (default runs/<algo>-<dataset>)')
     .option('--resume [checkpoint]', 'continue from a checkpoint (default <out>/checkpoint.safetensors); the run configuration comes from it')
     .option('--checkpoint-every <n>', 'write a checkpoint every n iterations', integerArg, 500)
@@ -169,6 +179,7 @@ function configFromFlags(flags: TrainFlags): RunConfig {
     fceSteps: flags.fceSteps,
     siameseLoss: flags.siameseLoss,
     margin: flags.margin,
+    relationModule: flags.relationModule,
     relationHidden: flags.relationHidden,
   });
 }

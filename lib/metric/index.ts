@@ -15,4 +15,4 @@ export {
   type EvaluationResult,
 } from './metricLearner.js';
 export { checkEpisode, type Episode, type EpisodeSource, type MetricSet } from './episode.js';
-export { embeddingSize } from './embeddingSize.js';
+export { embeddingSize, embeddingMapShape } from './embeddingSize.js';

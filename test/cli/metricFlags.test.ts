@@ -12,14 +12,14 @@ import { resolveRunConfig, runConfigFromJson, runConfigToJson } from '../../lib/
 import { loadCheckpoint, saveCheckpoint } from '../../lib/train/checkpoint.js';
 import { runCli } from './helpers.js';
 
-const METRIC_FLAGS = ['--fce', '--fce-steps', '--siamese-loss', '--margin', '--relation-hidden'];
+const METRIC_FLAGS = ['--fce', '--fce-steps', '--siamese-loss', '--margin', '--relation-module', '--relation-hidden'];
 
 describe('metric learner flags: help and validation', () => {
   it('train --help documents each flag and the siamese loss choices', async () => {
     const { code, out } = await runCli('train', '--help');
     expect(code).toBe(0);
     for (const flag of METRIC_FLAGS) expect(out).toMatch(new RegExp(`^\\s+${flag}\\b.*\\S`, 'm'));
-    for (const loss of ['verification', 'contrastive', 'triplet']) expect(out).toContain(`"${loss}"`);
+    for (const choice of ['verification', 'contrastive', 'triplet', 'conv', 'mlp']) expect(out).toContain(`"${choice}"`);
   });
 
   it('resolves only the running algorithm\'s options, defaults filled in', () => {
@@ -28,9 +28,11 @@ describe('metric learner flags: help and validation', () => {
     expect(resolveRunConfig({ ...omniglot, algo: 'matching', fce: true })).toMatchObject({ fce: true, fceSteps: 2 });
     expect(resolveRunConfig({ ...omniglot, algo: 'siamese' })).toMatchObject({ siameseLoss: 'verification' });
     expect(resolveRunConfig({ ...omniglot, algo: 'siamese', siameseLoss: 'triplet' })).toMatchObject({ siameseLoss: 'triplet', margin: 1 });
-    expect(resolveRunConfig({ ...omniglot, algo: 'relation' })).toMatchObject({ relationHidden: 64 });
+    expect(resolveRunConfig({ ...omniglot, algo: 'relation' })).toMatchObject({ relationModule: 'conv', relationHidden: 8 });
+    expect(resolveRunConfig({ ...omniglot, algo: 'relation', relationModule: 'mlp' })).toMatchObject({ relationModule: 'mlp', relationHidden: 64 });
+    expect(resolveRunConfig({ dataset: 'sinusoid', algo: 'relation' })).toMatchObject({ relationModule: 'mlp', relationHidden: 64 });
     const proto = resolveRunConfig({ ...omniglot, algo: 'protonet' });
-    for (const key of ['fce', 'fceSteps', 'siameseLoss', 'margin', 'relationHidden']) expect(proto).not.toHaveProperty(key);
+    for (const key of ['fce', 'fceSteps', 'siameseLoss', 'margin', 'relationModule', 'relationHidden']) expect(proto).not.toHaveProperty(key);
     expect(resolveRunConfig({ ...omniglot, algo: 'matching' })).not.toHaveProperty('fceSteps');
     expect(resolveRunConfig({ ...omniglot, algo: 'siamese' })).not.toHaveProperty('margin');
   });
@@ -42,6 +44,9 @@ describe('metric learner flags: help and validation', () => {
       [{ algo: 'matching', fce: true, fceSteps: 0 }, /--fce-steps must be an integer >= 1, got 0/],
       [{ algo: 'maml', relationHidden: 8 }, /--relation-hidden applies to --algo relation only, not 'maml'/],
       [{ algo: 'relation', relationHidden: 0 }, /--relation-hidden must be an integer >= 1, got 0/],
+      [{ algo: 'protonet', relationModule: 'conv' }, /--relation-module applies to --algo relation only, not 'protonet'/],
+      [{ algo: 'relation', relationModule: 'cnn' }, /--relation-module must be one of mlp, conv, got 'cnn'/],
+      [{ algo: 'relation', relationModule: 'conv', dataset: 'sinusoid' }, /--relation-module conv needs image data \(omniglot\)/],
       [{ algo: 'relation', margin: 2 }, /--margin applies to --algo siamese only, not 'relation'/],
       [{ algo: 'siamese', margin: 2 }, /--margin applies to --siamese-loss contrastive or triplet, not 'verification'/],
       [{ algo: 'siamese', siameseLoss: 'contrastive', margin: -1 }, /--margin must be a finite number > 0, got -1/],
@@ -65,6 +70,9 @@ describe('metric learner flags: help and validation', () => {
     expect(loss.err).toMatch(/argument 'cosine' is invalid.*verification, contrastive, triplet/s);
     const width = await runCli('train', '--algo', 'relation', '--relation-hidden', 'wide');
     expect(width.err).toContain('expected an integer');
+    const module = await runCli('train', '--algo', 'relation', '--relation-module', 'transformer');
+    expect(module.code).not.toBe(0);
+    expect(module.err).toMatch(/argument 'transformer' is invalid.*mlp, conv/s);
   });
 
   it('a checkpoint config written before these flags existed loads with the values those runs used', () => {
@@ -74,7 +82,9 @@ describe('metric learner flags: help and validation', () => {
     };
     expect(legacy('matching')).toMatchObject({ fce: false });
     expect(legacy('siamese')).toMatchObject({ siameseLoss: 'verification' });
-    expect(legacy('relation')).toMatchObject({ relationHidden: 64 });
+    // Relation runs before --relation-module trained the MLP module; new Omniglot runs default to conv.
+    expect(legacy('relation')).toMatchObject({ relationModule: 'mlp', relationHidden: 64 });
+    expect(resolveRunConfig({ algo: 'relation', dataset: 'omniglot' }).relationModule).toBe('conv');
   });
 });
 
@@ -105,12 +115,18 @@ describe('metric learner flags: train -> checkpoint -> eval on Omniglot', () => 
     return runCli('eval', '--backend', 'js', '--checkpoint', checkpoint, '--episodes', '2', '--json');
   }
 
-  it.skipIf(!hasData)(`--fce, --siamese-loss/--margin and --relation-hidden are stored and rebuilt by eval${noData}`, async () => {
+  it.skipIf(!hasData)(`--fce, --siamese-loss/--margin, --relation-module and --relation-hidden are stored and rebuilt by eval${noData}`, async () => {
     const cases: [string[], Record<string, unknown>, (shapes: Record<string, readonly number[]>) => void][] = [
       [['--algo', 'matching', '--fce', '--fce-steps', '3'], { fce: true, fceSteps: 3 }, (s) => expect(s['fce.query.weightIh']).toEqual([16, 8])],
       [['--algo', 'siamese', '--siamese-loss', 'triplet', '--margin', '0.5'], { siameseLoss: 'triplet', margin: 0.5 }, (s) => expect(s['siamese.weight']).toBeUndefined()],
       [['--algo', 'siamese'], { siameseLoss: 'verification' }, (s) => expect(s['siamese.weight']).toEqual([4, 1])],
-      [['--algo', 'relation', '--relation-hidden', '6'], { relationHidden: 6 }, (s) => expect(s['relation.layer0.weight']).toEqual([6, 8])],
+      [['--algo', 'relation', '--relation-module', 'mlp', '--relation-hidden', '6'], { relationModule: 'mlp', relationHidden: 6 }, (s) => expect(s['relation.layer0.weight']).toEqual([6, 8])],
+      // conv: 4-filter maps 4x7x7; the module's blocks take 8 channels, 7 -> 3 -> 1, then FC 5 and FC 1.
+      [['--algo', 'relation', '--relation-hidden', '5'], { relationModule: 'conv', relationHidden: 5 }, (s) => {
+        expect(s['relation.block0.conv.weight']).toEqual([4, 8, 3, 3]);
+        expect(s['relation.fc1.weight']).toEqual([5, 4]);
+        expect(s['relation.fc2.weight']).toEqual([1, 5]);
+      }],
     ];
     for (const [flags, stored, checkParams] of cases) {
       const path = await train(flags.join(' ').replace(/\W+/g, '-'), ...flags);
@@ -124,18 +140,18 @@ describe('metric learner flags: train -> checkpoint -> eval on Omniglot', () => 
     }
   }, 120_000);
 
-  it.skipIf(!hasData)(`eval loads a checkpoint whose config predates the flags${noData}`, async () => {
-    const path = await train('legacy-relation', '--algo', 'relation');
+  it.skipIf(!hasData)(`eval loads a relation checkpoint whose config predates the flags as the MLP model it was${noData}`, async () => {
+    const path = await train('legacy-relation', '--algo', 'relation', '--relation-module', 'mlp');
     const checkpoint = loadCheckpoint(path);
-    const { relationHidden, ...legacyConfig } = checkpoint.config;
-    expect(relationHidden).toBe(64);
+    const { relationHidden, relationModule, ...legacyConfig } = checkpoint.config;
+    expect([relationModule, relationHidden]).toEqual(['mlp', 64]);
     const legacyPath = join(dir, 'legacy.safetensors');
     saveCheckpoint(legacyPath, { ...checkpoint, config: legacyConfig });
     expect(JSON.stringify(loadCheckpoint(legacyPath).config)).not.toContain('relationHidden');
     const evaluated = await evaluate(legacyPath);
     expect(evaluated.err).toBe('');
     expect(evaluated.code).toBe(0);
-    expect(JSON.parse(evaluated.out).config).toMatchObject({ algo: 'relation', relationHidden: 64 });
+    expect(JSON.parse(evaluated.out).config).toMatchObject({ algo: 'relation', relationModule: 'mlp', relationHidden: 64 });
     expect(readFileSync(join(dir, 'legacy-relation', 'config.json'), 'utf8')).toContain('"relationHidden": 64');
   }, 60_000);
 });
