@@ -1,9 +1,11 @@
 /**
- * CAVIA's model wrapper: the task context vector enters as extra input features.
+ * CAVIA's model wrapper: how the task context vector params.context [contextSize] enters.
  *
- *   apply(params, x) = model.apply(params, concat([x, context broadcast to every row], axis 1))
- *   x: [n, d], params.context: [contextSize], so the wrapped model must take d + contextSize
- *   input features (e.g. nn.mlp([1 + 4, 40, 40, 1]) for sinusoids with 4 context parameters).
+ * - Vector inputs x [n, d] (the paper's regression): as extra input features,
+ *     apply(params, x) = model.apply(weights, concat([x, context broadcast to every row], axis 1)),
+ *   so the wrapped model takes d + contextSize inputs (e.g. nn.mlp([1 + 4, 40, 40, 1])).
+ * - Images x [n, C, H, W] (the paper's classification nets): through the model's own FiLM layer,
+ *   which reads params.context: a model that declares `filmContextSize` (nn.conv4 with `film`).
  */
 import { ShapeError, ValueError } from '../errors.js';
 import * as ops from '../ops/index.js';
@@ -27,9 +29,20 @@ export function contextModel(model: FunctionalModel, contextSize: number): Funct
     apply(params: Params, x: Tensor): Tensor {
       const { [CONTEXT_PARAM]: context, ...weights } = params;
       if (!context) throw new ValueError(`CAVIA: params has no '${CONTEXT_PARAM}' vector`);
-      if (x.rank !== 2) throw new ShapeError(`CAVIA: inputs must be [n, features], got [${x.shape}]`);
+      if (x.rank !== 2) {
+        if (filmContextSize(model) === contextSize) return model.apply(params, x);
+        throw new ShapeError(
+          `CAVIA: inputs [${x.shape}] are not [n, features], and the model has no FiLM layer for a context of ${contextSize} ` +
+            `(build it with nn.conv4({ ..., film: { contextSize: ${contextSize} } }))`,
+        );
+      }
       const rows = ops.broadcastTo(ops.reshape(context, [1, contextSize]), [x.shape[0], contextSize]);
       return model.apply(weights, ops.concat([x, rows], 1));
     },
   };
+}
+
+function filmContextSize(model: FunctionalModel): number | undefined {
+  const size = (model as { filmContextSize?: unknown }).filmContextSize;
+  return typeof size === 'number' ? size : undefined;
 }

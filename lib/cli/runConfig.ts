@@ -40,7 +40,18 @@ export interface RunConfig extends MetricOptions {
   dataRoot?: string;
   /** Where the decoded-Omniglot cache goes; undefined = <dataRoot>/omniglot/cache. */
   cacheDir?: string;
+  /** CAVIA only: length of the task context vector. */
+  contextSize?: number;
 }
+
+/**
+ * CAVIA's context length per dataset, as in the paper: 4 extra inputs for sinusoid regression;
+ * for images, a FiLM layer after the third conv block driven by 100 context parameters (their
+ * mini-ImageNet setting; they did not run Omniglot).
+ */
+export const CAVIA_CONTEXT_DEFAULTS: Record<DatasetName, number> = { sinusoid: 4, omniglot: 100 };
+/** CAVIA's inner learning rate on the context (the paper's 1.0), unless --inner-lr says otherwise. */
+export const CAVIA_INNER_LR = 1;
 
 /**
  * Per-dataset defaults: the MAML paper's settings (sinusoid: 10-shot, inner lr 0.01, meta-batch
@@ -101,6 +112,11 @@ export function resolveRunConfig(choices: Omit<Partial<RunConfig>, 'dataset'> & 
     algo: choices.algo,
     dataset,
   };
+  if (choices.algo === 'cavia') {
+    config.contextSize = rest.contextSize ?? CAVIA_CONTEXT_DEFAULTS[dataset];
+    if (rest.innerLR === undefined) config.innerLR = CAVIA_INNER_LR;
+  } else if (rest.contextSize !== undefined) throw new ValueError(`--context-size applies to --algo cavia only, not '${choices.algo}'`);
+  else delete config.contextSize;
   checkRunConfig(config);
   return config;
 }
@@ -128,6 +144,9 @@ export function checkRunConfig(c: RunConfig): void {
   if (c.dtype !== 'float32' && c.dtype !== 'float64') throw new ValueError(`--dtype must be float32 or float64, got '${c.dtype}'`);
   if (c.dataset === 'omniglot' && (!Number.isInteger(c.imageSize) || c.imageSize < 8)) {
     throw new ValueError(`--image-size must be an integer >= 8 for omniglot, got ${c.imageSize}`);
+  }
+  if (c.contextSize !== undefined && (!Number.isInteger(c.contextSize) || c.contextSize < 1)) {
+    throw new ValueError(`--context-size must be a positive integer, got ${c.contextSize}`);
   }
   if (c.dataset === 'sinusoid' && c.ways !== 1) throw new ValueError(`--ways does not apply to sinusoid regression (got ${c.ways}); leave it out`);
 }

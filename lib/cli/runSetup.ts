@@ -36,8 +36,10 @@ export function buildRun(config: RunConfig): RunSetup {
 
 function buildModel(config: RunConfig, head: 'outputs' | 'embedding'): { model: FunctionalModel; description: string } {
   const h = config.hidden;
+  const context = config.algo === 'cavia' ? config.contextSize : undefined;
   if (config.dataset === 'sinusoid') {
-    const sizes = head === 'outputs' ? [1, h, h, 1] : [1, h, h];
+    // CAVIA's context enters as extra inputs.
+    const sizes = head === 'outputs' ? [1 + (context ?? 0), h, h, 1] : [1, h, h];
     return { model: nn.mlp(sizes), description: `mlp ${sizes.join('-')}` };
   }
   const outputs = head === 'outputs' ? config.ways : 0;
@@ -47,8 +49,9 @@ function buildModel(config: RunConfig, head: 'outputs' | 'embedding'): { model: 
     const model = nn.conv4({ inChannels: 1, hidden: h, imageSize: config.imageSize, poolBlocks: 2, flatten: false });
     return { model, description: `${input} pool 2 blocks -> maps ${model.outputShape.join('x')}` };
   }
-  const model = nn.conv4({ inChannels: 1, hidden: h, outputs, imageSize: config.imageSize });
-  return { model, description: `${input} -> ${outputs === 0 ? 'embedding' : outputs}` };
+  const film = context === undefined ? undefined : { contextSize: context };
+  const model = nn.conv4({ inChannels: 1, hidden: h, outputs, imageSize: config.imageSize, film });
+  return { model, description: `${input}${film ? ` FiLM(context ${context}) after block 3` : ''} -> ${outputs === 0 ? 'embedding' : outputs}` };
 }
 
 async function taskSource(config: RunConfig, split: Split, queries: number): Promise<TaskSource> {

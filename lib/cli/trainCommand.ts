@@ -18,7 +18,7 @@ import { addBackendFlags, addProgressFlag, integerArg, numberArg } from './flags
 import type { CliIO } from './io.js';
 import { prepareOutputDir } from './outputDir.js';
 import { algorithmEntry, algorithmNames } from './registry.js';
-import { DATASETS, resolveRunConfig, runConfigFromJson, runConfigToJson, type RunConfig } from './runConfig.js';
+import { CAVIA_CONTEXT_DEFAULTS, DATASETS, resolveRunConfig, runConfigFromJson, runConfigToJson, type RunConfig } from './runConfig.js';
 import { buildRun } from './runSetup.js';
 import { METRIC_DEFAULTS } from './metricOptions.js';
 import { RELATION_MODULES, SIAMESE_LOSSES, type RelationModuleKind, type SiameseLoss } from '../metric/index.js';
@@ -50,6 +50,7 @@ interface TrainFlags {
   margin?: number;
   relationModule?: RelationModuleKind;
   relationHidden?: number;
+  contextSize?: number;
   out?: string;
   resume?: string | boolean;
   checkpointEvery: number;
@@ -70,7 +71,7 @@ export function trainCommand(io: CliIO): Command {
     .option('--shots <n>', 'support examples per class (default: sinusoid 10, omniglot 1)', integerArg)
     .option('--queries <n>', 'query examples per class (default: sinusoid 10, omniglot 15)', integerArg)
     .option('--meta-batch <n>', 'tasks per meta-iteration (default: sinusoid 25, omniglot 32)', integerArg)
-    .option('--inner-lr <x>', 'inner-loop learning rate (default: sinusoid 0.01, omniglot 0.4)', numberArg)
+    .option('--inner-lr <x>', 'inner-loop learning rate (default: sinusoid 0.01, omniglot 0.4; cavia 1)', numberArg)
     .option('--inner-steps <n>', 'inner-loop steps during meta-training (default 1)', integerArg)
     .option('--test-inner-steps <n>', 'inner-loop steps at validation/test time (default: sinusoid 10, omniglot 3)', integerArg)
     .addOption(new Option('--order <k>', 'meta-gradient order: 2 exact, 1 first-order (default 2)').choices(['1', '2']))
@@ -98,6 +99,7 @@ export function trainCommand(io: CliIO): Command {
       `relation: hidden width of the relation module (default: conv ${METRIC_DEFAULTS.relationHidden.conv}, mlp ${METRIC_DEFAULTS.relationHidden.mlp})`,
       integerArg,
     )
+    .option('--context-size <n>', `cavia: length of the task context vector (default: sinusoid ${CAVIA_CONTEXT_DEFAULTS.sinusoid}, omniglot ${CAVIA_CONTEXT_DEFAULTS.omniglot}, fed by FiLM after conv block 3)`, integerArg)
     .option('--out <dir>', 'output directory for checkpoint, metrics and results (default runs/<algo>-<dataset>)')
     .option('--resume [checkpoint]', 'continue from a checkpoint (default <out>/checkpoint.safetensors); the run configuration comes from it')
     .option('--checkpoint-every <n>', 'write a checkpoint every n iterations', integerArg, 500)
@@ -181,6 +183,7 @@ function configFromFlags(flags: TrainFlags): RunConfig {
     margin: flags.margin,
     relationModule: flags.relationModule,
     relationHidden: flags.relationHidden,
+    contextSize: flags.contextSize,
   });
 }
 

@@ -14,6 +14,13 @@
  * Feature maps (Relation Networks' Omniglot embedding): `poolBlocks: 2` max-pools only after
  * the first two blocks (28x28 -> 14 -> 7 -> 7 -> 7), `flatten: false` returns [N, hidden, S, S]
  * maps instead of [N, features] vectors (no head then). `outputShape` gives the per-example shape.
+ *
+ * CAVIA's conditioning (Zintgraf et al. 2019, their conv nets): `film: { contextSize, block }`
+ * adds a FiLM layer after block `block`'s batch norm, driven by the task context vector
+ * params['context'] [contextSize]:  [g; b] = film.weight [2*hidden, contextSize] . context +
+ * film.bias [2*hidden];  h = h * (1 + g) + b  per channel. The context is not a model parameter
+ * (CAVIA resets it to zero per task and adapts it in the inner loop); without one, apply uses
+ * the zero context, i.e. the scale and shift the film bias alone gives.
  */
 import { ShapeError, ValueError } from '../errors.js';
 import type { DType } from '../backend/types.js';
@@ -22,7 +29,7 @@ import { Random } from '../core/random.js';
 import { formatShape } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { batchNorm, conv2d, linear } from '../ops/layers.js';
-import { maxPool2d, relu, reshape } from '../ops/primitives.js';
+import { add, addScalar, maxPool2d, mul, relu, reshape, slice } from '../ops/primitives.js';
 import { constant, fanInUniform } from './init.js';
 import type { Model } from './model.js';
 import {
@@ -53,7 +60,19 @@ export interface Conv4Options {
   poolBlocks?: number;
   /** Flatten the last block's maps to vectors. Default true; false needs outputs 0. */
   flatten?: boolean;
+  /** CAVIA's FiLM conditioning on a context vector (see the header). Default: none. */
+  film?: Conv4Film;
 }
+
+export interface Conv4Film {
+  /** Length of the context vector params['context']. */
+  contextSize: number;
+  /** Which block (0..3) is modulated, after its batch norm. Default 2 (the third). */
+  block?: number;
+}
+
+/** The Params key of the task context vector a FiLM-conditioned conv4 reads. */
+export const FILM_CONTEXT = 'context';
 
 const BLOCKS = 4;
 
@@ -63,6 +82,8 @@ export interface Conv4Model extends Model {
   /** Per-example output shape of embed: [features], or [hidden, S, S] with flatten: false. */
   readonly outputShape: readonly number[];
   embed(params: Params, x: Tensor): Tensor;
+  /** With `film`: the length of the context vector it reads from params.context. */
+  readonly filmContextSize?: number;
   /** The same network with per-step batch norm for `steps` inner steps (MAML++). */
   withPerStepBatchNorm(steps: number): PerStepConv4Model;
 }
@@ -83,6 +104,7 @@ export function conv4(options: Conv4Options): Conv4Model {
   if (!Number.isInteger(poolBlocks) || poolBlocks < 0 || poolBlocks > BLOCKS) {
     throw new ValueError(`nn.conv4: poolBlocks must be an integer in [0, ${BLOCKS}], got ${poolBlocks}`);
   }
+  const film = checkFilm(options.film, batchNormSteps);
   if (!flatten && outputs > 0) throw new ValueError(`nn.conv4: flatten: false returns feature maps and takes no head, got outputs ${outputs}`);
   let side = imageSize;
   for (let i = 0; i < poolBlocks; i++) side = Math.floor(side / 2);
@@ -105,6 +127,7 @@ export function conv4(options: Conv4Options): Conv4Model {
     for (let i = 0; i < BLOCKS; i++) {
       h = conv2d(h, params[`block${i}.conv.weight`], params[`block${i}.conv.bias`], { padding: 1 });
       h = batchNorm(h, params[`block${i}.bn.weight`], params[`block${i}.bn.bias`]);
+      if (film && i === film.block) h = applyFilm(params, h, film.contextSize, hidden);
       h = pooled(i, relu(h));
     }
     return reshape(h, [x.shape[0], ...outputShape]);
@@ -135,6 +158,7 @@ export function conv4(options: Conv4Options): Conv4Model {
   const model: Conv4Model = {
     features,
     outputShape,
+    ...(film ? { filmContextSize: film.contextSize } : {}),
     init(seed: number, dtype: DType = 'float32'): Params {
       const rng = new Random(seed);
       const params: Params = {};
@@ -149,6 +173,10 @@ export function conv4(options: Conv4Options): Conv4Model {
           params[runningMeanName(blockNames[i])] = constant(bnShape, 0, dtype);
           params[runningVarName(blockNames[i])] = constant(bnShape, 1, dtype);
         }
+      }
+      if (film) {
+        params['film.weight'] = fanInUniform(rng, [2 * hidden, film.contextSize], dtype).weight;
+        params['film.bias'] = constant([2 * hidden], 0, dtype);
       }
       if (outputs > 0) {
         const { weight, bias } = fanInUniform(rng, [outputs, features], dtype);
@@ -176,4 +204,35 @@ export function conv4(options: Conv4Options): Conv4Model {
     },
   };
   return perStep;
+}
+
+function checkFilm(film: Conv4Film | undefined, batchNormSteps: number | undefined): Required<Conv4Film> | undefined {
+  if (film === undefined) return undefined;
+  const block = film.block ?? 2;
+  if (!Number.isInteger(film.contextSize) || film.contextSize < 1) {
+    throw new ValueError(`nn.conv4: film.contextSize must be an integer >= 1, got ${film.contextSize}`);
+  }
+  if (!Number.isInteger(block) || block < 0 || block >= BLOCKS) throw new ValueError(`nn.conv4: film.block must be an integer in [0, ${BLOCKS - 1}], got ${block}`);
+  if (batchNormSteps !== undefined) throw new ValueError('nn.conv4: film and batchNormSteps cannot be combined');
+  return { contextSize: film.contextSize, block };
+}
+
+/** h [N, C, H, W] -> h * (1 + g) + b with [g; b] = W . context + bias (zero context when absent). */
+function applyFilm(params: Params, h: Tensor, contextSize: number, channels: number): Tensor {
+  const context = params[FILM_CONTEXT];
+  const weight = params['film.weight'];
+  const bias = params['film.bias'];
+  if (!weight || !bias) throw new ValueError("nn.conv4: film needs params 'film.weight' and 'film.bias' (create params with init)");
+  let gb: Tensor; // [1, 2C]
+  if (context === undefined) {
+    gb = reshape(bias, [1, 2 * channels]);
+  } else {
+    if (context.rank !== 1 || context.shape[0] !== contextSize) {
+      throw new ShapeError(`nn.conv4: params.context must be [${contextSize}], got ${formatShape(context.shape)}`);
+    }
+    gb = linear(reshape(context, [1, contextSize]), weight, bias);
+  }
+  const scale = addScalar(reshape(slice(gb, 1, 0, channels), [1, channels, 1, 1]), 1);
+  const shift = reshape(slice(gb, 1, channels, 2 * channels), [1, channels, 1, 1]);
+  return add(mul(h, scale), shift);
 }
