@@ -47,6 +47,28 @@ export interface NativeProgram {
     lrGrads?: NativeTensor[][];
     queryOutputs: NativeTensor[][];
   }>;
+  /**
+   * Added with batched adaptation: CompiledProgram.adaptBatch (lib/backend/types.ts
+   * AdaptBatchRequest) in one call; tasks run in parallel on numThreads() threads off the event
+   * loop. Rejects with a coded error like the synchronous calls.
+   */
+  adaptBatch?(request: {
+    numParams: number;
+    params: NativeTensor[];
+    tasks: { support: NativeTensor[]; query?: NativeTensor[] }[];
+    steps: number;
+    innerLR: NativeTensor[][];
+    proximal?: number;
+    adam?: { beta1: number; beta2: number; epsilon: number };
+    implicitGradient?: { lambda: number; cgSteps: number; tolerance: number };
+  }): Promise<{
+    adapted: NativeTensor[][];
+    meanAdapted: NativeTensor[];
+    supportLosses: number[][];
+    queryLosses?: number[];
+    queryOutputs?: NativeTensor[][];
+    implicitGrads?: NativeTensor[];
+  }>;
   dispose(): void;
 }
 

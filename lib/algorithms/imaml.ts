@@ -6,17 +6,19 @@
  *   grad = grad L_s(phi) + lambda (phi - theta).
  * Implicit meta-gradient: at the solution, d phi / d theta = (I + H_s(phi)/lambda)^-1, so
  *   dL_q(phi)/dtheta = x  with  (I + H_s(phi)/lambda) x = grad L_q(phi),
- * solved by conjugate gradient on Hessian-vector products of the support loss at phi
- * (compiled.hvp). Memory is independent of k: no inner-loop state is kept.
+ * solved by conjugate gradient on Hessian-vector products of the support loss at phi.
+ * Memory is independent of k: no inner-loop state is kept.
+ *
+ * Both stages run in one batched adaptation call per meta-batch (AdaptBatchRequest with
+ * `proximal` and `implicitGradient`): natively, tasks in parallel with the CG loop in C++;
+ * on the pure-TS core, the TypeScript twin (adaptBatch.ts over conjugateGradient.ts). The
+ * proximal term is an option of the inner optimiser, not a second recorded loss program, so
+ * one program serves the inner loop and the HVPs.
  */
 import { ValueError } from '../errors.js';
-import type { Backend, Handle } from '../backend/types.js';
 import { sortedKeys } from '../core/params.js';
-import type { RecordedProgram } from '../core/record.js';
-import { addScaled, conjugateGradient } from './conjugateGradient.js';
-import { addHandles, mulHandles, readScalar, scalarHandle, scaleHandle, subHandles } from './handleMath.js';
+import { adaptMetaBatch, adaptOne, type AdaptSettings, type AdaptSource } from './adaptedMetaBatch.js';
 import { InnerLoopLearner, scalarLike, toParams, type InnerRates } from './innerLoopLearner.js';
-import { accuracyFromLogits, lossKindFor, toProgramData } from './lossProgram.js';
 import { checkSteps, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { LabeledSet, MetaStepResult, Params, Task } from './types.js';
 
@@ -45,53 +47,21 @@ export class IMAML extends InnerLoopLearner {
   }
 
   async metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult> {
-    const prepared = this.prepareTasks(tasks);
-    const names = sortedKeys(params);
-    const theta = names.map((n) => params[n].handle);
-    let sum: Handle[] | null = null;
-    let loss = 0;
-    let accuracy = 0;
-    let backend: Backend | null = null;
-    for (const task of prepared) {
-      const support = this.programs.get(params, task.support, task.kind);
-      const query = this.programs.get(params, task.query, task.kind);
-      backend = support.backend;
-      const supportData = support.dataHandles(task.support.x, task.support.y);
-      const phi = this.proximalInnerLoop(support, theta, supportData, this.inner.innerSteps);
-      const q = query.compiled.vjp([...phi, ...query.dataHandles(task.query.x, task.query.y)], seeds(query), names.map((_, i) => i));
-      loss += readScalar(backend, q.outputs[0]);
-      if (task.query.labels) {
-        accuracy += accuracyFromLogits(backend.toArray(q.outputs[1]), backend.shapeOf(q.outputs[1]), task.query.labels);
-      }
-      const x = this.implicitGradient(support, phi, supportData, q.grads);
-      for (const h of [...q.outputs, ...q.grads, ...phi]) backend.dispose(h);
-      if (sum === null) sum = x;
-      else {
-        const next: Handle[] = sum.map((s, i) => addHandles(backend as Backend, s, x[i]));
-        for (const h of [...sum, ...x]) backend.dispose(h);
-        sum = next;
-      }
-    }
-    const b = backend as Backend;
-    const mean = (sum as Handle[]).map((s) => {
-      const out = scaleHandle(b, s, 1 / prepared.length);
-      b.dispose(s);
-      return out;
+    const batch = await adaptMetaBatch(this.source(), params, tasks, {
+      ...this.settings(this.inner.innerSteps),
+      implicitGradient: { lambda: this.lambda, cgSteps: this.cgSteps, tolerance: this.cgTolerance },
     });
-    const grads = toParams(b, names, mean);
-    const hasLabels = prepared[0].query.labels !== undefined;
-    return { loss: loss / prepared.length, grads, ...(hasLabels ? { accuracy: accuracy / prepared.length } : {}) };
+    const { backend, names } = batch;
+    for (const h of batch.meanAdapted) backend.dispose(h);
+    const grads = toParams(backend, names, batch.implicitGrads ?? []);
+    return { loss: batch.loss, grads, ...(batch.accuracy === undefined ? {} : { accuracy: batch.accuracy }) };
   }
 
   /** Fast weights: the proximal inner loop on the support set. */
   override async adapt(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
     const steps = options.innerSteps ?? this.inner.testInnerSteps;
     checkSteps(this.label, 'innerSteps', steps);
-    const kind = lossKindFor(support.y, this.inner.loss);
-    const data = toProgramData(this.label, support, kind);
-    const program = this.programs.get(params, data, kind);
-    const phi = this.proximalInnerLoop(program, program.paramNames.map((n) => params[n].handle), program.dataHandles(data.x, data.y), steps);
-    return toParams(program.backend, program.paramNames, phi);
+    return adaptOne(this.source(), params, support, this.settings(steps));
   }
 
   /** Not used by iMAML's own inner loop; a scalar innerLR for completeness. */
@@ -99,52 +69,12 @@ export class IMAML extends InnerLoopLearner {
     return [sortedKeys(programParams).map((n) => scalarLike(programParams[n], this.inner.innerLR))];
   }
 
-  /** phi_{j+1} = phi_j - innerLR (grad L_s(phi_j) + lambda (phi_j - theta)), phi_0 = theta. New handles. */
-  private proximalInnerLoop(program: RecordedProgram, theta: Handle[], data: Handle[], steps: number): Handle[] {
-    const backend = program.backend;
-    const wrt = theta.map((_, i) => i);
-    let phi = theta.map((t) => scaleHandle(backend, t, 1));
-    const lr = scalarHandle(backend, this.inner.innerLR, backend.dtypeOf(theta[0]));
-    for (let j = 0; j < steps; j++) {
-      const res = program.compiled.vjp([...phi, ...data], seeds(program), wrt);
-      const next = phi.map((p, i) => {
-        const drift = subHandles(backend, p, theta[i]);
-        const pull = scaleHandle(backend, drift, this.lambda);
-        const direction = addHandles(backend, res.grads[i], pull);
-        const stepVec = mulHandles(backend, lr, direction);
-        const out = subHandles(backend, p, stepVec);
-        for (const h of [drift, pull, direction, stepVec]) backend.dispose(h);
-        return out;
-      });
-      for (const h of [...res.outputs, ...res.grads, ...phi]) backend.dispose(h);
-      phi = next;
-    }
-    backend.dispose(lr);
-    return phi;
+  private source(): AdaptSource {
+    return { programs: this.programs, label: this.label, loss: this.inner.loss, engine: this.inner.engine };
   }
 
-  /** x with (I + H_s(phi)/lambda) x = gq, by conjugate gradient on HVPs at phi. */
-  private implicitGradient(program: RecordedProgram, phi: Handle[], data: Handle[], gq: Handle[]): Handle[] {
-    const backend = program.backend;
-    const wrt = phi.map((_, i) => i);
-    const applyA = (v: Handle[]): Handle[] => {
-      const res = program.compiled.hvp([...phi, ...data], [...v, ...data.map(() => null)], seeds(program), wrt);
-      const out = addScaled(backend, v, 1 / this.lambda, res.gradTangents);
-      for (const h of [...res.outputs, ...res.grads, ...res.gradTangents]) backend.dispose(h);
-      return out;
-    };
-    return conjugateGradient(backend, applyA, gq, { maxSteps: this.cgSteps, tolerance: this.cgTolerance }).x;
+  /** phi_{j+1} = phi_j - innerLR (grad L_s(phi_j) + lambda (phi_j - theta)), phi_0 = theta. */
+  private settings(steps: number): AdaptSettings {
+    return { steps, innerLR: this.inner.innerLR, proximal: this.lambda };
   }
-}
-
-/** Cotangents [1, null, ...] for a program's outputs; cached per program (never disposed while it lives). */
-const seedCache = new WeakMap<RecordedProgram, (Handle | null)[]>();
-function seeds(program: RecordedProgram): (Handle | null)[] {
-  let s = seedCache.get(program);
-  if (!s) {
-    const dtype = program.outputTypes[0].dtype;
-    s = [scalarHandle(program.backend, 1, dtype), ...new Array<Handle | null>(program.numOutputs - 1).fill(null)];
-    seedCache.set(program, s);
-  }
-  return s;
 }

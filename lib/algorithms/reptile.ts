@@ -3,16 +3,16 @@
  * task's support set from the current initialisation, giving phi. The batched update moves
  * the initialisation toward the mean of the phis:
  *   theta <- theta + epsilon * mean_tasks(phi - theta)
- * metaGradient returns grads = mean_tasks(theta - phi), so an outer SGD step with learning
+ * metaGradient returns grads = theta - mean_tasks(phi), so an outer SGD step with learning
  * rate epsilon is exactly Reptile's update. loss/accuracy: the query set after adaptation.
+ * The whole meta-batch adapts in one batched call (adaptedMetaBatch.ts: native, tasks in
+ * parallel; or the TypeScript twin), Adam included (its state m, v is kept per task).
  */
 import { ValueError } from '../errors.js';
-import type { Backend, Handle } from '../backend/types.js';
-import { sortedKeys } from '../core/params.js';
-import type { RecordedProgram } from '../core/record.js';
-import { addHandles, scalarHandle, scaleHandle, subHandles } from './handleMath.js';
+import { subHandles } from './handleMath.js';
+import { adaptMetaBatch, adaptOne, type AdaptSettings, type AdaptSource } from './adaptedMetaBatch.js';
 import { InnerLoopLearner, scalarLike, toParams, type InnerRates } from './innerLoopLearner.js';
-import { lossKindFor, toProgramData } from './lossProgram.js';
+import { sortedKeys } from '../core/params.js';
 import { checkSteps, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { LabeledSet, MetaStepResult, Params, Task } from './types.js';
 
@@ -42,105 +42,38 @@ export class Reptile extends InnerLoopLearner {
   }
 
   async metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult> {
-    const names = sortedKeys(params);
-    let sum: Params | null = null;
-    let loss = 0;
-    let accuracy = 0;
-    for (const task of tasks) {
-      const adapted = await this.adaptSteps(params, task.support, this.inner.innerSteps);
-      const score = this.score(adapted, task.query);
-      loss += score.loss;
-      accuracy += score.accuracy ?? 0;
-      const delta = names.map((n) => subHandles(params[n].backend, params[n].handle, adapted[n].handle));
-      for (const t of Object.values(adapted)) t.dispose();
-      const backend = params[names[0]].backend;
-      if (sum === null) sum = toParams(backend, names, delta);
-      else {
-        const next = names.map((n, i) => addHandles(backend, (sum as Params)[n].handle, delta[i]));
-        for (const n of names) (sum as Params)[n].dispose();
-        for (const h of delta) backend.dispose(h);
-        sum = toParams(backend, names, next);
-      }
-    }
-    const total = sum as Params;
-    const grads: Params = {};
-    for (const n of names) {
-      const backend = total[n].backend;
-      grads[n] = toParams(backend, [n], [scaleHandle(backend, total[n].handle, 1 / tasks.length)])[n];
-      total[n].dispose();
-    }
-    const classification = tasks[0].query.y instanceof Int32Array;
-    return { loss: loss / tasks.length, grads, ...(classification ? { accuracy: accuracy / tasks.length } : {}) };
+    const batch = await adaptMetaBatch(this.source(), params, tasks, this.settings(this.inner.innerSteps));
+    const { backend, names } = batch;
+    const delta = names.map((n, i) => subHandles(backend, params[n].handle, batch.meanAdapted[i]));
+    for (const h of batch.meanAdapted) backend.dispose(h);
+    const grads = toParams(backend, names, delta);
+    return { loss: batch.loss, grads, ...(batch.accuracy === undefined ? {} : { accuracy: batch.accuracy }) };
   }
 
   override async adapt(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
-    return this.adaptSteps(params, support, options.innerSteps ?? this.inner.testInnerSteps);
+    const steps = options.innerSteps ?? this.inner.testInnerSteps;
+    checkSteps(this.label, 'innerSteps', steps);
+    return adaptOne(this.source(), params, support, this.settings(steps));
   }
 
   protected innerRates(_params: Params, programParams: Params, _steps: number): InnerRates {
     return [sortedKeys(programParams).map((n) => scalarLike(programParams[n], this.inner.innerLR))];
   }
 
-  private async adaptSteps(params: Params, support: LabeledSet, steps: number): Promise<Params> {
-    if (this.innerOptimizer === 'sgd') return super.adapt(params, support, { innerSteps: steps });
-    checkSteps(this.label, 'innerSteps', steps);
-    const kind = lossKindFor(support.y, this.inner.loss);
-    const data = toProgramData(this.label, support, kind);
-    const program = this.programs.get(params, data, kind);
-    const theta = program.paramNames.map((n) => params[n].handle);
-    const phi = this.adamSteps(program, theta, program.dataHandles(data.x, data.y), steps);
-    return toParams(program.backend, program.paramNames, phi);
+  private source(): AdaptSource {
+    return { programs: this.programs, label: this.label, loss: this.inner.loss, engine: this.inner.engine };
   }
 
   /**
    * Adam on the support loss (Kingma & Ba, bias-corrected):
    *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  p -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
    */
-  private adamSteps(program: RecordedProgram, theta: Handle[], data: Handle[], steps: number): Handle[] {
-    const backend = program.backend;
-    if (steps === 0) return theta.map((t) => scaleHandle(backend, t, 1));
-    const [b1, b2] = this.betas;
-    const ex = <P extends 'mulScalar' | 'addScalar' | 'sqrt' | 'square' | 'div'>(op: P, inputs: Handle[], value?: number) =>
-      backend.exec(op, inputs, (value === undefined ? {} : { value }) as never);
-    const dtype = backend.dtypeOf(theta[0]);
-    const one = scalarHandle(backend, 1, dtype);
-    const seeds = [one, ...new Array<Handle | null>(program.numOutputs - 1).fill(null)];
-    const wrt = theta.map((_, i) => i);
-    let p = theta.map((t) => scaleHandle(backend, t, 1));
-    let m: Handle[] = theta.map((t) => scaleHandle(backend, t, 0));
-    let v: Handle[] = theta.map((t) => scaleHandle(backend, t, 0));
-    for (let t = 1; t <= steps; t++) {
-      const { outputs, grads } = program.compiled.vjp([...p, ...data], seeds, wrt);
-      const next = p.map((pi, i) => {
-        const mNew = blend(backend, m[i], b1, ex('mulScalar', [grads[i]], 1 - b1));
-        const gSq = ex('square', [grads[i]]);
-        const vNew = blend(backend, v[i], b2, ex('mulScalar', [gSq], 1 - b2));
-        backend.dispose(gSq);
-        const mHat = ex('mulScalar', [mNew], this.inner.innerLR / (1 - b1 ** t));
-        const vHat = ex('mulScalar', [vNew], 1 / (1 - b2 ** t));
-        const root = ex('sqrt', [vHat]);
-        const denom = ex('addScalar', [root], this.epsilon);
-        const stepVec = ex('div', [mHat, denom]);
-        const out = subHandles(backend, pi, stepVec);
-        for (const h of [mHat, vHat, root, denom, stepVec, m[i], v[i]]) backend.dispose(h);
-        m[i] = mNew;
-        v[i] = vNew;
-        return out;
-      });
-      for (const h of [...outputs, ...grads, ...p]) backend.dispose(h);
-      p = next;
-    }
-    for (const h of [...m, ...v, one]) backend.dispose(h);
-    return p;
+  private settings(steps: number): AdaptSettings {
+    const [beta1, beta2] = this.betas;
+    return {
+      steps,
+      innerLR: this.inner.innerLR,
+      ...(this.innerOptimizer === 'adam' ? { adam: { beta1, beta2, epsilon: this.epsilon } } : {}),
+    };
   }
 }
-
-/** beta * a + b (b is consumed). */
-function blend(backend: Backend, a: Handle, beta: number, b: Handle): Handle {
-  const scaled = scaleHandle(backend, a, beta);
-  const out = addHandles(backend, scaled, b);
-  backend.dispose(scaled);
-  backend.dispose(b);
-  return out;
-}
-

@@ -12,6 +12,8 @@ import type { NativeBinding, NativeProgram, NativeTensor } from '../../binding.j
 import { BackendError, fromNativeError } from '../errors.js';
 import type { PrimitiveAttrs, PrimitiveName } from './primitives.js';
 import type {
+  AdaptBatchRequest,
+  AdaptBatchResult,
   Backend,
   CompiledProgram,
   DType,
@@ -132,6 +134,32 @@ class NativeCompiledProgram implements CompiledProgram {
       queryOutputs: r.queryOutputs.map(asHandles),
     };
     if (r.lrGrads) result.lrGrads = r.lrGrads.map(asHandles);
+    return result;
+  }
+
+  async adaptBatch(request: AdaptBatchRequest): Promise<AdaptBatchResult> {
+    const run = this.program.adaptBatch;
+    if (!run) throw new BackendError('native backend: this binary has no adaptBatch; rebuild it');
+    const nativeRequest = {
+      ...request,
+      params: asNatives(request.params),
+      tasks: request.tasks.map((t) => ({ support: asNatives(t.support), ...(t.query ? { query: asNatives(t.query) } : {}) })),
+      innerLR: request.innerLR.map(asNatives),
+    };
+    let r: Awaited<ReturnType<NonNullable<NativeProgram['adaptBatch']>>>;
+    try {
+      r = await call(() => run.call(this.program, nativeRequest));
+    } catch (err) {
+      throw fromNativeError(err);
+    }
+    const result: AdaptBatchResult = {
+      adapted: r.adapted.map(asHandles),
+      meanAdapted: asHandles(r.meanAdapted),
+      supportLosses: r.supportLosses,
+    };
+    if (r.queryLosses) result.queryLosses = r.queryLosses;
+    if (r.queryOutputs) result.queryOutputs = r.queryOutputs.map(asHandles);
+    if (r.implicitGrads) result.implicitGrads = asHandles(r.implicitGrads);
     return result;
   }
 

@@ -61,6 +61,12 @@ export interface CompiledProgram {
    * runs the same recursion in TypeScript over vjp/hvp. Both must give the same numbers.
    */
   metaGradient?(request: MetaGradientRequest): Promise<MetaGradientResult>;
+  /**
+   * Added (optional): batched adaptation for a whole meta-batch (native: tasks in parallel
+   * across threads, off the event loop). Where absent, lib/algorithms/adaptBatch.ts runs the
+   * same loop in TypeScript over vjp/hvp. Both must give the same numbers.
+   */
+  adaptBatch?(request: AdaptBatchRequest): Promise<AdaptBatchResult>;
   dispose(): void;
 }
 
@@ -121,6 +127,49 @@ export interface MetaGradientResult {
   queryOutputs: Handle[][];
   /** Per task, per step j < steps: outputs[1..] of the program on the support data at t_j (when supportOutputs was asked). */
   supportOutputs?: Handle[][][];
+}
+
+/**
+ * Added: a meta-batch for batched adaptation (Reptile, iMAML): the inner loop alone, no
+ * meta-gradient through it. Program inputs and innerLR as in MetaGradientRequest. Per task,
+ * with t_0 = params and d_j = grad L(t_j; support) + proximal * (t_j - t_0):
+ *   SGD (default): t_{j+1} = t_j - lr_j * d_j                                 j = 0 .. steps-1
+ *   Adam:          m = b1 m + (1-b1) d_j;  v = b2 v + (1-b2) d_j^2   (per task, from zeros)
+ *                  t_{j+1} = t_j - lr_j * (m / (1-b1^(j+1))) / (sqrt(v / (1-b2^(j+1))) + eps)
+ * A parameter whose rate is exactly zero keeps its value. With query data, the query loss and
+ * outputs[1..] at t_k are reported; with implicitGradient (iMAML), x solving
+ *   (I + H_s(t_k) / lambda) x = grad L(t_k; query)
+ * by conjugate gradient from x = 0 (lib/algorithms/conjugateGradient.ts), averaged over tasks.
+ */
+export interface AdaptBatchRequest {
+  numParams: number;
+  params: Handle[];
+  /** Per task: data inputs of the support loss, and optionally of the query loss (all tasks or none). */
+  tasks: { support: Handle[]; query?: Handle[] }[];
+  steps: number;
+  /** As MetaGradientRequest.innerLR: innerLR[j][i] of shape [] or the parameter's; steps entries or 1. */
+  innerLR: Handle[][];
+  /** iMAML's proximal strength lambda >= 0 pulling t_j toward params. Default 0. */
+  proximal?: number;
+  /** Adam instead of SGD (Reptile's Adam inner optimiser). */
+  adam?: { beta1: number; beta2: number; epsilon: number };
+  /** iMAML's implicit gradient at t_k (needs query data): cgSteps iterations at most, stop when |r| <= tolerance |b|. */
+  implicitGradient?: { lambda: number; cgSteps: number; tolerance: number };
+}
+
+export interface AdaptBatchResult {
+  /** Per task: the adapted parameters t_k (new handles, one per parameter). */
+  adapted: Handle[][];
+  /** Mean over tasks of t_k, summed in task order. */
+  meanAdapted: Handle[];
+  /** Per task: L(t_j; support) for j = 0 .. steps-1. */
+  supportLosses: number[][];
+  /** Per task: L(t_k; query) (when query data was given). */
+  queryLosses?: number[];
+  /** Per task: outputs[1..] at t_k on the query data (when query data was given). */
+  queryOutputs?: Handle[][];
+  /** Mean over tasks of the implicit gradient x (when implicitGradient was asked). */
+  implicitGrads?: Handle[];
 }
 
 export interface Backend {

@@ -1,16 +1,37 @@
 #include "autodiff/meta_gradient.h"
 
-#include <algorithm>
-#include <atomic>
-#include <exception>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "autodiff/task_pool.h"
 #include "core/error.h"
 #include "ops/ops.h"
 
 namespace ml {
+
+// innerLR against the program's parameter inputs: steps entries (or 1 shared), one rate per
+// parameter, each of the parameter's dtype and of shape [] or the parameter's shape.
+void validate_inner_rates(const Program& p, size_t n, int64_t steps, const std::vector<std::vector<Tensor>>& inner_lr,
+                          const char* what) {
+  if (steps > 0 && inner_lr.size() != static_cast<size_t>(steps) && inner_lr.size() != 1)
+    fail(ErrorKind::Value, std::string(what) + ": innerLR has " + std::to_string(inner_lr.size()) +
+                               " entries, expected steps (" + std::to_string(steps) + ") or 1");
+  for (size_t j = 0; j < inner_lr.size(); ++j) {
+    if (inner_lr[j].size() != n)
+      fail(ErrorKind::Value, std::string(what) + ": innerLR[" + std::to_string(j) + "] must have one rate per parameter");
+    for (size_t i = 0; i < n; ++i) {
+      const Tensor& lr = inner_lr[j][i];
+      const ProgramInput& param = p.input(i);
+      if (lr.dtype() != param.dtype)
+        fail(ErrorKind::DType, std::string(what) + ": innerLR[" + std::to_string(j) + "][" + std::to_string(i) +
+                                   "] is " + dtype_name(lr.dtype()) + ", the parameter is " + dtype_name(param.dtype));
+      if (!lr.shape().empty() && lr.shape() != param.shape)
+        fail(ErrorKind::Shape, std::string(what) + ": innerLR[" + std::to_string(j) + "][" + std::to_string(i) +
+                                   "] has shape " + shape_str(lr.shape()) + ", expected [] or " +
+                                   shape_str(param.shape));
+    }
+  }
+}
+
 namespace {
 
 struct TaskResult {
@@ -42,24 +63,7 @@ void validate(const Program& p, const MetaGradientRequest& r) {
   if (r.steps < 0 || r.steps > 10000)
     fail(ErrorKind::Value, std::string(what) + ": steps " + std::to_string(r.steps) + " must be in [0, 10000]");
   if (r.order != 1 && r.order != 2) fail(ErrorKind::Value, std::string(what) + ": order must be 1 or 2");
-  if (r.steps > 0 && r.inner_lr.size() != static_cast<size_t>(r.steps) && r.inner_lr.size() != 1)
-    fail(ErrorKind::Value, std::string(what) + ": innerLR has " + std::to_string(r.inner_lr.size()) +
-                               " entries, expected steps (" + std::to_string(r.steps) + ") or 1");
-  for (size_t j = 0; j < r.inner_lr.size(); ++j) {
-    if (r.inner_lr[j].size() != n)
-      fail(ErrorKind::Value, std::string(what) + ": innerLR[" + std::to_string(j) + "] must have one rate per parameter");
-    for (size_t i = 0; i < n; ++i) {
-      const Tensor& lr = r.inner_lr[j][i];
-      const ProgramInput& param = p.input(i);
-      if (lr.dtype() != param.dtype)
-        fail(ErrorKind::DType, std::string(what) + ": innerLR[" + std::to_string(j) + "][" + std::to_string(i) +
-                                   "] is " + dtype_name(lr.dtype()) + ", the parameter is " + dtype_name(param.dtype));
-      if (!lr.shape().empty() && lr.shape() != param.shape)
-        fail(ErrorKind::Shape, std::string(what) + ": innerLR[" + std::to_string(j) + "][" + std::to_string(i) +
-                                   "] has shape " + shape_str(lr.shape()) + ", expected [] or " +
-                                   shape_str(param.shape));
-    }
-  }
+  validate_inner_rates(p, n, r.steps, r.inner_lr, what);
   if (!r.step_weights.empty() && r.step_weights.size() != static_cast<size_t>(r.steps + 1))
     fail(ErrorKind::Value, std::string(what) + ": stepWeights has " + std::to_string(r.step_weights.size()) +
                                " entries, expected steps + 1 = " + std::to_string(r.steps + 1));
@@ -197,31 +201,6 @@ class TaskRunner {
   std::vector<double> weights_;
   std::vector<std::vector<bool>> frozen_;  // frozen_[slot][i]: inner_lr[slot][i] is all zeros
 };
-
-// Runs body(t) for t in [0, count) on up to `threads` threads; rethrows the first failure.
-template <class F>
-void parallel_for(size_t count, int threads, F body) {
-  size_t workers = std::min(count, static_cast<size_t>(std::max(1, threads)));
-  std::atomic<size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto work = [&]() {
-    for (size_t t = next++; t < count; t = next++) {
-      try {
-        body(t);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-        next = count;  // stop handing out tasks
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
-  work();
-  for (std::thread& thread : pool) thread.join();
-  if (failure) std::rethrow_exception(failure);
-}
 
 }  // namespace
 

@@ -23,6 +23,7 @@ Napi::Function ProgramWrap::define(Napi::Env env) {
                          InstanceMethod<&ProgramWrap::jvp>("jvp"),
                          InstanceMethod<&ProgramWrap::hvp>("hvp"),
                          InstanceMethod<&ProgramWrap::meta_gradient>("metaGradient"),
+                         InstanceMethod<&ProgramWrap::adapt_batch>("adaptBatch"),
                          InstanceMethod<&ProgramWrap::dispose>("dispose"),
                      });
 }

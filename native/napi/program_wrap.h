@@ -23,6 +23,7 @@ class ProgramWrap : public Napi::ObjectWrap<ProgramWrap> {
   Napi::Value jvp(const Napi::CallbackInfo& info);
   Napi::Value hvp(const Napi::CallbackInfo& info);
   Napi::Value meta_gradient(const Napi::CallbackInfo& info);
+  Napi::Value adapt_batch(const Napi::CallbackInfo& info);  // adapt_batch_worker.cpp
   Napi::Value dispose(const Napi::CallbackInfo& info);
 
   std::shared_ptr<const Program> program_;
