@@ -35,7 +35,8 @@ export async function runAdaptBatch(
   const withQuery = request.tasks[0].query !== undefined;
   if (!withQuery || programs.support.compiled === programs.query.compiled) return native(request);
   // Two programs: the native inner loop, then the query stage here on its adapted weights.
-  const inner = await native({ ...request, tasks: request.tasks.map((t) => ({ support: t.support })) });
+  const { implicitGradient: _implicit, ...adaptation } = request;
+  const inner = await native({ ...adaptation, tasks: request.tasks.map((t) => ({ support: t.support })) });
   const ctx = makeContext(backend, programs, request);
   const queries = request.tasks.map((task, t) => queryStage(ctx, inner.adapted[t], task.support, task.query as Handle[]));
   backend.dispose(ctx.one);
