@@ -2,7 +2,9 @@
  * Issue 4's benchmark: time per meta-iteration of every optimization-based learner, native
  * core vs pure-TS twin, with TensorFlow.js (cpu and wasm backends, second order by nested
  * tf.grads) beside MAML on the same work.
- *   npx tsx bench/maml.bench.ts [--sinusoid-only | --conv-only]
+ *   npx tsx bench/maml.bench.ts [--sinusoid-only | --conv-only] [--learners=Reptile,IMAML] [--cores=native]
+ * --learners: only these rows (names as in LEARNERS; tfjs rows only when 'MAML order 1/2' is
+ * listed); --cores: only these cores (native, js). Results go to a file named after the filters.
  * Sinusoid: meta-batch 25, 10-shot support and query, 1 inner step (MAML paper).
  * Omniglot conv4: 5-way 1-shot, 1 query per class (as MAML's own code), meta-batch 4,
  * 1 inner step, random 28x28 images (timing only).
@@ -67,9 +69,23 @@ const WORKLOADS: Record<'sinusoid' | 'conv4', Workload> = {
   },
 };
 
+/** The value of `--name=a,b` on the command line, or null when absent. */
+function listFlag(name: string): string[] | null {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg ? arg.slice(name.length + 3).split(',').filter((s) => s.length > 0) : null;
+}
+
+const ONLY_LEARNERS = listFlag('learners');
+const ONLY_CORES = listFlag('cores');
+for (const name of ONLY_LEARNERS ?? []) {
+  if (!(name in LEARNERS)) throw new Error(`--learners: unknown learner '${name}' (known: ${Object.keys(LEARNERS).join(', ')})`);
+}
+const SELECTED_LEARNERS = Object.entries(LEARNERS).filter(([name]) => !ONLY_LEARNERS || ONLY_LEARNERS.includes(name));
+const SELECTED_CORES = CORES.filter((core) => !ONLY_CORES || ONLY_CORES.includes(core));
+
 function learnerCases(workload: Workload, core: BackendName): BenchCase[] {
   const cases: BenchCase[] = [];
-  for (const [name, make] of Object.entries(LEARNERS)) {
+  for (const [name, make] of SELECTED_LEARNERS) {
     const learner = make(workload.model(), workload.innerLR, workload.caviaModel ? workload.caviaModel() : null);
     if (!learner) continue;
     const params = learner.init(1);
@@ -84,7 +100,7 @@ async function tfjsCases(kind: 'sinusoid' | 'conv4'): Promise<BenchCase[]> {
   const cases: BenchCase[] = [];
   const orders: (1 | 2)[] = kind === 'sinusoid' ? [2, 1] : [2];
   for (const backend of ['cpu', 'wasm'] as const) {
-    for (const order of orders) {
+    for (const order of orders.filter((o) => !ONLY_LEARNERS || ONLY_LEARNERS.includes(`MAML order ${o}`))) {
       const name = `MAML order ${order} [tfjs-${backend}]`;
       cases.push(
         kind === 'sinusoid'
@@ -113,7 +129,7 @@ function ratiosFor(figures: CaseFigure[]): Record<string, number> {
 async function runWorkload(kind: 'sinusoid' | 'conv4'): Promise<{ figures: CaseFigure[]; ratios: Record<string, number> }> {
   const workload = WORKLOADS[kind];
   const cases: BenchCase[] = [];
-  for (const core of CORES) {
+  for (const core of SELECTED_CORES) {
     const reason = useCore(core);
     if (reason) console.warn(`skipping the ${core} core: ${reason}`);
     else cases.push(...learnerCases(workload, core));
@@ -135,7 +151,8 @@ async function main(): Promise<void> {
     if (only && only !== kind) continue;
     record[`${kind}Results`] = await runWorkload(kind);
   }
-  saveResults(only ? `maml-${only}` : 'maml', record);
+  const filters = [only, ONLY_LEARNERS?.join('-'), ONLY_CORES?.join('-')].filter((f): f is string => Boolean(f));
+  saveResults(['maml', ...filters].join('-'), record);
 }
 
 await main();

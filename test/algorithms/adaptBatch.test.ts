@@ -139,7 +139,7 @@ function resultDiff(a: Plain, b: Plain): number {
 function referenceAdapt(b: Backend, program: CompiledProgram, c: Case, support: Float64Array[]): { theta: Float64Array[]; losses: number[] } {
   const one = b.fromArray(new Float64Array([1]), []);
   const data = support.map((a) => b.fromArray(a, dataShape(a)));
-  let theta = c.params.map((p) => p.slice());
+  let theta: Float64Array[] = c.params.map((p) => p.slice());
   const m = c.params.map((p) => new Float64Array(p.length));
   const v = c.params.map((p) => new Float64Array(p.length));
   const losses: number[] = [];
