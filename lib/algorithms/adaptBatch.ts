@@ -177,6 +177,8 @@ function innerLoop(ctx: AdaptContext, support: Handle[]): { theta: Handle[]; los
       const direction = adam ? adamDirection(ctx, j, d, adam, i) : d;
       const stepVec = mulHandles(backend, ctx.rates(j)[i], direction);
       const out = subHandles(backend, t, stepVec);
+      // d is the gradient itself without a proximal term, and direction is d itself for SGD:
+      // free each temporary once, and the gradients below with the rest.
       for (const h of new Set([d, direction, stepVec])) if (h !== res.grads[i]) backend.dispose(h);
       return out;
     });
