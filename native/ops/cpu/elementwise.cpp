@@ -14,11 +14,7 @@ template <class T, class F>
 void broadcast_loop(T* out, const T* a, const T* b, const Shape& out_shape, const std::vector<int64_t>& sa,
                     const std::vector<int64_t>& sb, F f) {
   if (shape_numel(out_shape) == 0) return;
-  std::vector<int64_t> so(out_shape.size());
-  for (int64_t d = static_cast<int64_t>(out_shape.size()) - 1, s = 1; d >= 0; --d) {
-    so[d] = s;
-    s *= out_shape[d];
-  }
+  std::vector<int64_t> so = contiguous_strides(out_shape);
   StridedLayout layout = collapse_axes(out_shape, {so, sa, sb});
   const int64_t ia = layout.strides[1].back(), ib = layout.strides[2].back();
   for_each_row<3>(layout, [&](const int64_t* off, int64_t inner) {

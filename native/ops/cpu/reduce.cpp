@@ -15,11 +15,7 @@ void sum_forward(T* out, const T* x, const Shape& x_shape, const std::vector<boo
   int64_t out_n = shape_numel(kept);
   std::vector<double> acc(static_cast<size_t>(out_n), 0.0);
   if (shape_numel(x_shape) > 0) {
-    std::vector<int64_t> sx(x_shape.size());
-    for (int64_t d = static_cast<int64_t>(x_shape.size()) - 1, s = 1; d >= 0; --d) {
-      sx[d] = s;
-      s *= x_shape[d];
-    }
+    std::vector<int64_t> sx = contiguous_strides(x_shape);
     StridedLayout layout = collapse_axes(x_shape, {sx, broadcast_strides(kept, x_shape)});
     const int64_t so = layout.strides[1].back();
     for_each_row<2>(layout, [&](const int64_t* off, int64_t inner) {
@@ -47,11 +43,7 @@ void sum_forward(T* out, const T* x, const Shape& x_shape, const std::vector<boo
 template <class T>
 void broadcast_to_forward(T* out, const T* x, const Shape& x_shape, const Shape& out_shape) {
   if (shape_numel(out_shape) == 0) return;
-  std::vector<int64_t> so(out_shape.size());
-  for (int64_t d = static_cast<int64_t>(out_shape.size()) - 1, s = 1; d >= 0; --d) {
-    so[d] = s;
-    s *= out_shape[d];
-  }
+  std::vector<int64_t> so = contiguous_strides(out_shape);
   StridedLayout layout = collapse_axes(out_shape, {so, broadcast_strides(x_shape, out_shape)});
   const int64_t si = layout.strides[1].back();
   for_each_row<2>(layout, [&](const int64_t* off, int64_t inner) {
