@@ -9,7 +9,7 @@ import type { Backend, Handle } from '../backend/types.js';
 import type { RecordedProgram } from '../core/record.js';
 import { runAdaptBatch } from './adaptBatch.js';
 import { addHandles, scalarHandle, scaleHandle } from './handleMath.js';
-import { engineProgram, toParams } from './innerLoopLearner.js';
+import { engineProgram, groupIndicesByShape, toParams } from './innerLoopLearner.js';
 import { accuracyFromLogits, lossKindFor, toProgramData, type LossPrograms, type ProgramData } from './lossProgram.js';
 import type { EngineChoice, LossKind } from './options.js';
 import type { LabeledSet, Params, Task } from './types.js';
@@ -147,14 +147,7 @@ function prepare(source: AdaptSource, task: Task): PreparedPair {
 
 /** Tasks with equal kinds and shapes together, in order of first appearance (a usual meta-batch: one group). */
 function groupByShape(tasks: PreparedPair[]): PreparedPair[][] {
-  const groups = new Map<string, PreparedPair[]>();
-  for (const t of tasks) {
-    const key = [t.kind, t.support.x.shape, t.support.y.shape, t.query.x.shape, t.query.y.shape].join('|');
-    const list = groups.get(key);
-    if (list) list.push(t);
-    else groups.set(key, [t]);
-  }
-  return [...groups.values()];
+  return groupIndicesByShape(tasks).map((indices) => indices.map((i) => tasks[i]));
 }
 
 /** The program's parameter handles in its (sorted) order. */

@@ -18,7 +18,7 @@
 import { ValueError } from '../errors.js';
 import { sortedKeys } from '../core/params.js';
 import { adaptMetaBatch, adaptOne, type AdaptSettings, type AdaptSource } from './adaptedMetaBatch.js';
-import { InnerLoopLearner, scalarLike, toParams, type InnerRates } from './innerLoopLearner.js';
+import { InnerLoopLearner, scalarLike, toParams, type InnerOptimizerOptions, type InnerRates } from './innerLoopLearner.js';
 import { checkSteps, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { LabeledSet, MetaStepResult, Params, Task } from './types.js';
 
@@ -67,6 +67,11 @@ export class IMAML extends InnerLoopLearner {
   /** Not used by iMAML's own inner loop; a scalar innerLR for completeness. */
   protected innerRates(_params: Params, programParams: Params, _steps: number): InnerRates {
     return [sortedKeys(programParams).map((n) => scalarLike(programParams[n], this.inner.innerLR))];
+  }
+
+  /** Batched evaluation (evaluateTasks) adapts by the same proximal inner loop as adapt(). */
+  protected override innerOptimizerOptions(): InnerOptimizerOptions {
+    return { proximal: this.lambda };
   }
 
   private source(): AdaptSource {

@@ -11,7 +11,7 @@
 import { ValueError } from '../errors.js';
 import { subHandles } from './handleMath.js';
 import { adaptMetaBatch, adaptOne, type AdaptSettings, type AdaptSource } from './adaptedMetaBatch.js';
-import { InnerLoopLearner, scalarLike, toParams, type InnerRates } from './innerLoopLearner.js';
+import { InnerLoopLearner, scalarLike, toParams, type InnerOptimizerOptions, type InnerRates } from './innerLoopLearner.js';
 import { sortedKeys } from '../core/params.js';
 import { checkSteps, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { LabeledSet, MetaStepResult, Params, Task } from './types.js';
@@ -58,6 +58,12 @@ export class Reptile extends InnerLoopLearner {
 
   protected innerRates(_params: Params, programParams: Params, _steps: number): InnerRates {
     return [sortedKeys(programParams).map((n) => scalarLike(programParams[n], this.inner.innerLR))];
+  }
+
+  /** Batched evaluation (evaluateTasks) adapts with the same optimiser as training and adapt(). */
+  protected override innerOptimizerOptions(): InnerOptimizerOptions {
+    const { adam } = this.settings(0);
+    return adam ? { adam } : {};
   }
 
   private source(): AdaptSource {

@@ -51,4 +51,11 @@ export interface MetaLearner {
   metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult>;
   /** The paper's test protocol for one task: adapt (or embed) on support, score on query. */
   evaluateTask(params: Params, task: Task, options?: { innerSteps?: number }): Promise<TaskScore>;
+  /**
+   * Added (optional): evaluateTask over many tasks at once, one score per task in task order,
+   * equal to evaluateTask's. The MAML family adapts the whole batch in one batched native call
+   * (CompiledProgram.adaptBatch: tasks in parallel, off the event loop). evaluate() uses it
+   * when present.
+   */
+  evaluateTasks?(params: Params, tasks: Task[], options?: { innerSteps?: number }): Promise<TaskScore[]>;
 }

@@ -4,8 +4,10 @@
  * metric is accuracy for classification and the query MSE (the learner's loss) for regression.
  * Episodes come from the TEST stream of the task source, in chunks of EVAL_CHUNK tasks seeded
  * deriveSeed(seed, stream, chunk), so results do not depend on memory or batch settings.
+ * A learner with evaluateTasks (the MAML family) scores each chunk in one batched call; others
+ * task by task. Both give the same scores.
  */
-import type { MetaLearner, Params } from '../algorithms/types.js';
+import type { MetaLearner, Params, Task, TaskScore } from '../algorithms/types.js';
 import { ValueError } from '../errors.js';
 import { meanWithCI95, type MeanWithCI } from './confidence.js';
 import { deriveSeed, disposeTasks, TEST_STREAM, yieldToEventLoop, type TaskSource } from './taskSource.js';
@@ -19,7 +21,7 @@ export interface EvaluateOptions {
   seed?: number;
   /** Which counter stream to draw from; default TEST_STREAM (validation uses VALIDATION_STREAM). */
   stream?: number;
-  /** Called after each episode (progress display). */
+  /** Called after each episode (progress display); with a batched learner, once per episode after its chunk. */
   onEpisode?: (done: number, total: number) => void;
 }
 
@@ -48,8 +50,7 @@ export async function evaluate(
     const count = Math.min(EVAL_CHUNK, episodes - losses.length);
     const sampled = tasks.sample(deriveSeed(seed, stream, chunk), count);
     try {
-      for (const task of sampled) {
-        const score = await learner.evaluateTask(params, task, { innerSteps: options.innerSteps });
+      for await (const score of scoreChunk(learner, params, sampled, options.innerSteps)) {
         losses.push(score.loss);
         if (score.accuracy !== undefined) accuracies.push(score.accuracy);
         options.onEpisode?.(losses.length, episodes);
@@ -67,6 +68,19 @@ export async function evaluate(
     return { metric: 'accuracy', ...meanWithCI95(accuracies), loss };
   }
   return { metric: 'mse', ...loss, loss };
+}
+
+/** One chunk's scores in task order: one evaluateTasks call when the learner has it, else evaluateTask per task. */
+async function* scoreChunk(learner: MetaLearner, params: Params, tasks: Task[], innerSteps: number | undefined): AsyncGenerator<TaskScore> {
+  if (!learner.evaluateTasks) {
+    for (const task of tasks) yield await learner.evaluateTask(params, task, { innerSteps });
+    return;
+  }
+  const scores = await learner.evaluateTasks(params, tasks, { innerSteps });
+  if (scores.length !== tasks.length) {
+    throw new ValueError(`evaluate: learner '${learner.name}' returned ${scores.length} scores for ${tasks.length} tasks`);
+  }
+  yield* scores;
 }
 
 /** 'accuracy 98.70% +/- 0.40% (600 episodes)' or 'mse 0.0123 +/- 0.0010 (600 episodes)'. */
