@@ -1,14 +1,15 @@
 // ProgramWrap::adaptBatch: batched adaptation (autodiff/adapt_batch.h) as a Promise. The request
 // is read on the JS thread (tensors are shared, not copied), the tasks run on a thread pool off
-// the event loop (Napi::AsyncWorker), and the result is wrapped back on the JS thread.
+// the event loop (program_task_worker.h), and the result is wrapped back on the JS thread.
 #include <cmath>
-#include <memory>
 
 #include "autodiff/adapt_batch.h"
 #include "core/error.h"
 #include "core/threads.h"
+#include "napi/engine_convert.h"
 #include "napi/js_convert.h"
 #include "napi/js_errors.h"
+#include "napi/program_task_worker.h"
 #include "napi/program_wrap.h"
 #include "napi/tensor_wrap.h"
 
@@ -51,11 +52,7 @@ AdaptBatchRequest request_from_js(Napi::Env env, const Napi::Value& value) {
   r.params = tensors_from_js(env, o.Get("params"), kWhat + ": params", false);
   r.tasks = tasks_from_js(env, o.Get("tasks"));
   r.steps = int_from_js(o.Get("steps"), kWhat + ": steps", 0, 10000);
-  Napi::Value lr = o.Get("innerLR");
-  if (!lr.IsArray()) fail(ErrorKind::Value, kWhat + ": innerLR must be an array of arrays of tensors");
-  Napi::Array lr_array = lr.As<Napi::Array>();
-  for (uint32_t j = 0; j < lr_array.Length(); ++j)
-    r.inner_lr.push_back(tensors_from_js(env, lr_array.Get(j), kWhat + ": innerLR[" + std::to_string(j) + "]", false));
+  r.inner_lr = inner_lr_from_js(env, o.Get("innerLR"), kWhat);
   if (!absent(o.Get("proximal"))) r.proximal = number_from_js(o.Get("proximal"), kWhat + ": proximal");
   if (!absent(o.Get("adam"))) {
     Napi::Object adam = object_from_js(o.Get("adam"), kWhat + ": adam");
@@ -75,78 +72,22 @@ AdaptBatchRequest request_from_js(Napi::Env env, const Napi::Value& value) {
   return r;
 }
 
-Napi::Array numbers_to_js(Napi::Env env, const std::vector<double>& values) {
-  Napi::Array array = Napi::Array::New(env, values.size());
-  for (size_t i = 0; i < values.size(); ++i) array.Set(static_cast<uint32_t>(i), values[i]);
-  return array;
+// AdaptBatchResult (binding.d.ts): the query fields with query data, implicitGrads when asked.
+Napi::Object result_to_js(Napi::Env env, const AdaptBatchRequest& request, const AdaptBatchResult& result) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("adapted", nested_to_js(env, result.adapted));
+  out.Set("meanAdapted", tensors_to_js(env, result.mean_adapted));
+  Napi::Array losses = Napi::Array::New(env, result.support_losses.size());
+  for (size_t t = 0; t < result.support_losses.size(); ++t)
+    losses.Set(static_cast<uint32_t>(t), numbers_to_js(env, result.support_losses[t]));
+  out.Set("supportLosses", losses);
+  if (!request.tasks[0].query.empty()) {
+    out.Set("queryLosses", numbers_to_js(env, result.query_losses));
+    out.Set("queryOutputs", nested_to_js(env, result.query_outputs));
+  }
+  if (request.implicit.enabled) out.Set("implicitGrads", tensors_to_js(env, result.implicit_grads));
+  return out;
 }
-
-Napi::Array nested_to_js(Napi::Env env, const std::vector<std::vector<Tensor>>& nested) {
-  Napi::Array array = Napi::Array::New(env, nested.size());
-  for (size_t i = 0; i < nested.size(); ++i) array.Set(static_cast<uint32_t>(i), tensors_to_js(env, nested[i]));
-  return array;
-}
-
-class AdaptBatchWorker : public Napi::AsyncWorker {
- public:
-  AdaptBatchWorker(Napi::Env env, std::shared_ptr<const Program> program, AdaptBatchRequest request)
-      : Napi::AsyncWorker(env, "metalearn.adaptBatch"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        program_(std::move(program)),
-        request_(std::move(request)) {}
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
- protected:
-  void Execute() override {
-    try {
-      result_ = adapt_batch(*program_, request_);
-    } catch (const Error& e) {
-      fail_with(e.kind(), e.what());
-    } catch (const std::bad_alloc&) {
-      fail_with(ErrorKind::Internal, "adaptBatch: out of memory");
-    } catch (const std::exception& e) {
-      fail_with(ErrorKind::Internal, std::string("adaptBatch: ") + e.what());
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    try {
-      Napi::Object out = Napi::Object::New(env);
-      out.Set("adapted", nested_to_js(env, result_.adapted));
-      out.Set("meanAdapted", tensors_to_js(env, result_.mean_adapted));
-      Napi::Array losses = Napi::Array::New(env, result_.support_losses.size());
-      for (size_t t = 0; t < result_.support_losses.size(); ++t)
-        losses.Set(static_cast<uint32_t>(t), numbers_to_js(env, result_.support_losses[t]));
-      out.Set("supportLosses", losses);
-      if (!request_.tasks[0].query.empty()) {
-        out.Set("queryLosses", numbers_to_js(env, result_.query_losses));
-        out.Set("queryOutputs", nested_to_js(env, result_.query_outputs));
-      }
-      if (request_.implicit.enabled) out.Set("implicitGrads", tensors_to_js(env, result_.implicit_grads));
-      deferred_.Resolve(out);
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    }
-  }
-
-  void OnError(const Napi::Error&) override { deferred_.Reject(js_error(Env(), kind_, message_).Value()); }
-
- private:
-  void fail_with(ErrorKind kind, const std::string& message) {
-    kind_ = kind;
-    message_ = message;
-    SetError(message);
-  }
-
-  Napi::Promise::Deferred deferred_;
-  std::shared_ptr<const Program> program_;
-  AdaptBatchRequest request_;
-  AdaptBatchResult result_;
-  ErrorKind kind_ = ErrorKind::Internal;
-  std::string message_;
-};
 
 }  // namespace
 
@@ -154,10 +95,9 @@ Napi::Value ProgramWrap::adapt_batch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     program("adaptBatch");  // throws when disposed
-    auto* worker = new AdaptBatchWorker(env, program_, request_from_js(env, info[0]));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();  // the worker deletes itself when done
-    return promise;
+    return ProgramTaskWorker<AdaptBatchRequest, AdaptBatchResult>::queue(env, kWhat, program_,
+                                                                         request_from_js(env, info[0]), ml::adapt_batch,
+                                                                         result_to_js);
   });
 }
 

@@ -1,14 +1,15 @@
 // ProgramWrap::metaGradient: the native meta-batch engine as a Promise. The request is read on
 // the JS thread (tensors are shared, not copied), the tasks run on a thread pool off the event
-// loop (Napi::AsyncWorker), and the result is wrapped back on the JS thread.
+// loop (program_task_worker.h), and the result is wrapped back on the JS thread.
 #include <cmath>
-#include <memory>
 
 #include "autodiff/meta_gradient.h"
 #include "core/error.h"
 #include "core/threads.h"
+#include "napi/engine_convert.h"
 #include "napi/js_convert.h"
 #include "napi/js_errors.h"
+#include "napi/program_task_worker.h"
 #include "napi/program_wrap.h"
 #include "napi/tensor_wrap.h"
 
@@ -34,11 +35,7 @@ MetaGradientRequest request_from_js(Napi::Env env, const Napi::Value& value) {
                        tensors_from_js(env, task_object.Get("query"), where + ".query", false)});
   }
   r.steps = int_from_js(o.Get("steps"), what + ": steps", 0, 10000);
-  Napi::Value lr = o.Get("innerLR");
-  if (!lr.IsArray()) fail(ErrorKind::Value, what + ": innerLR must be an array of arrays of tensors");
-  Napi::Array lr_array = lr.As<Napi::Array>();
-  for (uint32_t j = 0; j < lr_array.Length(); ++j)
-    r.inner_lr.push_back(tensors_from_js(env, lr_array.Get(j), what + ": innerLR[" + std::to_string(j) + "]", false));
+  r.inner_lr = inner_lr_from_js(env, o.Get("innerLR"), what);
   r.order = static_cast<int>(int_from_js(o.Get("order"), what + ": order", 1, 2));
   Napi::Value weights = o.Get("stepWeights");
   if (!weights.IsUndefined() && !weights.IsNull()) {
@@ -57,68 +54,16 @@ MetaGradientRequest request_from_js(Napi::Env env, const Napi::Value& value) {
   return r;
 }
 
-class MetaGradientWorker : public Napi::AsyncWorker {
- public:
-  MetaGradientWorker(Napi::Env env, std::shared_ptr<const Program> program, MetaGradientRequest request)
-      : Napi::AsyncWorker(env, "metalearn.metaGradient"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        program_(std::move(program)),
-        request_(std::move(request)) {}
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
- protected:
-  void Execute() override {
-    try {
-      result_ = meta_gradient(*program_, request_);
-    } catch (const Error& e) {
-      fail_with(e.kind(), e.what());
-    } catch (const std::bad_alloc&) {
-      fail_with(ErrorKind::Internal, "metaGradient: out of memory");
-    } catch (const std::exception& e) {
-      fail_with(ErrorKind::Internal, std::string("metaGradient: ") + e.what());
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    try {
-      Napi::Object out = Napi::Object::New(env);
-      out.Set("loss", result_.loss);
-      Napi::Array losses = Napi::Array::New(env, result_.query_losses.size());
-      for (size_t t = 0; t < result_.query_losses.size(); ++t) losses.Set(static_cast<uint32_t>(t), result_.query_losses[t]);
-      out.Set("queryLosses", losses);
-      out.Set("grads", tensors_to_js(env, result_.grads));
-      if (request_.lr_grads) out.Set("lrGrads", nested_to_js(env, result_.lr_grads));
-      out.Set("queryOutputs", nested_to_js(env, result_.query_outputs));
-      deferred_.Resolve(out);
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    }
-  }
-
-  void OnError(const Napi::Error&) override { deferred_.Reject(js_error(Env(), kind_, message_).Value()); }
-
- private:
-  void fail_with(ErrorKind kind, const std::string& message) {
-    kind_ = kind;
-    message_ = message;
-    SetError(message);
-  }
-
-  static Napi::Array nested_to_js(Napi::Env env, const std::vector<std::vector<Tensor>>& nested) {
-    Napi::Array array = Napi::Array::New(env, nested.size());
-    for (size_t i = 0; i < nested.size(); ++i) array.Set(static_cast<uint32_t>(i), tensors_to_js(env, nested[i]));
-    return array;
-  }
-
-  Napi::Promise::Deferred deferred_;
-  std::shared_ptr<const Program> program_;
-  MetaGradientRequest request_;
-  MetaGradientResult result_;
-  ErrorKind kind_ = ErrorKind::Internal;
-  std::string message_;
-};
+// MetaGradientResult (binding.d.ts): lrGrads when asked.
+Napi::Object result_to_js(Napi::Env env, const MetaGradientRequest& request, const MetaGradientResult& result) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("loss", result.loss);
+  out.Set("queryLosses", numbers_to_js(env, result.query_losses));
+  out.Set("grads", tensors_to_js(env, result.grads));
+  if (request.lr_grads) out.Set("lrGrads", nested_to_js(env, result.lr_grads));
+  out.Set("queryOutputs", nested_to_js(env, result.query_outputs));
+  return out;
+}
 
 }  // namespace
 
@@ -126,10 +71,9 @@ Napi::Value ProgramWrap::meta_gradient(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     program("metaGradient");  // throws when disposed
-    auto* worker = new MetaGradientWorker(env, program_, request_from_js(env, info[0]));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();  // the worker deletes itself when done
-    return promise;
+    return ProgramTaskWorker<MetaGradientRequest, MetaGradientResult>::queue(env, "metaGradient", program_,
+                                                                             request_from_js(env, info[0]),
+                                                                             ml::meta_gradient, result_to_js);
   });
 }
 
