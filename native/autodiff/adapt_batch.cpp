@@ -3,7 +3,8 @@
 #include <cmath>
 #include <string>
 
-#include "autodiff/meta_gradient.h"
+#include "autodiff/inner_rates.h"
+#include "autodiff/meta_batch.h"
 #include "autodiff/task_pool.h"
 #include "core/error.h"
 #include "ops/ops.h"
@@ -37,12 +38,7 @@ void validate_settings(const AdaptBatchRequest& r) {
 // Shapes and counts of the request against the program.
 void validate(const Program& p, const AdaptBatchRequest& r) {
   size_t n = r.num_params;
-  if (n == 0 || n > p.num_inputs())
-    fail_value("numParams " + std::to_string(n) + " must be in [1, " + std::to_string(p.num_inputs()) + "]");
-  if (r.params.size() != n) fail_value(std::to_string(r.params.size()) + " params for numParams " + std::to_string(n));
-  if (p.num_outputs() < 1 || shape_numel(p.value_shape(p.output_id(0))) != 1)
-    fail(ErrorKind::Shape, std::string(kWhat) + ": the program's first output must be a scalar loss");
-  if (r.tasks.empty()) fail_value("no tasks");
+  validate_params_and_tasks(p, n, r.params.size(), r.tasks.size(), kWhat);
   size_t data = p.num_inputs() - n;
   bool with_query = !r.tasks[0].query.empty();
   for (size_t t = 0; t < r.tasks.size(); ++t) {
@@ -58,25 +54,6 @@ void validate(const Program& p, const AdaptBatchRequest& r) {
   validate_inner_rates(p, n, r.steps, r.inner_lr, kWhat);
   validate_settings(r);
   if (r.implicit.enabled && !with_query) fail_value("implicitGradient needs every task's query data");
-}
-
-std::vector<Tensor> concat_inputs(const std::vector<Tensor>& params, const std::vector<Tensor>& data) {
-  std::vector<Tensor> inputs = params;
-  inputs.insert(inputs.end(), data.begin(), data.end());
-  return inputs;
-}
-
-double scalar_value(const Tensor& t) {
-  return dispatch_dtype(t.dtype(), [&](auto tag) { return static_cast<double>(t.data<decltype(tag)>()[0]); });
-}
-
-bool all_zero(const Tensor& t) {
-  return dispatch_dtype(t.dtype(), [&](auto tag) {
-    const auto* p = t.data<decltype(tag)>();
-    for (int64_t i = 0; i < t.numel(); ++i)
-      if (p[i] != 0) return false;
-    return true;
-  });
 }
 
 // sum over tensors of <a_i, b_i>, accumulated in double in element order (as the TypeScript twin).
@@ -122,15 +99,8 @@ struct TaskResult {
 
 class TaskRunner {
  public:
-  TaskRunner(const Program& p, const AdaptBatchRequest& r) : p_(p), r_(r), n_(r.num_params) {
-    for (size_t i = 0; i < n_; ++i) wrt_.push_back(static_cast<int64_t>(i));
-    cotangents_.assign(p.num_outputs(), Tensor());
-    cotangents_[0] = Tensor::full(p.input(0).dtype, p.value_shape(p.output_id(0)), 1.0);
-    for (const std::vector<Tensor>& rates : r.inner_lr) {
-      frozen_.emplace_back();
-      for (const Tensor& rate : rates) frozen_.back().push_back(all_zero(rate));
-    }
-  }
+  TaskRunner(const Program& p, const AdaptBatchRequest& r)
+      : p_(p), r_(r), n_(r.num_params), wrt_(param_ids(n_)), cotangents_(loss_cotangents(p)), rates_(r.inner_lr) {}
 
   TaskResult run(const AdaptTask& task) const {
     TaskResult result;
@@ -162,14 +132,14 @@ class TaskRunner {
       losses.push_back(scalar_value(res.outputs[0]));
       std::vector<Tensor> next(n_);
       for (size_t i = 0; i < n_; ++i) {
-        if (frozen(j, i)) {
+        if (rates_.frozen(j, i)) {
           next[i] = theta[i];
           continue;
         }
         Tensor d = r_.proximal != 0 ? ops::add(res.grads[i], ops::mul_scalar(ops::sub(theta[i], r_.params[i]), r_.proximal))
                                     : res.grads[i];
         Tensor step = r_.adam.enabled ? adam_direction(j, d, m[i], v[i]) : d;
-        next[i] = ops::sub(theta[i], ops::mul(lr(j, i), step));
+        next[i] = ops::sub(theta[i], ops::mul(rates_.lr(j, i), step));
       }
       theta = std::move(next);
     }
@@ -217,16 +187,12 @@ class TaskRunner {
     return x;
   }
 
-  size_t rate_slot(int64_t step) const { return r_.inner_lr.size() == 1 ? 0 : static_cast<size_t>(step); }
-  const Tensor& lr(int64_t step, size_t i) const { return r_.inner_lr[rate_slot(step)][i]; }
-  bool frozen(int64_t step, size_t i) const { return frozen_[rate_slot(step)][i]; }
-
   const Program& p_;
   const AdaptBatchRequest& r_;
   size_t n_;
   std::vector<int64_t> wrt_;
   std::vector<Tensor> cotangents_;
-  std::vector<std::vector<bool>> frozen_;  // frozen_[slot][i]: inner_lr[slot][i] is all zeros
+  InnerRates rates_;
 };
 
 }  // namespace

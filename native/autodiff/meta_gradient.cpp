@@ -2,35 +2,13 @@
 
 #include <string>
 
+#include "autodiff/inner_rates.h"
+#include "autodiff/meta_batch.h"
 #include "autodiff/task_pool.h"
 #include "core/error.h"
 #include "ops/ops.h"
 
 namespace ml {
-
-// innerLR against the program's parameter inputs: steps entries (or 1 shared), one rate per
-// parameter, each of the parameter's dtype and of shape [] or the parameter's shape.
-void validate_inner_rates(const Program& p, size_t n, int64_t steps, const std::vector<std::vector<Tensor>>& inner_lr,
-                          const char* what) {
-  if (steps > 0 && inner_lr.size() != static_cast<size_t>(steps) && inner_lr.size() != 1)
-    fail(ErrorKind::Value, std::string(what) + ": innerLR has " + std::to_string(inner_lr.size()) +
-                               " entries, expected steps (" + std::to_string(steps) + ") or 1");
-  for (size_t j = 0; j < inner_lr.size(); ++j) {
-    if (inner_lr[j].size() != n)
-      fail(ErrorKind::Value, std::string(what) + ": innerLR[" + std::to_string(j) + "] must have one rate per parameter");
-    for (size_t i = 0; i < n; ++i) {
-      const Tensor& lr = inner_lr[j][i];
-      const ProgramInput& param = p.input(i);
-      if (lr.dtype() != param.dtype)
-        fail(ErrorKind::DType, std::string(what) + ": innerLR[" + std::to_string(j) + "][" + std::to_string(i) +
-                                   "] is " + dtype_name(lr.dtype()) + ", the parameter is " + dtype_name(param.dtype));
-      if (!lr.shape().empty() && lr.shape() != param.shape)
-        fail(ErrorKind::Shape, std::string(what) + ": innerLR[" + std::to_string(j) + "][" + std::to_string(i) +
-                                   "] has shape " + shape_str(lr.shape()) + ", expected [] or " +
-                                   shape_str(param.shape));
-    }
-  }
-}
 
 namespace {
 
@@ -46,15 +24,7 @@ struct TaskResult {
 void validate(const Program& p, const MetaGradientRequest& r) {
   const char* what = "metaGradient";
   size_t n = r.num_params;
-  if (n == 0 || n > p.num_inputs())
-    fail(ErrorKind::Value, std::string(what) + ": numParams " + std::to_string(n) + " must be in [1, " +
-                               std::to_string(p.num_inputs()) + "]");
-  if (r.params.size() != n)
-    fail(ErrorKind::Value, std::string(what) + ": " + std::to_string(r.params.size()) + " params for numParams " +
-                               std::to_string(n));
-  if (p.num_outputs() < 1 || shape_numel(p.value_shape(p.output_id(0))) != 1)
-    fail(ErrorKind::Shape, std::string(what) + ": the program's first output must be a scalar loss");
-  if (r.tasks.empty()) fail(ErrorKind::Value, std::string(what) + ": no tasks");
+  validate_params_and_tasks(p, n, r.params.size(), r.tasks.size(), what);
   size_t data = p.num_inputs() - n;
   for (size_t t = 0; t < r.tasks.size(); ++t)
     if (r.tasks[t].support.size() != data || r.tasks[t].query.size() != data)
@@ -69,25 +39,6 @@ void validate(const Program& p, const MetaGradientRequest& r) {
                                " entries, expected steps + 1 = " + std::to_string(r.steps + 1));
 }
 
-std::vector<Tensor> concat_inputs(const std::vector<Tensor>& params, const std::vector<Tensor>& data) {
-  std::vector<Tensor> inputs = params;
-  inputs.insert(inputs.end(), data.begin(), data.end());
-  return inputs;
-}
-
-double scalar_value(const Tensor& t) {
-  return dispatch_dtype(t.dtype(), [&](auto tag) { return static_cast<double>(t.data<decltype(tag)>()[0]); });
-}
-
-bool all_zero(const Tensor& t) {
-  return dispatch_dtype(t.dtype(), [&](auto tag) {
-    const auto* p = t.data<decltype(tag)>();
-    for (int64_t i = 0; i < t.numel(); ++i)
-      if (p[i] != 0) return false;
-    return true;
-  });
-}
-
 // What the backward pass needs from step j of the forward pass, and nothing more (so memory
 // grows by at most one parameter copy per step):
 //   theta        t_j, for the HVP at t_j (order 2) or a weighted query loss at t_j (w_j != 0);
@@ -98,20 +49,12 @@ struct SavedStep {
 
 class TaskRunner {
  public:
-  TaskRunner(const Program& p, const MetaGradientRequest& r) : p_(p), r_(r) {
-    n_ = r.num_params;
-    for (size_t i = 0; i < n_; ++i) wrt_.push_back(static_cast<int64_t>(i));
-    const Shape& loss_shape = p.value_shape(p.output_id(0));
-    cotangents_.assign(p.num_outputs(), Tensor());
-    cotangents_[0] = Tensor::full(p.input(0).dtype, loss_shape, 1.0);
+  TaskRunner(const Program& p, const MetaGradientRequest& r)
+      : p_(p), r_(r), n_(r.num_params), wrt_(param_ids(n_)), cotangents_(loss_cotangents(p)), rates_(r.inner_lr) {
     weights_ = r.step_weights;
     if (weights_.empty()) {
       weights_.assign(static_cast<size_t>(r.steps + 1), 0.0);
       weights_.back() = 1.0;
-    }
-    for (const std::vector<Tensor>& rates : r.inner_lr) {
-      frozen_.emplace_back();
-      for (const Tensor& rate : rates) frozen_.back().push_back(all_zero(rate));
     }
   }
 
@@ -148,7 +91,7 @@ class TaskRunner {
       std::vector<Tensor> g = p_.vjp(concat_inputs(theta, task.support), cotangents_, wrt_).grads;
       std::vector<Tensor> next(n_);
       for (size_t i = 0; i < n_; ++i)
-        next[i] = frozen(j, i) ? theta[i] : ops::sub(theta[i], ops::mul(lr(j, i), g[i]));
+        next[i] = rates_.frozen(j, i) ? theta[i] : ops::sub(theta[i], ops::mul(rates_.lr(j, i), g[i]));
       SavedStep& step = saved[static_cast<size_t>(j)];
       if (r_.order == 2 || weights_[j] != 0.0) step.theta = std::move(theta);
       if (r_.order == 1 && r_.lr_grads) step.support_grad = std::move(g);
@@ -164,7 +107,7 @@ class TaskRunner {
     if (r_.order == 2) {
       std::vector<Tensor> tangents(p_.num_inputs());  // undefined = zero (frozen parameters, data)
       for (size_t i = 0; i < n_; ++i)
-        if (!frozen(j, i)) tangents[i] = ops::mul(lr(j, i), g[i]);
+        if (!rates_.frozen(j, i)) tangents[i] = ops::mul(rates_.lr(j, i), g[i]);
       // One forward-over-reverse pass: h.grads = grad L_s(t_j), h.grad_tangents = H_s(t_j) tangents.
       HvpResult h = p_.hvp(concat_inputs(step.theta, task.support), tangents, cotangents_, wrt_);
       if (r_.lr_grads) accumulate_lr_grads(j, h.grads, g, result.lr_grads);
@@ -179,16 +122,12 @@ class TaskRunner {
     }
   }
 
-  size_t rate_slot(int64_t step) const { return r_.inner_lr.size() == 1 ? 0 : static_cast<size_t>(step); }
-  const Tensor& lr(int64_t step, size_t i) const { return r_.inner_lr[rate_slot(step)][i]; }
-  bool frozen(int64_t step, size_t i) const { return frozen_[rate_slot(step)][i]; }
-
   // dF/dlr_j += -grad L_s(t_j) * g_{j+1}, summed to the rate's shape.
   void accumulate_lr_grads(int64_t j, const std::vector<Tensor>& support_grad, const std::vector<Tensor>& g,
                            std::vector<std::vector<Tensor>>& out) const {
-    size_t slot = rate_slot(j);
+    size_t slot = rates_.slot(j);
     for (size_t i = 0; i < n_; ++i) {
-      Tensor d = ops::sum_to(ops::neg(ops::mul(support_grad[i], g[i])), lr(j, i).shape());
+      Tensor d = ops::sum_to(ops::neg(ops::mul(support_grad[i], g[i])), rates_.lr(j, i).shape());
       out[slot][i] = out[slot][i].defined() ? ops::add(out[slot][i], d) : d;
     }
   }
@@ -198,8 +137,8 @@ class TaskRunner {
   size_t n_;
   std::vector<int64_t> wrt_;
   std::vector<Tensor> cotangents_;
+  InnerRates rates_;
   std::vector<double> weights_;
-  std::vector<std::vector<bool>> frozen_;  // frozen_[slot][i]: inner_lr[slot][i] is all zeros
 };
 
 }  // namespace

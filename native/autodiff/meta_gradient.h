@@ -41,11 +41,6 @@ struct MetaGradientResult {
   std::vector<std::vector<Tensor>> query_outputs;    // per task: outputs[1..] at t_k on the query data
 };
 
-// innerLR against the program's first n inputs (the parameters); ml::Error naming `what` and the
-// offending entry. Shared with the batched adaptation engine (adapt_batch.h).
-void validate_inner_rates(const Program& program, size_t n, int64_t steps,
-                          const std::vector<std::vector<Tensor>>& inner_lr, const char* what);
-
 // Validates the request against the program (ml::Error naming what is wrong), then runs it.
 MetaGradientResult meta_gradient(const Program& program, const MetaGradientRequest& request);
 
