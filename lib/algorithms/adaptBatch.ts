@@ -19,8 +19,9 @@
 import { ShapeError, ValueError } from '../errors.js';
 import type { AdaptBatchRequest, AdaptBatchResult, Backend, DType, Handle } from '../backend/types.js';
 import { addScaled, conjugateGradient } from './conjugateGradient.js';
-import { addHandles, isAllZero, mulHandles, readScalar, scalarHandle, scaleHandle, subHandles, zerosHandle } from './handleMath.js';
+import { addHandles, mulHandles, readScalar, scalarHandle, scaleHandle, subHandles, zerosHandle } from './handleMath.js';
 import type { EnginePrograms } from './innerLoop.js';
+import { rateSchedule, validateInnerRates, type RateSchedule } from './innerRates.js';
 
 /** Runs the request on the backend's own engine when it has one, else on the TypeScript twin. */
 export async function runAdaptBatch(
@@ -45,28 +46,14 @@ export async function runAdaptBatch(
 
 /** Checks counts, shapes and settings, throwing ShapeError/ValueError that name adaptBatch and the numbers. */
 export function validateAdaptRequest(backend: Backend, request: AdaptBatchRequest): void {
-  const { numParams, params, tasks, steps, innerLR } = request;
+  const { numParams, params, tasks, steps } = request;
   const where = 'adaptBatch';
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`${where}: steps must be an integer >= 0, got ${steps}`);
   if (!Number.isInteger(numParams) || numParams < 1 || params.length !== numParams) {
     throw new ShapeError(`${where}: expected numParams (${numParams}) >= 1 parameter tensors, got ${params.length}`);
   }
   if (tasks.length === 0) throw new ValueError(`${where}: the meta-batch has no tasks`);
-  if (steps > 0 && innerLR.length !== steps && innerLR.length !== 1) {
-    throw new ShapeError(`${where}: innerLR has ${innerLR.length} steps; expected ${steps} or 1`);
-  }
-  innerLR.forEach((rates, j) => {
-    if (rates.length !== numParams) {
-      throw new ShapeError(`${where}: innerLR[${j}] has ${rates.length} rates; expected one per parameter (${numParams})`);
-    }
-    rates.forEach((rate, i) => {
-      const lrShape = backend.shapeOf(rate);
-      const pShape = backend.shapeOf(params[i]);
-      if (lrShape.length !== 0 && lrShape.join(',') !== pShape.join(',')) {
-        throw new ShapeError(`${where}: innerLR[${j}][${i}] has shape [${lrShape}], expected [] or the parameter's [${pShape}]`);
-      }
-    });
-  });
+  validateInnerRates(backend, where, request, 'scalarOrSame');
   const withQuery = tasks[0].query !== undefined;
   tasks.forEach((task, t) => {
     if (task.support.length !== tasks[0].support.length || (task.query !== undefined) !== withQuery) {
@@ -97,14 +84,10 @@ function validateSettings(request: AdaptBatchRequest, withQuery: boolean): void 
 }
 
 /** Everything one task's run needs, fixed for the whole meta-batch. */
-interface AdaptContext {
+interface AdaptContext extends RateSchedule {
   backend: Backend;
   programs: EnginePrograms;
   request: AdaptBatchRequest;
-  /** lr[j][i], with one set of rates repeated when innerLR.length is 1. */
-  rates: (j: number) => Handle[];
-  /** frozen(j)[i]: the rate of step j for parameter i is exactly zero, so t_j[i] never moves. */
-  frozen: (j: number) => boolean[];
   one: Handle;
   allParams: number[];
 }
@@ -140,14 +123,11 @@ export async function adaptBatchInTypeScript(backend: Backend, programs: EngineP
 
 function makeContext(backend: Backend, programs: EnginePrograms, request: AdaptBatchRequest): AdaptContext {
   const dtype: DType = backend.dtypeOf(request.params[0]);
-  const shared = request.innerLR.length === 1;
-  const frozenPerSet = request.innerLR.map((set) => set.map((r) => isAllZero(backend, r)));
   return {
     backend,
     programs,
     request,
-    rates: (j) => request.innerLR[shared ? 0 : j],
-    frozen: (j) => frozenPerSet[shared ? 0 : j],
+    ...rateSchedule(backend, request.innerLR),
     one: scalarHandle(backend, 1, dtype),
     allParams: request.params.map((_, i) => i),
   };

@@ -32,7 +32,6 @@ import type {
 } from '../backend/types.js';
 import {
   addHandles,
-  isAllZero,
   mulHandles,
   readScalar,
   scalarHandle,
@@ -41,6 +40,7 @@ import {
   sumToShape,
   zerosHandle,
 } from './handleMath.js';
+import { rateSchedule, validateInnerRates, type RateSchedule } from './innerRates.js';
 
 /** Runs the request on the backend's own engine when it has one, else on the TypeScript one. */
 export async function runMetaGradient(
@@ -82,7 +82,7 @@ export function finalStepOnly(steps: number): number[] {
 
 /** Checks counts and shapes, throwing ShapeError/ValueError that name the engine and the numbers. */
 export function validateRequest(backend: Backend, request: MetaGradientRequest): void {
-  const { numParams, params, tasks, steps, innerLR } = request;
+  const { numParams, params, tasks, steps } = request;
   const where = 'metaGradient';
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`${where}: steps must be an integer >= 0, got ${steps}`);
   if (params.length !== numParams) {
@@ -90,23 +90,7 @@ export function validateRequest(backend: Backend, request: MetaGradientRequest):
   }
   if (tasks.length === 0) throw new ValueError(`${where}: the meta-batch has no tasks`);
   if (request.order !== 1 && request.order !== 2) throw new ValueError(`${where}: order must be 1 or 2, got ${String(request.order)}`);
-  if (steps > 0 && innerLR.length !== steps && innerLR.length !== 1) {
-    throw new ShapeError(`${where}: innerLR has ${innerLR.length} steps; expected ${steps} or 1`);
-  }
-  innerLR.forEach((rates, j) => {
-    if (rates.length !== numParams) {
-      throw new ShapeError(`${where}: innerLR[${j}] has ${rates.length} rates; expected one per parameter (${numParams})`);
-    }
-    rates.forEach((rate, i) => {
-      const lrShape = backend.shapeOf(rate);
-      const pShape = backend.shapeOf(params[i]);
-      if (!broadcastsTo(lrShape, pShape)) {
-        throw new ShapeError(
-          `${where}: innerLR[${j}][${i}] has shape [${lrShape}], which does not broadcast to parameter shape [${pShape}]`,
-        );
-      }
-    });
-  });
+  validateInnerRates(backend, where, request, 'broadcast');
   if (request.stepWeights && request.stepWeights.length !== steps + 1) {
     throw new ShapeError(`${where}: stepWeights has ${request.stepWeights.length} entries; expected steps + 1 = ${steps + 1}`);
   }
@@ -154,24 +138,14 @@ function dataAtStep(data: Handle[], stepData: StepData | undefined, j: number): 
   return out;
 }
 
-function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
-  if (from.length > to.length) return false;
-  const lead = to.length - from.length;
-  return from.every((d, a) => d === 1 || d === to[a + lead]);
-}
-
 /** Everything one task's run needs, fixed for the whole meta-batch. */
-interface EngineContext {
+interface EngineContext extends RateSchedule {
   backend: Backend;
   support: EngineProgram;
   query: EngineProgram;
   numParams: number;
   steps: number;
   order: 1 | 2;
-  /** lr[j][i], with a single set of rates repeated when innerLR.length is 1. */
-  rates: (j: number) => Handle[];
-  /** frozen[j][i]: the rate of step j for parameter i is exactly zero, so t_j[i] never moves. */
-  frozen: (j: number) => boolean[];
   /** innerLR.length: dF/dlr has one entry per set of rates (1 when shared by every step). */
   rateSets: number;
   /** Cotangents for the support / query program outputs: 1 on the loss, null on the extra outputs. */
@@ -212,8 +186,6 @@ export async function metaGradientInTypeScript(
 
 function makeContext(backend: Backend, programs: EnginePrograms, request: MetaGradientRequest): EngineContext {
   const dtype: DType = backend.dtypeOf(request.params[0] ?? request.tasks[0].support[0]);
-  const shared = request.innerLR.length === 1;
-  const frozenPerSet = request.innerLR.map((rates) => rates.map((r) => isAllZero(backend, r)));
   const one = scalarHandle(backend, 1, dtype);
   return {
     backend,
@@ -222,8 +194,7 @@ function makeContext(backend: Backend, programs: EnginePrograms, request: MetaGr
     numParams: request.numParams,
     steps: request.steps,
     order: request.order,
-    rates: (j) => request.innerLR[shared ? 0 : j],
-    frozen: (j) => frozenPerSet[shared ? 0 : j],
+    ...rateSchedule(backend, request.innerLR),
     rateSets: request.innerLR.length,
     supportCotangents: lossSeeds(one, programs.support.numOutputs),
     queryCotangents: lossSeeds(one, programs.query.numOutputs),
@@ -338,10 +309,9 @@ export function adaptByGradientDescent(
   steps: number,
   stepData?: StepData,
 ): Handle[] {
-  const frozenPerSet = rates.map((set) => set.map((r) => isAllZero(backend, r)));
-  const pick = <T>(list: T[], j: number): T => list[rates.length === 1 ? 0 : j];
+  const schedule = rateSchedule(backend, rates);
   const dataAt = (j: number): Handle[] => dataAtStep(data, stepData, j);
-  const thetas = innerLoopStates(backend, program, params, dataAt, (j) => pick(rates, j), (j) => pick(frozenPerSet, j), steps);
+  const thetas = innerLoopStates(backend, program, params, dataAt, schedule.rates, schedule.frozen, steps);
   for (let j = 1; j < steps; j++) disposeNewEntries(backend, thetas[j], thetas[j - 1]);
   return thetas[steps].map((h) => (params.includes(h) ? copyHandle(backend, h) : h));
 }
