@@ -77,18 +77,6 @@ std::vector<Tensor> axpy(const std::vector<Tensor>& a, double s, const std::vect
   return out;
 }
 
-// Sums per-task tensor lists in task order and divides by the task count.
-std::vector<Tensor> mean_over_tasks(const std::vector<std::vector<Tensor>>& per_task) {
-  std::vector<Tensor> mean(per_task[0].size());
-  double inv = 1.0 / static_cast<double>(per_task.size());
-  for (size_t i = 0; i < mean.size(); ++i) {
-    Tensor total = per_task[0][i];
-    for (size_t t = 1; t < per_task.size(); ++t) total = ops::add(total, per_task[t][i]);
-    mean[i] = ops::mul_scalar(total, inv);
-  }
-  return mean;
-}
-
 struct TaskResult {
   std::vector<Tensor> adapted;
   std::vector<double> support_losses;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "ops/ops.h"
 
 namespace ml {
 
@@ -39,6 +40,17 @@ std::vector<int64_t> param_ids(size_t n) {
   std::vector<int64_t> ids;
   for (size_t i = 0; i < n; ++i) ids.push_back(static_cast<int64_t>(i));
   return ids;
+}
+
+std::vector<Tensor> mean_over_tasks(const std::vector<std::vector<Tensor>>& per_task) {
+  std::vector<Tensor> mean(per_task[0].size());
+  double inv = 1.0 / static_cast<double>(per_task.size());
+  for (size_t i = 0; i < mean.size(); ++i) {
+    Tensor total = per_task[0][i];
+    for (size_t t = 1; t < per_task.size(); ++t) total = ops::add(total, per_task[t][i]);
+    mean[i] = ops::mul_scalar(total, inv);
+  }
+  return mean;
 }
 
 }  // namespace ml

@@ -26,4 +26,8 @@ std::vector<Tensor> loss_cotangents(const Program& program);
 // The input ids 0 .. n-1: the parameters, as `wrt` for vjp/hvp.
 std::vector<int64_t> param_ids(size_t n);
 
+// Per-task tensor lists summed in task order, then scaled once by 1 / tasks, so that the result
+// does not depend on the thread count. per_task: [tasks][n] -> [n].
+std::vector<Tensor> mean_over_tasks(const std::vector<std::vector<Tensor>>& per_task);
+
 }  // namespace ml

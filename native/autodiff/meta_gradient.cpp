@@ -154,17 +154,14 @@ MetaGradientResult meta_gradient(const Program& program, const MetaGradientReque
   double inv = 1.0 / static_cast<double>(per_task.size());
   MetaGradientResult result;
   size_t n = request.num_params;
-  for (const TaskResult& task : per_task) {
+  std::vector<std::vector<Tensor>> grads;
+  for (TaskResult& task : per_task) {
     result.loss += task.objective * inv;
     result.query_losses.push_back(task.query_loss);
     result.query_outputs.push_back(task.query_outputs);
+    grads.push_back(std::move(task.grads));
   }
-  result.grads.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    Tensor total = per_task[0].grads[i];
-    for (size_t t = 1; t < per_task.size(); ++t) total = ops::add(total, per_task[t].grads[i]);
-    result.grads[i] = ops::mul_scalar(total, inv);
-  }
+  result.grads = mean_over_tasks(grads);
   if (request.lr_grads) {
     result.lr_grads.assign(request.inner_lr.size(), std::vector<Tensor>(n));
     for (size_t j = 0; j < request.inner_lr.size(); ++j)
