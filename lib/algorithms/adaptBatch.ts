@@ -21,6 +21,7 @@ import type { AdaptBatchRequest, AdaptBatchResult, Backend, DType, Handle } from
 import { addScaled, conjugateGradient } from './conjugateGradient.js';
 import { addHandles, mulHandles, readScalar, scalarHandle, scaleHandle, subHandles, zerosHandle } from './handleMath.js';
 import type { EnginePrograms } from './innerLoop.js';
+import { meanOverTasks } from './meanOverTasks.js';
 import { rateSchedule, validateInnerRates, type RateSchedule } from './innerRates.js';
 
 /** Runs the request on the backend's own engine when it has one, else on the TypeScript twin. */
@@ -268,22 +269,6 @@ function combineQueries(
     for (const x of perTask) disposeAll(backend, x);
   }
   return out;
-}
-
-/** Mean over tasks, summed in task order then scaled once (as the native engine); new handles. */
-function meanOverTasks(backend: Backend, perTask: Handle[][]): Handle[] {
-  const n = perTask.length;
-  return perTask[0].map((_, i) => {
-    let total = perTask[0][i];
-    for (let t = 1; t < n; t++) {
-      const next = addHandles(backend, total, perTask[t][i]);
-      if (t > 1) backend.dispose(total);
-      total = next;
-    }
-    const mean = scaleHandle(backend, total, 1 / n);
-    if (n > 1) backend.dispose(total);
-    return mean;
-  });
 }
 
 function zerosLike(backend: Backend, h: Handle): Handle {

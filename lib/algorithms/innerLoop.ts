@@ -40,6 +40,7 @@ import {
   sumToShape,
   zerosHandle,
 } from './handleMath.js';
+import { meanOverTasks } from './meanOverTasks.js';
 import { rateSchedule, validateInnerRates, type RateSchedule } from './innerRates.js';
 
 /** Runs the request on the backend's own engine when it has one, else on the TypeScript one. */
@@ -401,22 +402,10 @@ function finishLrGrads(ctx: EngineContext, slots: (Handle | null)[][] | undefine
 /** Means over tasks of the per-task results (summing handles, then one scale). */
 function averageOverTasks(backend: Backend, results: TaskResult[]): MetaGradientResult {
   const n = results.length;
-  const mean = (lists: Handle[][]): Handle[] =>
-    lists[0].map((_, i) => {
-      let acc = lists[0][i];
-      for (let t = 1; t < n; t++) {
-        const next = addHandles(backend, acc, lists[t][i]);
-        if (t > 1) backend.dispose(acc);
-        acc = next;
-      }
-      const out = scaleHandle(backend, acc, 1 / n);
-      if (n > 1) backend.dispose(acc);
-      return out;
-    });
-  const grads = mean(results.map((r) => r.grads));
+  const grads = meanOverTasks(backend, results.map((r) => r.grads));
   let lrGrads: Handle[][] | undefined;
   if (results[0].lrGrads) {
-    lrGrads = results[0].lrGrads.map((_, j) => mean(results.map((r) => (r.lrGrads as Handle[][])[j])));
+    lrGrads = results[0].lrGrads.map((_, j) => meanOverTasks(backend, results.map((r) => (r.lrGrads as Handle[][])[j])));
   }
   for (const r of results) {
     disposeAll(backend, r.grads);
