@@ -59,14 +59,18 @@ export interface CompiledProgram {
    * Optional accelerated MAML-family meta-gradient for a whole meta-batch (native: tasks in
    * parallel across threads, off the event loop). Where absent, lib/algorithms/innerLoop.ts
    * runs the same recursion in TypeScript over vjp/hvp. Both must give the same numbers.
+   * Added (optional): queryProgram, the query loss's own program, a program of the same backend
+   * with the same parameter inputs, when query data has other shapes than support data
+   * (tasks[].query are then its data inputs); this program still drives the inner loop.
    */
-  metaGradient?(request: MetaGradientRequest): Promise<MetaGradientResult>;
+  metaGradient?(request: MetaGradientRequest, queryProgram?: CompiledProgram): Promise<MetaGradientResult>;
   /**
    * Added (optional): batched adaptation for a whole meta-batch (native: tasks in parallel
    * across threads, off the event loop). Where absent, lib/algorithms/adaptBatch.ts runs the
    * same loop in TypeScript over vjp/hvp. Both must give the same numbers.
+   * Added (optional): queryProgram, as for metaGradient (query loss, outputs and its gradient).
    */
-  adaptBatch?(request: AdaptBatchRequest): Promise<AdaptBatchResult>;
+  adaptBatch?(request: AdaptBatchRequest, queryProgram?: CompiledProgram): Promise<AdaptBatchResult>;
   dispose(): void;
 }
 
