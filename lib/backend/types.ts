@@ -92,7 +92,10 @@ export interface MetaGradientRequest {
   numParams: number;
   /** Initial parameters, one per parameter input. */
   params: Handle[];
-  /** Per task: data inputs for the support and the query loss (same count and shapes as the program's data inputs). */
+  /**
+   * Per task: data inputs for the support and the query loss (same count and shapes as the program's data inputs;
+   * the query's as queryProgram's when metaGradient is given one).
+   */
   tasks: { support: Handle[]; query: Handle[] }[];
   /** Inner steps k >= 0. */
   steps: number;
@@ -148,7 +151,7 @@ export interface MetaGradientResult {
 export interface AdaptBatchRequest {
   numParams: number;
   params: Handle[];
-  /** Per task: data inputs of the support loss, and optionally of the query loss (all tasks or none). */
+  /** Per task: data inputs of the support loss, and optionally of the query loss (all tasks or none; queryProgram's when given). */
   tasks: { support: Handle[]; query?: Handle[] }[];
   steps: number;
   /** As MetaGradientRequest.innerLR: innerLR[j][i] of shape [] or the parameter's; steps entries or 1. */
