@@ -29,7 +29,9 @@ export interface NativeProgram {
   /**
    * Added with the native meta-batch engine: CompiledProgram.metaGradient (lib/backend/types.ts) in
    * one call; tasks run in parallel on numThreads() threads off the event loop. Rejects with a
-   * coded error like the synchronous calls.
+   * coded error like the synchronous calls. Added: queryProgram (optional), the query loss's own
+   * program when the query data has other shapes (tasks[].query are its data inputs); it must
+   * take this program's parameter list (ERR_SHAPE / ERR_DTYPE / ERR_VALUE otherwise).
    */
   metaGradient?(request: {
     numParams: number;
@@ -40,7 +42,7 @@ export interface NativeProgram {
     order: 1 | 2;
     stepWeights?: number[];
     lrGrads?: boolean;
-  }): Promise<{
+  }, queryProgram?: NativeProgram): Promise<{
     loss: number;
     queryLosses: number[];
     grads: NativeTensor[];
@@ -50,7 +52,8 @@ export interface NativeProgram {
   /**
    * Added with batched adaptation: CompiledProgram.adaptBatch (lib/backend/types.ts
    * AdaptBatchRequest) in one call; tasks run in parallel on numThreads() threads off the event
-   * loop. Rejects with a coded error like the synchronous calls.
+   * loop. Rejects with a coded error like the synchronous calls. Added: queryProgram (optional),
+   * as for metaGradient: the program of the query loss and outputs (tasks[].query its data).
    */
   adaptBatch?(request: {
     numParams: number;
@@ -61,7 +64,7 @@ export interface NativeProgram {
     proximal?: number;
     adam?: { beta1: number; beta2: number; epsilon: number };
     implicitGradient?: { lambda: number; cgSteps: number; tolerance: number };
-  }): Promise<{
+  }, queryProgram?: NativeProgram): Promise<{
     adapted: NativeTensor[][];
     meanAdapted: NativeTensor[];
     supportLosses: number[][];

@@ -13,8 +13,8 @@
  * runAdaptBatch uses the backend's own engine (native: one call, tasks in parallel) when the
  * compiled program has one; this file's TypeScript twin runs the same arithmetic in the same
  * order over compiled.vjp / compiled.hvp, so both give the same numbers. When the query data
- * has other shapes than the support data (two programs), the native engine runs the inner loop
- * and the query stage runs here.
+ * has other shapes than the support data (two programs), the native engine takes the query
+ * program as its second argument.
  */
 import { ShapeError, ValueError } from '../errors.js';
 import type { AdaptBatchRequest, AdaptBatchResult, Backend, DType, Handle } from '../backend/types.js';
@@ -33,16 +33,12 @@ export async function runAdaptBatch(
 ): Promise<AdaptBatchResult> {
   validateAdaptRequest(backend, request);
   const native = programs.support.compiled.adaptBatch?.bind(programs.support.compiled);
-  if (engine === 'typescript' || !native) return adaptBatchInTypeScript(backend, programs, request);
   const withQuery = request.tasks[0].query !== undefined;
-  if (!withQuery || programs.support.compiled === programs.query.compiled) return native(request);
-  // Two programs: the native inner loop, then the query stage here on its adapted weights.
-  const { implicitGradient: _implicit, ...adaptation } = request;
-  const inner = await native({ ...adaptation, tasks: request.tasks.map((t) => ({ support: t.support })) });
-  const ctx = makeContext(backend, programs, request);
-  const queries = request.tasks.map((task, t) => queryStage(ctx, inner.adapted[t], task.support, task.query as Handle[]));
-  backend.dispose(ctx.one);
-  return { ...inner, ...combineQueries(backend, queries, request.implicitGradient !== undefined) };
+  // Query data of other shapes (two programs) runs natively when the query program is native too.
+  const queryProgram = withQuery && programs.support.compiled !== programs.query.compiled ? programs.query.compiled : undefined;
+  const nativeQuery = !queryProgram || queryProgram.adaptBatch !== undefined;
+  if (engine === 'typescript' || !native || !nativeQuery) return adaptBatchInTypeScript(backend, programs, request);
+  return native(request, queryProgram);
 }
 
 /** Checks counts, shapes and settings, throwing ShapeError/ValueError that name adaptBatch and the numbers. */

@@ -52,9 +52,12 @@ export async function runMetaGradient(
 ): Promise<MetaGradientResult> {
   validateRequest(backend, request);
   const { support, query } = programs;
-  const native = support.compiled === query.compiled ? support.compiled.metaGradient?.bind(support.compiled) : undefined;
+  const native = support.compiled.metaGradient?.bind(support.compiled);
+  // Two programs (query data of other shapes) run natively when the query program is native too.
+  const queryProgram = support.compiled === query.compiled ? undefined : query.compiled;
+  const nativeQuery = !queryProgram || queryProgram.metaGradient !== undefined;
   const typeScriptOnly = request.stepData !== undefined || request.supportOutputs === true;
-  if (engine === 'auto' && native && !typeScriptOnly) return native(request);
+  if (engine === 'auto' && native && nativeQuery && !typeScriptOnly) return native(request, queryProgram);
   return metaGradientInTypeScript(backend, programs, request);
 }
 
@@ -66,8 +69,8 @@ export interface EngineProgram {
 
 /**
  * The support loss drives the inner loop, the query loss the objective. They are the same
- * program when support and query sets have the same shapes (the only case the native engine
- * takes); otherwise two recordings of one loss function.
+ * program when support and query sets have the same shapes; otherwise two recordings of one
+ * loss function (the native engine takes the query program as its second argument).
  */
 export interface EnginePrograms {
   support: EngineProgram;

@@ -191,9 +191,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
   /**
    * Tasks of one shape, one score each: one adaptBatch call adapts them all and gives the query
    * loss and logits at t_k. When query sets have another size than support sets (1-shot
-   * classification), runAdaptBatch runs the query passes one after another on the main thread
-   * after the native inner loop. Fanning them out here as concurrent 0-step adaptBatch calls was
-   * measured slower on 2 busy cores (7x the page faults of the concurrent native temporaries).
+   * classification), the query program goes along with the support program (runAdaptBatch).
    */
   private async adaptAndScoreGroup(programParams: Params, rates: InnerRates, group: PreparedTask[], steps: number): Promise<TaskScore[]> {
     const { kind } = group[0];

@@ -26,7 +26,7 @@ import type {
 
 /** The binding's program, including the meta-batch engine (an addition to binding.d.ts's NativeProgram). */
 interface NativeProgramWithMeta extends NativeProgram {
-  metaGradient?(request: NativeMetaGradientRequest): Promise<NativeMetaGradientResult>;
+  metaGradient?(request: NativeMetaGradientRequest, queryProgram?: NativeProgram): Promise<NativeMetaGradientResult>;
 }
 
 type NativeMetaGradientRequest = Omit<MetaGradientRequest, 'params' | 'tasks' | 'innerLR'> & {
@@ -112,9 +112,10 @@ class NativeCompiledProgram implements CompiledProgram {
     return { outputs: asHandles(r.outputs), grads: asHandles(r.grads), gradTangents: asHandles(r.gradTangents) };
   }
 
-  async metaGradient(request: MetaGradientRequest): Promise<MetaGradientResult> {
+  async metaGradient(request: MetaGradientRequest, queryProgram?: CompiledProgram): Promise<MetaGradientResult> {
     const run = this.program.metaGradient;
     if (!run) throw new BackendError('native backend: this binary has no metaGradient; rebuild it');
+    const query = nativeQueryProgram(queryProgram, 'metaGradient');
     const nativeRequest: NativeMetaGradientRequest = {
       ...request,
       params: asNatives(request.params),
@@ -123,7 +124,7 @@ class NativeCompiledProgram implements CompiledProgram {
     };
     let r: NativeMetaGradientResult;
     try {
-      r = await call(() => run.call(this.program, nativeRequest));
+      r = await call(() => run.call(this.program, nativeRequest, query));
     } catch (err) {
       throw fromNativeError(err);
     }
@@ -137,9 +138,10 @@ class NativeCompiledProgram implements CompiledProgram {
     return result;
   }
 
-  async adaptBatch(request: AdaptBatchRequest): Promise<AdaptBatchResult> {
+  async adaptBatch(request: AdaptBatchRequest, queryProgram?: CompiledProgram): Promise<AdaptBatchResult> {
     const run = this.program.adaptBatch;
     if (!run) throw new BackendError('native backend: this binary has no adaptBatch; rebuild it');
+    const query = nativeQueryProgram(queryProgram, 'adaptBatch');
     const nativeRequest = {
       ...request,
       params: asNatives(request.params),
@@ -148,7 +150,7 @@ class NativeCompiledProgram implements CompiledProgram {
     };
     let r: Awaited<ReturnType<NonNullable<NativeProgram['adaptBatch']>>>;
     try {
-      r = await call(() => run.call(this.program, nativeRequest));
+      r = await call(() => run.call(this.program, nativeRequest, query));
     } catch (err) {
       throw fromNativeError(err);
     }
@@ -166,6 +168,19 @@ class NativeCompiledProgram implements CompiledProgram {
   dispose(): void {
     this.program.dispose();
   }
+
+  /** The binding's program behind a CompiledProgram of this backend. */
+  static rawProgram(compiled: CompiledProgram): NativeProgram | undefined {
+    return compiled instanceof NativeCompiledProgram ? compiled.program : undefined;
+  }
+}
+
+/** The optional query program of metaGradient / adaptBatch as the binding's program; it must come from this backend. */
+function nativeQueryProgram(queryProgram: CompiledProgram | undefined, method: string): NativeProgram | undefined {
+  if (!queryProgram) return undefined;
+  const raw = NativeCompiledProgram.rawProgram(queryProgram);
+  if (!raw) throw new BackendError(`${method}: the query program was not compiled by the native backend`);
+  return raw;
 }
 
 class NativeBackend implements Backend {

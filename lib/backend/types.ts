@@ -59,14 +59,18 @@ export interface CompiledProgram {
    * Optional accelerated MAML-family meta-gradient for a whole meta-batch (native: tasks in
    * parallel across threads, off the event loop). Where absent, lib/algorithms/innerLoop.ts
    * runs the same recursion in TypeScript over vjp/hvp. Both must give the same numbers.
+   * Added (optional): queryProgram, the query loss's own program, a program of the same backend
+   * with the same parameter inputs, when query data has other shapes than support data
+   * (tasks[].query are then its data inputs); this program still drives the inner loop.
    */
-  metaGradient?(request: MetaGradientRequest): Promise<MetaGradientResult>;
+  metaGradient?(request: MetaGradientRequest, queryProgram?: CompiledProgram): Promise<MetaGradientResult>;
   /**
    * Added (optional): batched adaptation for a whole meta-batch (native: tasks in parallel
    * across threads, off the event loop). Where absent, lib/algorithms/adaptBatch.ts runs the
    * same loop in TypeScript over vjp/hvp. Both must give the same numbers.
+   * Added (optional): queryProgram, as for metaGradient (query loss, outputs and its gradient).
    */
-  adaptBatch?(request: AdaptBatchRequest): Promise<AdaptBatchResult>;
+  adaptBatch?(request: AdaptBatchRequest, queryProgram?: CompiledProgram): Promise<AdaptBatchResult>;
   dispose(): void;
 }
 
@@ -88,7 +92,10 @@ export interface MetaGradientRequest {
   numParams: number;
   /** Initial parameters, one per parameter input. */
   params: Handle[];
-  /** Per task: data inputs for the support and the query loss (same count and shapes as the program's data inputs). */
+  /**
+   * Per task: data inputs for the support and the query loss (same count and shapes as the program's data inputs;
+   * the query's as queryProgram's when metaGradient is given one).
+   */
   tasks: { support: Handle[]; query: Handle[] }[];
   /** Inner steps k >= 0. */
   steps: number;
@@ -144,7 +151,7 @@ export interface MetaGradientResult {
 export interface AdaptBatchRequest {
   numParams: number;
   params: Handle[];
-  /** Per task: data inputs of the support loss, and optionally of the query loss (all tasks or none). */
+  /** Per task: data inputs of the support loss, and optionally of the query loss (all tasks or none; queryProgram's when given). */
   tasks: { support: Handle[]; query?: Handle[] }[];
   steps: number;
   /** As MetaGradientRequest.innerLR: innerLR[j][i] of shape [] or the parameter's; steps entries or 1. */

@@ -35,25 +35,28 @@ void validate_settings(const AdaptBatchRequest& r) {
   }
 }
 
-// Shapes and counts of the request against the program.
-void validate(const Program& p, const AdaptBatchRequest& r) {
+// Shapes and counts of the request against the support program p and its query program, which
+// it returns.
+const Program& validate(const Program& p, const AdaptBatchRequest& r) {
   size_t n = r.num_params;
   validate_params_and_tasks(p, n, r.params.size(), r.tasks.size(), kWhat);
-  size_t data = p.num_inputs() - n;
+  const Program& q = query_program_of(p, r.query_program, n, kWhat);
+  size_t data = p.num_inputs() - n, query_data = q.num_inputs() - n;
   bool with_query = !r.tasks[0].query.empty();
   for (size_t t = 0; t < r.tasks.size(); ++t) {
     const AdaptTask& task = r.tasks[t];
     if (task.support.size() != data)
       fail_value("task " + std::to_string(t) + " must give " + std::to_string(data) + " support inputs, got " +
                  std::to_string(task.support.size()));
-    if (with_query != !task.query.empty() || (with_query && task.query.size() != data))
-      fail_value("task " + std::to_string(t) + " must give " + std::to_string(with_query ? data : 0) +
+    if (with_query != !task.query.empty() || (with_query && task.query.size() != query_data))
+      fail_value("task " + std::to_string(t) + " must give " + std::to_string(with_query ? query_data : 0) +
                  " query inputs like task 0, got " + std::to_string(task.query.size()));
   }
   if (r.steps < 0 || r.steps > 10000) fail_value("steps " + std::to_string(r.steps) + " must be in [0, 10000]");
   validate_inner_rates(p, n, r.steps, r.inner_lr, kWhat);
   validate_settings(r);
   if (r.implicit.enabled && !with_query) fail_value("implicitGradient needs every task's query data");
+  return q;
 }
 
 // sum over tensors of <a_i, b_i>, accumulated in double in element order (as the TypeScript twin).
@@ -87,21 +90,21 @@ struct TaskResult {
 
 class TaskRunner {
  public:
-  TaskRunner(const Program& p, const AdaptBatchRequest& r)
-      : p_(p), r_(r), n_(r.num_params), wrt_(param_ids(n_)), cotangents_(loss_cotangents(p)), rates_(r.inner_lr) {}
+  // p: the support program (inner loop, HVPs), q: the query program.
+  TaskRunner(const Program& p, const Program& q, const AdaptBatchRequest& r)
+      : losses_(p, q, r.num_params), r_(r), n_(r.num_params), rates_(r.inner_lr) {}
 
   TaskResult run(const AdaptTask& task) const {
     TaskResult result;
     result.adapted = inner_loop(task, result.support_losses);
     if (task.query.empty()) return result;
-    std::vector<Tensor> inputs = concat_inputs(result.adapted, task.query);
     std::vector<Tensor> outputs;
     if (r_.implicit.enabled) {
-      VjpResult q = p_.vjp(inputs, cotangents_, wrt_);
+      VjpResult q = losses_.query_grad(result.adapted, task.query);
       outputs = std::move(q.outputs);
       result.implicit_grad = implicit_gradient(result.adapted, task.support, q.grads);
     } else {
-      outputs = p_.run(inputs);
+      outputs = losses_.query_outputs(result.adapted, task.query);
     }
     result.query_loss = scalar_value(outputs[0]);
     result.query_outputs.assign(outputs.begin() + 1, outputs.end());
@@ -116,7 +119,7 @@ class TaskRunner {
     if (r_.adam.enabled)
       for (size_t i = 0; i < n_; ++i) m[i] = v[i] = Tensor::zeros(theta[i].dtype(), theta[i].shape());
     for (int64_t j = 0; j < r_.steps; ++j) {
-      VjpResult res = p_.vjp(concat_inputs(theta, task.support), cotangents_, wrt_);
+      VjpResult res = losses_.support_grad(theta, task.support);
       losses.push_back(scalar_value(res.outputs[0]));
       std::vector<Tensor> next(n_);
       for (size_t i = 0; i < n_; ++i) {
@@ -152,11 +155,8 @@ class TaskRunner {
   std::vector<Tensor> implicit_gradient(const std::vector<Tensor>& phi, const std::vector<Tensor>& support,
                                         const std::vector<Tensor>& gq) const {
     const ImplicitGradientSettings& s = r_.implicit;
-    std::vector<Tensor> inputs = concat_inputs(phi, support);
     auto apply_a = [&](const std::vector<Tensor>& vec) {
-      std::vector<Tensor> tangents(p_.num_inputs());  // undefined = zero on the data inputs
-      for (size_t i = 0; i < n_; ++i) tangents[i] = vec[i];
-      HvpResult h = p_.hvp(inputs, tangents, cotangents_, wrt_);
+      HvpResult h = losses_.support_hvp(phi, support, vec);
       return axpy(vec, 1 / s.lambda, h.grad_tangents);
     };
     std::vector<Tensor> x(n_), r = gq, dir = gq;
@@ -175,19 +175,17 @@ class TaskRunner {
     return x;
   }
 
-  const Program& p_;
+  TaskLosses losses_;
   const AdaptBatchRequest& r_;
   size_t n_;
-  std::vector<int64_t> wrt_;
-  std::vector<Tensor> cotangents_;
   InnerRates rates_;
 };
 
 }  // namespace
 
 AdaptBatchResult adapt_batch(const Program& program, const AdaptBatchRequest& request) {
-  validate(program, request);
-  TaskRunner runner(program, request);
+  const Program& query = validate(program, request);
+  TaskRunner runner(program, query, request);
   std::vector<TaskResult> per_task(request.tasks.size());
   parallel_for(request.tasks.size(), request.num_threads, [&](size_t t) { per_task[t] = runner.run(request.tasks[t]); });
 

@@ -11,7 +11,11 @@
 // outputs[1..] are reported at t_k; with the implicit gradient, x solves
 //   (I + H_s(t_k) / lambda) x = grad L(t_k; query)
 // by conjugate gradient on Hessian-vector products of the support loss (iMAML).
+// Query sets of other shapes than the support sets need a second recording of the loss:
+// query_program then gives the query loss, its gradient and outputs (same parameter list:
+// meta_batch.h query_program_of); the program itself drives the inner loop and the HVPs.
 #pragma once
+#include <memory>
 #include <vector>
 
 #include "autodiff/program.h"
@@ -20,7 +24,7 @@ namespace ml {
 
 struct AdaptTask {
   std::vector<Tensor> support;  // the program's data inputs
-  std::vector<Tensor> query;    // empty: no query evaluation (all tasks alike)
+  std::vector<Tensor> query;    // the query program's data inputs; empty: no query evaluation (all tasks alike)
 };
 
 struct AdamSettings {
@@ -46,6 +50,7 @@ struct AdaptBatchRequest {
   AdamSettings adam;
   ImplicitGradientSettings implicit;
   int num_threads = 1;
+  std::shared_ptr<const Program> query_program;  // null: the query loss is the same program
 };
 
 struct AdaptBatchResult {

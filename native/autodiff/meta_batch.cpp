@@ -20,6 +20,54 @@ void validate_params_and_tasks(const Program& p, size_t num_params, size_t num_p
   if (num_tasks == 0) fail(ErrorKind::Value, std::string(what) + ": no tasks");
 }
 
+const Program& query_program_of(const Program& support, const std::shared_ptr<const Program>& query, size_t num_params,
+                                const char* what) {
+  if (!query) return support;
+  const std::string prefix = std::string(what) + ": the query program";
+  if (query->num_inputs() < num_params)
+    fail(ErrorKind::Value, prefix + " has " + std::to_string(query->num_inputs()) + " inputs, fewer than numParams " +
+                               std::to_string(num_params));
+  for (size_t i = 0; i < num_params; ++i) {
+    const ProgramInput& s = support.input(i);
+    const ProgramInput& q = query->input(i);
+    if (q.shape != s.shape)
+      fail(ErrorKind::Shape, prefix + "'s parameter " + std::to_string(i) + " has shape " + shape_str(q.shape) +
+                                 ", the support program's " + shape_str(s.shape));
+    if (q.dtype != s.dtype)
+      fail(ErrorKind::DType, prefix + "'s parameter " + std::to_string(i) + " is " + dtype_name(q.dtype) +
+                                 ", the support program's " + dtype_name(s.dtype));
+  }
+  if (query->num_outputs() < 1 || shape_numel(query->value_shape(query->output_id(0))) != 1)
+    fail(ErrorKind::Shape, prefix + "'s first output must be a scalar loss");
+  return *query;
+}
+
+TaskLosses::TaskLosses(const Program& support, const Program& query, size_t num_params)
+    : support_(support),
+      query_(query),
+      wrt_(param_ids(num_params)),
+      support_cotangents_(loss_cotangents(support)),
+      query_cotangents_(loss_cotangents(query)) {}
+
+VjpResult TaskLosses::support_grad(const std::vector<Tensor>& theta, const std::vector<Tensor>& data) const {
+  return support_.vjp(concat_inputs(theta, data), support_cotangents_, wrt_);
+}
+
+HvpResult TaskLosses::support_hvp(const std::vector<Tensor>& theta, const std::vector<Tensor>& data,
+                                  const std::vector<Tensor>& v) const {
+  std::vector<Tensor> tangents(support_.num_inputs());  // undefined = zero on the data inputs
+  for (size_t i = 0; i < v.size(); ++i) tangents[i] = v[i];
+  return support_.hvp(concat_inputs(theta, data), tangents, support_cotangents_, wrt_);
+}
+
+VjpResult TaskLosses::query_grad(const std::vector<Tensor>& theta, const std::vector<Tensor>& data) const {
+  return query_.vjp(concat_inputs(theta, data), query_cotangents_, wrt_);
+}
+
+std::vector<Tensor> TaskLosses::query_outputs(const std::vector<Tensor>& theta, const std::vector<Tensor>& data) const {
+  return query_.run(concat_inputs(theta, data));
+}
+
 std::vector<Tensor> concat_inputs(const std::vector<Tensor>& params, const std::vector<Tensor>& data) {
   std::vector<Tensor> inputs = params;
   inputs.insert(inputs.end(), data.begin(), data.end());

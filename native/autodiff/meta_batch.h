@@ -2,6 +2,7 @@
 // its inputs are [params..., data...] and its output 0 is the scalar loss.
 #pragma once
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "autodiff/program.h"
@@ -13,6 +14,38 @@ namespace ml {
 // ml::Error (Value unless said) prefixed with `what`.
 void validate_params_and_tasks(const Program& program, size_t num_params, size_t num_param_tensors, size_t num_tasks,
                                const char* what);
+
+// The program of the query loss: `query` when given (support and query sets of other shapes, two
+// recordings of one loss), else `support`. A separate query program must take the support
+// program's parameter list: at least num_params inputs (Value), the first num_params of the same
+// shapes (Shape) and dtypes (DType), and a scalar loss as output 0 (Shape). Messages start with `what`.
+const Program& query_program_of(const Program& support, const std::shared_ptr<const Program>& query, size_t num_params,
+                                const char* what);
+
+// The two losses of a task as functions of the parameters t: the support program drives the
+// inner loop (gradients, HVPs), the query program gives the objective and the extra outputs
+// (the same Program when support and query data have the same shapes). Inputs: [t..., data...].
+class TaskLosses {
+ public:
+  TaskLosses(const Program& support, const Program& query, size_t num_params);
+
+  // L_s(t) and its outputs, grad_t L_s(t).
+  VjpResult support_grad(const std::vector<Tensor>& theta, const std::vector<Tensor>& data) const;
+  // One forward-over-reverse pass: grads = grad_t L_s(t), grad_tangents = H_s(t) v, with v one
+  // tangent per parameter (undefined = zero).
+  HvpResult support_hvp(const std::vector<Tensor>& theta, const std::vector<Tensor>& data,
+                        const std::vector<Tensor>& v) const;
+  // L_q(t) and its outputs, grad_t L_q(t).
+  VjpResult query_grad(const std::vector<Tensor>& theta, const std::vector<Tensor>& data) const;
+  // The query program's outputs at t: [L_q(t), extra outputs...].
+  std::vector<Tensor> query_outputs(const std::vector<Tensor>& theta, const std::vector<Tensor>& data) const;
+
+ private:
+  const Program& support_;
+  const Program& query_;
+  std::vector<int64_t> wrt_;
+  std::vector<Tensor> support_cotangents_, query_cotangents_;
+};
 
 // The program's inputs: [params..., data...].
 std::vector<Tensor> concat_inputs(const std::vector<Tensor>& params, const std::vector<Tensor>& data);

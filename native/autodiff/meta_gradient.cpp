@@ -20,16 +20,21 @@ struct TaskResult {
   std::vector<Tensor> query_outputs;
 };
 
-// Shapes and counts of the request against the program.
-void validate(const Program& p, const MetaGradientRequest& r) {
-  const char* what = "metaGradient";
+const char* const kWhat = "metaGradient";
+
+// Shapes and counts of the request against the support program p and its query program, which
+// it returns.
+const Program& validate(const Program& p, const MetaGradientRequest& r) {
+  const char* what = kWhat;
   size_t n = r.num_params;
   validate_params_and_tasks(p, n, r.params.size(), r.tasks.size(), what);
-  size_t data = p.num_inputs() - n;
+  const Program& q = query_program_of(p, r.query_program, n, what);
+  size_t support_data = p.num_inputs() - n, query_data = q.num_inputs() - n;
   for (size_t t = 0; t < r.tasks.size(); ++t)
-    if (r.tasks[t].support.size() != data || r.tasks[t].query.size() != data)
-      fail(ErrorKind::Value, std::string(what) + ": task " + std::to_string(t) + " must give " + std::to_string(data) +
-                                 " support and query inputs");
+    if (r.tasks[t].support.size() != support_data || r.tasks[t].query.size() != query_data)
+      fail(ErrorKind::Value, std::string(what) + ": task " + std::to_string(t) + " must give " +
+                                 std::to_string(support_data) + " support and " + std::to_string(query_data) +
+                                 " query inputs");
   if (r.steps < 0 || r.steps > 10000)
     fail(ErrorKind::Value, std::string(what) + ": steps " + std::to_string(r.steps) + " must be in [0, 10000]");
   if (r.order != 1 && r.order != 2) fail(ErrorKind::Value, std::string(what) + ": order must be 1 or 2");
@@ -37,6 +42,7 @@ void validate(const Program& p, const MetaGradientRequest& r) {
   if (!r.step_weights.empty() && r.step_weights.size() != static_cast<size_t>(r.steps + 1))
     fail(ErrorKind::Value, std::string(what) + ": stepWeights has " + std::to_string(r.step_weights.size()) +
                                " entries, expected steps + 1 = " + std::to_string(r.steps + 1));
+  return q;
 }
 
 // What the backward pass needs from step j of the forward pass, and nothing more (so memory
@@ -49,8 +55,9 @@ struct SavedStep {
 
 class TaskRunner {
  public:
-  TaskRunner(const Program& p, const MetaGradientRequest& r)
-      : p_(p), r_(r), n_(r.num_params), wrt_(param_ids(n_)), cotangents_(loss_cotangents(p)), rates_(r.inner_lr) {
+  // p: the support program (inner loop), q: the query program (objective).
+  TaskRunner(const Program& p, const Program& q, const MetaGradientRequest& r)
+      : losses_(p, q, r.num_params), r_(r), n_(r.num_params), rates_(r.inner_lr) {
     weights_ = r.step_weights;
     if (weights_.empty()) {
       weights_.assign(static_cast<size_t>(r.steps + 1), 0.0);
@@ -64,7 +71,7 @@ class TaskRunner {
     std::vector<SavedStep> saved(static_cast<size_t>(k));
     std::vector<Tensor> last_theta = inner_loop(task, saved);
     // Query at t_k: loss, extra outputs and g_k = w_k grad L_q(t_k).
-    VjpResult last = p_.vjp(concat_inputs(last_theta, task.query), cotangents_, wrt_);
+    VjpResult last = losses_.query_grad(last_theta, task.query);
     last_theta.clear();  // t_k is not needed again
     result.query_loss = scalar_value(last.outputs[0]);
     result.query_outputs.assign(last.outputs.begin() + 1, last.outputs.end());
@@ -88,7 +95,7 @@ class TaskRunner {
   std::vector<Tensor> inner_loop(const MetaTask& task, std::vector<SavedStep>& saved) const {
     std::vector<Tensor> theta = r_.params;
     for (int64_t j = 0; j < r_.steps; ++j) {
-      std::vector<Tensor> g = p_.vjp(concat_inputs(theta, task.support), cotangents_, wrt_).grads;
+      std::vector<Tensor> g = losses_.support_grad(theta, task.support).grads;
       std::vector<Tensor> next(n_);
       for (size_t i = 0; i < n_; ++i)
         next[i] = rates_.frozen(j, i) ? theta[i] : ops::sub(theta[i], ops::mul(rates_.lr(j, i), g[i]));
@@ -105,18 +112,18 @@ class TaskRunner {
   void backward_step(int64_t j, const MetaTask& task, const SavedStep& step, std::vector<Tensor>& g,
                      TaskResult& result) const {
     if (r_.order == 2) {
-      std::vector<Tensor> tangents(p_.num_inputs());  // undefined = zero (frozen parameters, data)
+      std::vector<Tensor> tangents(n_);  // undefined = zero (frozen parameters)
       for (size_t i = 0; i < n_; ++i)
         if (!rates_.frozen(j, i)) tangents[i] = ops::mul(rates_.lr(j, i), g[i]);
       // One forward-over-reverse pass: h.grads = grad L_s(t_j), h.grad_tangents = H_s(t_j) tangents.
-      HvpResult h = p_.hvp(concat_inputs(step.theta, task.support), tangents, cotangents_, wrt_);
+      HvpResult h = losses_.support_hvp(step.theta, task.support, tangents);
       if (r_.lr_grads) accumulate_lr_grads(j, h.grads, g, result.lr_grads);
       for (size_t i = 0; i < n_; ++i) g[i] = ops::sub(g[i], h.grad_tangents[i]);
     } else if (r_.lr_grads) {
       accumulate_lr_grads(j, step.support_grad, g, result.lr_grads);
     }
     if (weights_[j] != 0.0) {
-      VjpResult q = p_.vjp(concat_inputs(step.theta, task.query), cotangents_, wrt_);
+      VjpResult q = losses_.query_grad(step.theta, task.query);
       result.objective += weights_[j] * scalar_value(q.outputs[0]);
       for (size_t i = 0; i < n_; ++i) g[i] = ops::add(g[i], ops::mul_scalar(q.grads[i], weights_[j]));
     }
@@ -132,11 +139,9 @@ class TaskRunner {
     }
   }
 
-  const Program& p_;
+  TaskLosses losses_;
   const MetaGradientRequest& r_;
   size_t n_;
-  std::vector<int64_t> wrt_;
-  std::vector<Tensor> cotangents_;
   InnerRates rates_;
   std::vector<double> weights_;
 };
@@ -144,8 +149,8 @@ class TaskRunner {
 }  // namespace
 
 MetaGradientResult meta_gradient(const Program& program, const MetaGradientRequest& request) {
-  validate(program, request);
-  TaskRunner runner(program, request);
+  const Program& query = validate(program, request);
+  TaskRunner runner(program, query, request);
   std::vector<TaskResult> per_task(request.tasks.size());
   parallel_for(request.tasks.size(), request.num_threads,
                [&](size_t t) { per_task[t] = runner.run(request.tasks[t]); });

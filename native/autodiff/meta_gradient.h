@@ -9,7 +9,12 @@
 // Order 1 drops the Hessian term. Memory per task: at most one parameter copy per step (t_j at
 // order 2; at order 1 only what lr gradients or nonzero step weights need), never the unrolled
 // graph; grad L_s(t_j) for dF/dlr_j comes again from the HVP at order 2.
+//
+// Support and query sets of other shapes need two recordings of the loss: then query_program
+// gives L_q and grad L_q (and the extra outputs), the program itself drives the inner loop
+// (gradients, HVPs). Both take the same parameter list (meta_batch.h query_program_of).
 #pragma once
+#include <memory>
 #include <vector>
 
 #include "autodiff/program.h"
@@ -17,7 +22,7 @@
 namespace ml {
 
 struct MetaTask {
-  std::vector<Tensor> support, query;  // the program's data inputs
+  std::vector<Tensor> support, query;  // the data inputs of the support and of the query program
 };
 
 struct MetaGradientRequest {
@@ -31,6 +36,7 @@ struct MetaGradientRequest {
   std::vector<double> step_weights;  // w_0 .. w_k; empty: [0, ..., 0, 1]
   bool lr_grads = false;
   int num_threads = 1;
+  std::shared_ptr<const Program> query_program;  // null: the query loss is the same program
 };
 
 struct MetaGradientResult {

@@ -1,4 +1,5 @@
-// ProgramWrap::adaptBatch: batched adaptation (autodiff/adapt_batch.h) as a Promise. The request
+// ProgramWrap::adaptBatch(request, queryProgram?): batched adaptation (autodiff/adapt_batch.h) as
+// a Promise (the query program: query sets of other shapes than the support sets). The request
 // is read on the JS thread (tensors are shared, not copied), the tasks run on a thread pool off
 // the event loop (program_task_worker.h), and the result is wrapped back on the JS thread.
 #include <cmath>
@@ -95,9 +96,10 @@ Napi::Value ProgramWrap::adapt_batch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     program("adaptBatch");  // throws when disposed
-    return ProgramTaskWorker<AdaptBatchRequest, AdaptBatchResult>::queue(env, kWhat, program_,
-                                                                         request_from_js(env, info[0]), ml::adapt_batch,
-                                                                         result_to_js);
+    AdaptBatchRequest request = request_from_js(env, info[0]);
+    request.query_program = query_program_from_js(env, info[1], "adaptBatch");
+    return ProgramTaskWorker<AdaptBatchRequest, AdaptBatchResult>::queue(env, kWhat, program_, std::move(request),
+                                                                         ml::adapt_batch, result_to_js);
   });
 }
 

@@ -1,4 +1,5 @@
-// ProgramWrap::metaGradient: the native meta-batch engine as a Promise. The request is read on
+// ProgramWrap::metaGradient(request, queryProgram?): the native meta-batch engine as a Promise
+// (the query program: support and query sets of other shapes). The request is read on
 // the JS thread (tensors are shared, not copied), the tasks run on a thread pool off the event
 // loop (program_task_worker.h), and the result is wrapped back on the JS thread.
 #include <cmath>
@@ -71,9 +72,11 @@ Napi::Value ProgramWrap::meta_gradient(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     program("metaGradient");  // throws when disposed
+    MetaGradientRequest request = request_from_js(env, info[0]);
+    request.query_program = query_program_from_js(env, info[1], "metaGradient");
     return ProgramTaskWorker<MetaGradientRequest, MetaGradientResult>::queue(env, "metaGradient", program_,
-                                                                             request_from_js(env, info[0]),
-                                                                             ml::meta_gradient, result_to_js);
+                                                                             std::move(request), ml::meta_gradient,
+                                                                             result_to_js);
   });
 }
 

@@ -41,6 +41,16 @@ const Program& ProgramWrap::program(const char* method) const {
   return *program_;
 }
 
+std::shared_ptr<const Program> ProgramWrap::query_program_from_js(Napi::Env env, const Napi::Value& value,
+                                                                  const char* method) {
+  if (value.IsUndefined() || value.IsNull()) return nullptr;
+  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(addon_data(env).program_constructor.Value()))
+    fail(ErrorKind::Value, std::string(method) + ": the query program must be a NativeProgram");
+  const ProgramWrap* query = Unwrap(value.As<Napi::Object>());
+  if (!query->program_) fail(ErrorKind::Disposed, std::string(method) + ": the query program was disposed");
+  return query->program_;
+}
+
 Napi::Value ProgramWrap::run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {

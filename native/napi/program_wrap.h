@@ -18,6 +18,10 @@ class ProgramWrap : public Napi::ObjectWrap<ProgramWrap> {
  private:
   // The program, or ErrorKind::Disposed after dispose().
   const Program& program(const char* method) const;
+  // The optional query program argument of metaGradient / adaptBatch (binding.d.ts): null when
+  // absent, else a live NativeProgram (Value error otherwise; Disposed after its dispose()).
+  static std::shared_ptr<const Program> query_program_from_js(Napi::Env env, const Napi::Value& value,
+                                                              const char* method);
   Napi::Value run(const Napi::CallbackInfo& info);
   Napi::Value vjp(const Napi::CallbackInfo& info);
   Napi::Value jvp(const Napi::CallbackInfo& info);

@@ -3,17 +3,17 @@
  * MLP in float64: the native engine against the TypeScript twin (on the native and on the pure-TS
  * core) to 1e-12, and both against an independent reference written with the program's vjp and
  * plain Float64Array arithmetic (SGD, per-parameter rates, frozen parameters, the proximal term,
- * Adam). Also: the same numbers on 1 and 3 threads, support and query of different shapes, typed
- * errors.
+ * Adam). Also: the same numbers on 1 and 3 threads, support and query of different shapes (the
+ * native engine with a query program), typed errors.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import type { AdaptBatchRequest, AdaptBatchResult, Backend, CompiledProgram, Handle, ProgramSpec } from '../../lib/backend/types.js';
 import { createJsBackend } from '../../lib/backend/js/index.js';
 import { adaptBatchInTypeScript, runAdaptBatch } from '../../lib/algorithms/adaptBatch.js';
 import type { EnginePrograms } from '../../lib/algorithms/innerLoop.js';
-import { ShapeError, ValueError } from '../../lib/errors.js';
-import { maxRelativeDiff, native, nativeSkipReason, randomArray, rng } from '../native/nativeHelpers.js';
+import { DTypeError, ShapeError, ValueError } from '../../lib/errors.js';
+import { maxRelativeDiff, native, nativeSkipReason, randomArray, rng, withThreads } from '../native/nativeHelpers.js';
 
 const skipNative = native === null;
 const H = 8;
@@ -263,33 +263,57 @@ describe(`adaptBatch: the native engine against the TypeScript twin [native]${sk
     }
   }
 
-  it.skipIf(skipNative)('support and query of different shapes: native inner loop + TypeScript query stage = the twin', async () => {
+  for (const [name, variant] of configs.filter(([, , withQuery]) => withQuery)) {
+    it.skipIf(skipNative)(`${name}, support 6 / query 9 points (a query program): native = twin (native core) = twin (TS core) to 1e-12`, async () => {
+      const b = native!;
+      const c = variant(makeCase(300, 2, true, 3, 9));
+      const programs = programsOn(b, c);
+      expect(programs.support.compiled).not.toBe(programs.query.compiled);
+      const fromNative = plain(b, await programs.support.compiled.adaptBatch!(toRequest(b, c, true), programs.query.compiled));
+      const twinNative = plain(b, await adaptBatchInTypeScript(b, programs, toRequest(b, c, true)));
+      expect(resultDiff(fromNative, twinNative)).toBeLessThan(1e-12);
+      expect(resultDiff(fromNative, await twinOnJs(c, true))).toBeLessThan(c.implicitGradient ? 1e-10 : 1e-12);
+      expect(fromNative.queryOutputs![0][0].length).toBe(9);
+    });
+  }
+
+  it.skipIf(skipNative)('runAdaptBatch hands the query program to the native engine (one call), same numbers as the twin', async () => {
     const b = native!;
-    const c = { ...makeCase(300, 2, false, 3, 9), proximal: 1, implicitGradient: { lambda: 1, cgSteps: 4, tolerance: 0 } };
+    const c = { ...makeCase(301, 2, false, 3, 9), proximal: 1, implicitGradient: { lambda: 1, cgSteps: 4, tolerance: 0 } };
     const programs = programsOn(b, c);
-    expect(programs.support.compiled).not.toBe(programs.query.compiled);
+    const spy = vi.spyOn(programs.support.compiled, 'adaptBatch');
     const auto = plain(b, await runAdaptBatch(b, programs, toRequest(b, c, true)));
-    const twin = await twinOnJs(c, true);
-    expect(resultDiff(auto, twin)).toBeLessThan(1e-12);
-    expect(auto.queryOutputs![0][0].length).toBe(9);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(spy.mock.calls[0][1]).toBe(programs.query.compiled);
+    expect(resultDiff(auto, await twinOnJs(c, true))).toBeLessThan(1e-10);
+  });
+
+  it.skipIf(skipNative)('with a query program: the same numbers on 1 and on 3 threads', async () => {
+    const b = native!;
+    const c = { ...makeCase(302, 3, true, 7, 9), proximal: 0.2, implicitGradient: { lambda: 2, cgSteps: 5, tolerance: 0 } };
+    const programs = programsOn(b, c);
+    const run = async () => plain(b, await programs.support.compiled.adaptBatch!(toRequest(b, c, true), programs.query.compiled));
+    expect(await withThreads(3, run)).toEqual(await withThreads(1, run));
+  });
+
+  it.skipIf(skipNative)('a query program with another parameter list is a typed error', async () => {
+    const b = native!;
+    const c = makeCase(303, 2, false, 3, 9);
+    const support = programsOn(b, c).support.compiled;
+    const other = mlpSpec(9);
+    other.inputs = other.inputs.map((input, i) => (i === 2 ? { ...input, shape: [H + 1, 1] } : input));
+    await expect(support.adaptBatch!(toRequest(b, c, true), b.compile(other))).rejects.toThrow(ShapeError);
+    const f32 = mlpSpec(9);
+    f32.inputs = f32.inputs.map((input) => ({ ...input, dtype: 'float32' as const }));
+    await expect(support.adaptBatch!(toRequest(b, c, true), b.compile(f32))).rejects.toThrow(DTypeError);
   });
 
   it.skipIf(skipNative)('the same numbers on 1 and on 3 threads (METALEARN_THREADS)', async () => {
     const b = native!;
     const c = { ...makeCase(400, 3, true, 7), proximal: 0.2, implicitGradient: { lambda: 2, cgSteps: 5, tolerance: 0 } };
     const program = programsOn(b, c).support.compiled;
-    const saved = process.env.METALEARN_THREADS;
-    let one: Plain, three: Plain;
-    try {
-      process.env.METALEARN_THREADS = '1';
-      one = plain(b, await program.adaptBatch!(toRequest(b, c, true)));
-      process.env.METALEARN_THREADS = '3';
-      three = plain(b, await program.adaptBatch!(toRequest(b, c, true)));
-    } finally {
-      if (saved === undefined) delete process.env.METALEARN_THREADS;
-      else process.env.METALEARN_THREADS = saved;
-    }
-    expect(three).toEqual(one);
+    const run = async () => plain(b, await program.adaptBatch!(toRequest(b, c, true)));
+    expect(await withThreads(3, run)).toEqual(await withThreads(1, run));
   });
 
   it.skipIf(skipNative)('rejects bad requests with typed errors', async () => {

@@ -57,3 +57,15 @@ export function maxRelativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): num
   }
   return m;
 }
+
+/** Runs f with METALEARN_THREADS set to `threads` (the native engines read it per call), then restores it. */
+export async function withThreads<T>(threads: number, f: () => Promise<T>): Promise<T> {
+  const saved = process.env.METALEARN_THREADS;
+  process.env.METALEARN_THREADS = String(threads);
+  try {
+    return await f();
+  } finally {
+    if (saved === undefined) delete process.env.METALEARN_THREADS;
+    else process.env.METALEARN_THREADS = saved;
+  }
+}
