@@ -1,11 +1,15 @@
 #include "core/allocator.h"
 
+#include <algorithm>
+
 #include <atomic>
 #include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <new>
 #include <vector>
+
+#include "core/threads.h"
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -33,10 +37,18 @@ constexpr size_t kMediumCacheBytes = size_t(32) << 20;
 // its mmap threshold each time a large mmapped block is freed, after which large blocks come
 // from the heap and fragment it: evaluating 300 conv4 episodes grew RSS to 2 GB while live
 // tensors stayed near 100 MB. So large blocks always go through mmap (fixed threshold) and
-// the most recently freed ones are kept, up to kLargeCacheBytes, in one shared cache: episodes
+// the most recently freed ones are kept, up to a cap (below), in one shared cache: episodes
 // of one configuration have the same shapes, so reuse is exact and skips mmap's page faults.
+// The cap is per worker thread: tasks of a meta-batch run concurrently, each with its own
+// episode-sized blocks (two concurrent 75-image conv4 passes overflowed a fixed 256 MiB and
+// paid ~130k page faults per meta-iteration).
 constexpr size_t kLargeThreshold = size_t(1) << 20;
-constexpr size_t kLargeCacheBytes = size_t(256) << 20;
+constexpr size_t kLargeCacheBytesPerThread = size_t(256) << 20;
+
+size_t large_cache_cap() {
+  static const size_t cap = kLargeCacheBytesPerThread * static_cast<size_t>(std::max(1, default_num_threads()));
+  return cap;
+}
 
 struct SmallCache {
   std::vector<void*> blocks[kClasses];
@@ -143,7 +155,7 @@ void release_large(void* p, size_t rounded) {
     std::lock_guard<std::mutex> lock(cache.mutex);
     cache.blocks.push_back({p, rounded});
     cache.total += rounded;
-    while (cache.total > kLargeCacheBytes) {
+    while (cache.total > large_cache_cap()) {
       evicted.push_back(cache.blocks.front().p);
       cache.total -= cache.blocks.front().bytes;
       cache.blocks.pop_front();
