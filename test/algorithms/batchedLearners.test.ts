@@ -16,6 +16,7 @@ import { IMAML, Reptile } from '../../lib/algorithms/index.js';
 import { ShapeError } from '../../lib/errors.js';
 import type { Task } from '../../lib/algorithms/types.js';
 import { classificationTask, regressionTask, taskLoss, tanhMlp } from './reference.js';
+import { gaussianSolve } from '../helpers/gaussianSolve.js';
 
 /** y = x w with one weight. */
 const linear: Model = {
@@ -125,7 +126,7 @@ describeEachBackend('Reptile and iMAML on batched adaptation', (backend) => {
       const phi = await imaml.adapt(params, task.support, { innerSteps: 4 });
       const columns = Array.from({ length: dim }, (_, k) => flat(hvp((p: Params) => taskLoss(model, p, task.support), phi, unit(k))));
       const a = Array.from({ length: dim }, (_, r) => Array.from({ length: dim }, (_, c) => (r === c ? 1 : 0) + columns[c][r] / lambda));
-      const x = solve(a, flat(grad((p: Params) => taskLoss(model, p, task.query))(phi)));
+      const x = gaussianSolve(a, flat(grad((p: Params) => taskLoss(model, p, task.query))(phi)));
       x.forEach((v, i) => (expected[i] += v / tasks.length));
     }
     const diff = maxDiff(flat(grads), expected);
@@ -161,25 +162,3 @@ describeEachBackend('Reptile and iMAML on batched adaptation', (backend) => {
     await expect(new IMAML(linear).metaGradient(linear.init(0), [])).rejects.toThrow(/IMAML/);
   });
 });
-
-/** Dense A x = b by Gaussian elimination with partial pivoting (small systems). */
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(m[r][col]) > Math.abs(m[pivot][col])) pivot = r;
-    [m[col], m[pivot]] = [m[pivot], m[col]];
-    for (let r = col + 1; r < n; r++) {
-      const f = m[r][col] / m[col][col];
-      for (let c = col; c <= n; c++) m[r][c] -= f * m[col][c];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = m[r][n];
-    for (let c = r + 1; c < n; c++) s -= m[r][c] * x[c];
-    x[r] = s / m[r][r];
-  }
-  return x;
-}

@@ -14,6 +14,7 @@ import { IMAML, MAML, MAMLpp, Reptile, cosineAnnealing, multiStepLossWeights, or
 import { ValueError } from '../../lib/errors.js';
 import type { Task } from '../../lib/algorithms/types.js';
 import { regressionTask, taskLoss, tanhMlp } from './reference.js';
+import { gaussianSolve } from '../helpers/gaussianSolve.js';
 
 /** y = x w with one weight: w [1, 1], x [n, 1]. */
 const linear: Model = {
@@ -121,28 +122,6 @@ describeEachBackend('definitions by hand', (backend) => {
     flat(one).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 12));
   });
 });
-
-/** Solves A x = b (dense, small) by Gaussian elimination with partial pivoting. */
-function gaussianSolve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(m[r][col]) > Math.abs(m[pivot][col])) pivot = r;
-    [m[col], m[pivot]] = [m[pivot], m[col]];
-    for (let r = col + 1; r < n; r++) {
-      const f = m[r][col] / m[col][col];
-      for (let c = col; c <= n; c++) m[r][c] -= f * m[col][c];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = m[r][n];
-    for (let c = r + 1; c < n; c++) s -= m[r][c] * x[c];
-    x[r] = s / m[r][r];
-  }
-  return x;
-}
 
 describe('MAML++ schedules', () => {
   it('multi-step loss weights: uniform over steps 1..k at first, annealed to a 0.03/k floor, sum 1', () => {

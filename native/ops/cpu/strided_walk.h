@@ -18,17 +18,6 @@ struct StridedLayout {
   std::vector<std::vector<int64_t>> strides;  // per operand, per collapsed axis
 };
 
-// Row-major strides of a contiguous tensor of this shape.
-inline std::vector<int64_t> contiguous_strides(const Shape& shape) {
-  std::vector<int64_t> strides(shape.size());
-  int64_t s = 1;
-  for (size_t d = shape.size(); d-- > 0;) {
-    strides[d] = s;
-    s *= shape[d];
-  }
-  return strides;
-}
-
 // shape: the output shape; strides[k]: operand k's strides over it (same rank).
 inline StridedLayout collapse_axes(const Shape& shape, const std::vector<std::vector<int64_t>>& strides) {
   StridedLayout out;
