@@ -2,6 +2,9 @@
  * Issue 5's benchmark: one ProtoNet training episode (loss, accuracy and gradient of the
  * conv4 embedding, 28x28x1, 64 filters) and the batched distance kernel, native vs TS twin.
  *   npx tsx bench/metric.bench.ts
+ * Batched episodes (native core): 8 episodes of 5-way 1-shot 15-query, scored (evaluation) and
+ * differentiated (a meta-batch of 8) one at a time on the main thread vs in one batched call of the
+ * replayed episode program (tasks on the engine's threads).
  * Distance: ops.squaredEuclidean([1000,1600], [20,1600]) -> [1000,20]; GFLOP/s counts
  * 3*n*m*d flops (a subtract, a multiply and an add per term), 96 MFLOP per call.
  */
@@ -24,6 +27,28 @@ function protoNetCase(core: BackendName, episode: (typeof EPISODES)[number]): Be
   const query = imageTensors(randomImageSet(episode.ways, episode.queries, 1, 28, 6));
   const task = { support, query };
   return coreCase(core, `ProtoNet episode ${episode.label}`, async () => disposeParams((await proto.lossAndGrad(params, task)).grads));
+}
+
+const BATCH = { ways: 5, shots: 1, queries: 15, tasks: 8 };
+
+function batchedCases(): BenchCase[] {
+  const proto = new ProtoNet(nn.conv4({ inChannels: 1, hidden: 64 }));
+  const params = proto.init(1);
+  const tasks = Array.from({ length: BATCH.tasks }, (_, t) => ({
+    support: imageTensors(randomImageSet(BATCH.ways, BATCH.shots, 1, 28, 10 + 2 * t)),
+    query: imageTensors(randomImageSet(BATCH.ways, BATCH.queries, 1, 28, 11 + 2 * t)),
+  }));
+  const label = `${BATCH.tasks} episodes 5-way 1-shot 15-query`;
+  return [
+    coreCase('native', `evaluate ${label}, one at a time`, async () => {
+      for (const task of tasks) await proto.evaluateTask(params, task);
+    }),
+    coreCase('native', `evaluate ${label}, batched`, () => proto.evaluateTasks(params, tasks)),
+    coreCase('native', `meta-gradient ${label}, one at a time`, async () => {
+      for (const task of tasks) disposeParams((await proto.lossAndGrad(params, task)).grads);
+    }),
+    coreCase('native', `meta-gradient ${label}, batched`, async () => disposeParams((await proto.metaGradient(params, tasks)).grads)),
+  ];
 }
 
 function distanceCase(core: BackendName): BenchCase {
@@ -52,6 +77,13 @@ async function main(): Promise<void> {
   for (const f of episodes) f.extra = { msPerEpisode: 1000 / f.opsPerSec };
   printTable('ProtoNet training episode (lossAndGrad, conv4 embedding)', episodes);
 
+  let batched: CaseFigure[] = [];
+  if (cores.includes('native')) {
+    useCore('native');
+    batched = await runSideBySide('batched episodes', batchedCases());
+    printTable(`ProtoNet episodes one at a time vs batched (native core, ${BATCH.tasks} episodes per call)`, batched);
+  }
+
   const ratios: Record<string, number> = {
     'squaredEuclidean native/js': ratio(distance, onCore('squaredEuclidean 1000x20x1600', 'native'), onCore('squaredEuclidean 1000x20x1600', 'js')),
   };
@@ -59,9 +91,13 @@ async function main(): Promise<void> {
     const name = `ProtoNet episode ${episode.label}`;
     ratios[`${name} native/js`] = ratio(episodes, onCore(name, 'native'), onCore(name, 'js'));
   }
+  for (const what of ['evaluate', 'meta-gradient']) {
+    const name = `${what} ${BATCH.tasks} episodes 5-way 1-shot 15-query`;
+    if (batched.length > 0) ratios[`${name}: batched/one at a time`] = ratio(batched, onCore(`${name}, batched`, 'native'), onCore(`${name}, one at a time`, 'native'));
+  }
   console.log('\nratios');
   for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(50)} ${value.toFixed(2)}`);
-  saveResults('metric', { distance, distanceFlopsPerCall: DISTANCE_FLOPS, episodes, ratios });
+  saveResults('metric', { distance, distanceFlopsPerCall: DISTANCE_FLOPS, episodes, batched, ratios });
 }
 
 await main();

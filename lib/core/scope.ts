@@ -55,6 +55,22 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
+/**
+ * Runs fn (synchronous) and returns the concrete tensors created while it ran, disposing none:
+ * for owners of tensors made during a trace (a recorded program's captured constants), which
+ * must live exactly as long as the program. The caller owns them: no enclosing tidy scope
+ * frees them (a program cached beyond one tidy call keeps working).
+ */
+export function collectCreated<T>(fn: () => T): { result: T; created: Tensor[] } {
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  try {
+    return { result: fn(), created: [...scope] };
+  } finally {
+    scopes.pop();
+  }
+}
+
 function disposeAll(scope: Set<Tensor>, kept: Set<Tensor>): void {
   for (const t of scope) if (!kept.has(t)) t.dispose();
 }

@@ -2,17 +2,23 @@
  * What the four metric learners (ProtoNet, MatchingNet, RelationNet, SiameseNet) share:
  * each defines one differentiable episode forward pass, `forward(params, episode) ->
  * { loss, scores }`; this base class turns it into
- *   - lossAndGrad(params, episode): loss, query accuracy and d(loss)/d(params), in one traced pass;
- *   - metaGradient(params, tasks): the MetaLearner contract, the mean of lossAndGrad over tasks;
- *   - evaluateTask(params, task): one episode's loss and accuracy (forward only);
+ *   - lossAndGrad(params, episode): loss, query accuracy and d(loss)/d(params), in one program run;
+ *   - metaGradient(params, tasks): the MetaLearner contract, the mean of lossAndGrad over tasks,
+ *     a meta-batch in one batched engine call;
+ *   - evaluateTask(params, task): one episode's loss and accuracy (forward only, eager);
+ *   - evaluateTasks(params, tasks): the same for many episodes in one batched engine call;
  *   - evaluate(params, sampler, { episodes }): mean accuracy +/- 95% CI over sampled episodes
  *     (the CI as lib/train/confidence.ts computes it: 1.96 * population std / sqrt(episodes)).
+ * The pass is recorded once per episode layout and replayed (lib/metric/episodePrograms.ts).
  */
-import type { DType } from '../backend/types.js';
-import type { Tensor } from '../core/tensor.js';
-import { record } from '../core/transforms.js';
+import type { Backend, DType, Handle } from '../backend/types.js';
+import { Tensor } from '../core/tensor.js';
 import { tidy } from '../core/scope.js';
-import * as ops from '../ops/index.js';
+import { sortedKeys } from '../core/params.js';
+import { runMetaGradient } from '../algorithms/innerLoop.js';
+import { runAdaptBatch } from '../algorithms/adaptBatch.js';
+import { engineProgram } from '../algorithms/innerLoopLearner.js';
+import { addHandles, scaleHandle } from '../algorithms/handleMath.js';
 import type { MetaLearner, MetaStepResult, Params, Task, TaskScore } from '../algorithms/types.js';
 import { ValueError } from '../errors.js';
 import { checkEpisode, type CheckedEpisode, type Episode, type EpisodeSource } from './episode.js';
@@ -20,6 +26,10 @@ import { constantOn } from './constants.js';
 import { episodeBackend } from './episodeBackend.js';
 import { meanWithCI95 } from '../train/confidence.js';
 import { disposeTasks, yieldToEventLoop } from '../train/taskSource.js';
+import { EpisodePrograms, layoutKey } from './episodePrograms.js';
+
+/** Episodes evaluate() scores per batched call (as lib/train/evaluate.ts's chunks). */
+const EVALUATION_CHUNK = 25;
 
 /** A functional model (lib/nn models fit): seeded init, and apply(params, x [n, ...]) -> [n, ...]. */
 export interface EmbeddingModel {
@@ -62,6 +72,8 @@ export interface EvaluationResult {
 
 export abstract class MetricLearner implements MetaLearner {
   abstract readonly name: string;
+  /** The episode pass, recorded per episode layout and replayed. */
+  private readonly programs = new EpisodePrograms((params, episode) => this.forward(params, episode));
 
   abstract init(seed: number, dtype?: DType): Params;
 
@@ -76,48 +88,69 @@ export abstract class MetricLearner implements MetaLearner {
   /**
    * Loss, accuracy and gradient in one recorded program run: it outputs [loss, scores] and the
    * cotangents (1, none) pick the loss's gradient. Runs on the backend that owns params and
-   * episode, whatever the current backend is (a mix of backends is a BackendError).
+   * episode, whatever the current backend is (a mix of backends is a BackendError). The program
+   * is recorded once per episode layout and replayed (lib/metric/episodePrograms.ts).
    */
   async lossAndGrad(params: Params, episode: Episode | Task): Promise<LossAndGrad> {
-    const checked = checkEpisode(this.name, episode);
-    episodeBackend(this.name, params, checked);
-    const program = record((p: Params) => {
-      const { loss, scores } = this.forward(p, checked);
-      return [loss, scores];
-    }, params);
-    try {
+    const checked = this.checked(params, episode);
+    return this.programs.use(params, checked, (program) => {
       const { shape, dtype } = program.outputTypes[0];
       const seed = constantOn(program.backend, dtype, [1], shape);
-      const { outputs, grads } = program.vjp(params, [seed, null]);
+      const { outputs, grads } = program.vjp(params, [seed, null], checked.support.x, checked.query.x);
       const loss = outputs[0].item();
       const accuracy = this.accuracyOf(outputs[1].toArray(), checked);
       for (const t of [seed, ...outputs]) t.dispose();
       return { loss, accuracy, grads };
-    } finally {
-      program.dispose();
-    }
+    });
   }
 
-  /** The MetaLearner contract: mean loss, accuracy and gradient over the tasks. */
+  /**
+   * The MetaLearner contract: mean loss, accuracy and gradient over the tasks. Episodes of one
+   * layout run in one batched engine call (native: tasks in parallel across threads, off the
+   * event loop): the MAML engine with 0 inner steps is exactly the mean query-loss gradient.
+   */
   async metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult> {
     if (tasks.length === 0) throw new ValueError(`${this.name}.metaGradient: no tasks`);
+    const checked = tasks.map((task) => this.checked(params, task));
+    const backend = checked[0].support.x.backend;
+    const names = sortedKeys(params);
     let loss = 0;
     let accuracy = 0;
-    let grads: Params | undefined;
-    for (const task of tasks) {
-      const one = await this.lossAndGrad(params, task);
-      loss += one.loss;
-      accuracy += one.accuracy;
-      grads = grads === undefined ? one.grads : addParams(grads, one.grads);
+    const groupGrads: { grads: Handle[]; weight: number }[] = [];
+    for (const group of groupByLayout(params, checked)) {
+      const episodes = group.map((i) => checked[i]);
+      await this.programs.use(params, episodes[0], async (program) => {
+        const engine = engineProgram(program);
+        const result = await runMetaGradient(backend, { support: engine, query: engine }, {
+          numParams: names.length,
+          params: names.map((n) => params[n].handle),
+          tasks: episodes.map((e) => {
+            const data = program.dataHandles(e.support.x, e.query.x);
+            return { support: data, query: data };
+          }),
+          steps: 0,
+          innerLR: [],
+          order: 1,
+        });
+        episodes.forEach((e, k) => {
+          loss += result.queryLosses[k];
+          accuracy += this.accuracyOf(backend.toArray(result.queryOutputs[k][0]), e);
+        });
+        for (const h of result.queryOutputs.flat()) backend.dispose(h);
+        groupGrads.push({ grads: result.grads, weight: group.length / tasks.length });
+      });
     }
-    const scale = 1 / tasks.length;
-    return { loss: loss * scale, accuracy: accuracy * scale, grads: scaleParams(grads as Params, scale) };
+    const grads = weightedSum(backend, groupGrads);
+    const out: Params = {};
+    names.forEach((name, i) => {
+      out[name] = Tensor.fromHandle(backend, grads[i]);
+    });
+    return { loss: loss / tasks.length, accuracy: accuracy / tasks.length, grads: out };
   }
 
   /** One episode's query loss and accuracy, forward only. */
   async evaluateTask(params: Params, task: Task | Episode): Promise<TaskScore> {
-    const checked = checkEpisode(this.name, task);
-    episodeBackend(this.name, params, checked);
+    const checked = this.checked(params, task);
     // tidy: the forward's intermediates (conv activations of the whole episode) are freed now,
     // not whenever the garbage collector gets to them.
     return tidy(() => {
@@ -126,7 +159,43 @@ export abstract class MetricLearner implements MetaLearner {
     });
   }
 
-  /** Mean query accuracy +/- 95% CI over `episodes` episodes drawn from the sampler. */
+  /**
+   * evaluateTask over many episodes, one score each in task order (the same numbers): episodes
+   * of one layout are scored in one batched call (adaptBatch with 0 inner steps: native, tasks
+   * in parallel across threads, off the event loop). evaluate() and lib/train's evaluate use it.
+   */
+  async evaluateTasks(params: Params, tasks: (Task | Episode)[]): Promise<TaskScore[]> {
+    const checked = tasks.map((task) => this.checked(params, task));
+    const scores = new Array<TaskScore>(tasks.length);
+    if (tasks.length === 0) return scores;
+    const backend = checked[0].support.x.backend;
+    const names = sortedKeys(params);
+    for (const group of groupByLayout(params, checked)) {
+      const episodes = group.map((i) => checked[i]);
+      await this.programs.use(params, episodes[0], async (program) => {
+        const engine = engineProgram(program);
+        const result = await runAdaptBatch(backend, { support: engine, query: engine }, {
+          numParams: names.length,
+          params: names.map((n) => params[n].handle),
+          tasks: episodes.map((e) => {
+            const data = program.dataHandles(e.support.x, e.query.x);
+            return { support: data, query: data };
+          }),
+          steps: 0,
+          innerLR: [],
+        });
+        const losses = result.queryLosses ?? [];
+        const outputs = result.queryOutputs ?? [];
+        group.forEach((taskIndex, k) => {
+          scores[taskIndex] = { loss: losses[k], accuracy: this.accuracyOf(backend.toArray(outputs[k][0]), episodes[k]) };
+        });
+        for (const h of [...result.adapted.flat(), ...result.meanAdapted, ...outputs.flat()]) backend.dispose(h);
+      });
+    }
+    return scores;
+  }
+
+  /** Mean query accuracy +/- 95% CI over `episodes` episodes drawn from the sampler, scored in chunks. */
   async evaluate(params: Params, sampler: EpisodeSource, options: EvaluateOptions = {}): Promise<EvaluationResult> {
     const episodes = options.episodes ?? 600;
     if (!Number.isInteger(episodes) || episodes < 1) {
@@ -134,15 +203,30 @@ export abstract class MetricLearner implements MetaLearner {
     }
     const accuracies: number[] = [];
     let loss = 0;
-    for (let i = 0; i < episodes; i++) {
-      const episode = sampler.sample();
-      const score = await this.evaluateTask(params, episode).finally(() => disposeTasks([episode]));
-      if (i % 25 === 24) await yieldToEventLoop();
-      accuracies.push(score.accuracy ?? 0);
-      loss += score.loss;
+    while (accuracies.length < episodes) {
+      const count = Math.min(EVALUATION_CHUNK, episodes - accuracies.length);
+      const chunk = Array.from({ length: count }, () => sampler.sample());
+      const scores = await this.evaluateTasks(params, chunk).finally(() => disposeTasks(chunk));
+      for (const score of scores) {
+        accuracies.push(score.accuracy ?? 0);
+        loss += score.loss;
+      }
+      await yieldToEventLoop();
     }
     const { mean, ci95 } = meanWithCI95(accuracies);
     return { mean, ci95, loss: loss / episodes, episodes };
+  }
+
+  /** Frees the recorded episode programs (they are recorded again on the next use). */
+  dispose(): void {
+    this.programs.dispose();
+  }
+
+  /** Validates an episode and that it lives on the params' backend. */
+  private checked(params: Params, episode: Episode | Task): CheckedEpisode {
+    const checked = checkEpisode(this.name, episode);
+    episodeBackend(this.name, params, checked);
+    return checked;
   }
 
   private accuracyOf(scores: ArrayLike<number>, episode: CheckedEpisode): number {
@@ -166,14 +250,34 @@ export function argmaxRows(values: ArrayLike<number>, rows: number, cols: number
   return out;
 }
 
-function addParams(a: Params, b: Params): Params {
-  const out: Params = {};
-  for (const key of Object.keys(a)) out[key] = ops.add(a[key], b[key]);
-  return out;
+/** Task indices grouped by episode layout, groups in order of first appearance. */
+function groupByLayout(params: Params, episodes: CheckedEpisode[]): number[][] {
+  const groups = new Map<string, number[]>();
+  episodes.forEach((episode, i) => {
+    const key = layoutKey(params, episode);
+    const list = groups.get(key);
+    if (list) list.push(i);
+    else groups.set(key, [i]);
+  });
+  return [...groups.values()];
 }
 
-function scaleParams(a: Params, scale: number): Params {
-  const out: Params = {};
-  for (const key of Object.keys(a)) out[key] = ops.mul(a[key], scale);
-  return out;
+/** sum_g weight_g * grads_g, parameter by parameter (one group: its handles as they are). Takes ownership. */
+function weightedSum(backend: Backend, groups: { grads: Handle[]; weight: number }[]): Handle[] {
+  if (groups.length === 1) return groups[0].grads;
+  return groups[0].grads.map((_, i) => {
+    let total: Handle | undefined;
+    for (const { grads, weight } of groups) {
+      const scaled = scaleHandle(backend, grads[i], weight);
+      backend.dispose(grads[i]);
+      if (total === undefined) total = scaled;
+      else {
+        const next = addHandles(backend, total, scaled);
+        backend.dispose(total);
+        backend.dispose(scaled);
+        total = next;
+      }
+    }
+    return total as Handle;
+  });
 }

@@ -1,7 +1,9 @@
 /** tidy(): frees what the function created, keeps what it returns and what existed before. */
-import { it, expect } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { tensor, tidy, keep, ops, ValueError, ProtoNet, nn } from '../../lib/index.js';
 import { currentBackend } from '../../lib/backend/index.js';
+import { collectCreated } from '../../lib/core/scope.js';
+import type { Tensor } from '../../lib/core/tensor.js';
 import { describeEachBackend } from '../helpers/backends.js';
 
 describeEachBackend('tidy', () => {
@@ -65,5 +67,21 @@ describeEachBackend('tidy', () => {
     const before = backend.liveTensors();
     await proto.evaluate(params, { sample: episode }, { episodes: 10 });
     expect(backend.liveTensors()).toBe(before);
+  });
+});
+
+describe('collectCreated', () => {
+  it('returns the tensors made inside, disposes none, and keeps them out of an enclosing tidy', () => {
+    const outer = tensor([1, 2], [2]);
+    let made: Tensor[] = [];
+    tidy(() => {
+      const { result, created } = collectCreated(() => ops.add(outer, outer));
+      made = created;
+      expect(created).toEqual([result]);
+    });
+    expect(made.length).toBe(1);
+    expect(Array.from(made[0].toArray())).toEqual([2, 4]); // survived the tidy
+    made[0].dispose();
+    outer.dispose();
   });
 });
