@@ -31,7 +31,9 @@ export interface NativeProgram {
    * one call; tasks run in parallel on numThreads() threads off the event loop. Rejects with a
    * coded error like the synchronous calls. Added: queryProgram (optional), the query loss's own
    * program when the query data has other shapes (tasks[].query are its data inputs); it must
-   * take this program's parameter list (ERR_SHAPE / ERR_DTYPE / ERR_VALUE otherwise).
+   * take this program's parameter list (ERR_SHAPE / ERR_DTYPE / ERR_VALUE otherwise). Added:
+   * stepData (MAML++'s per-step batch norm: data input `index` takes values[j] at state t_j) and
+   * supportOutputs (per task, per step j < k, the support outputs[1..] at t_j).
    */
   metaGradient?(request: {
     numParams: number;
@@ -42,12 +44,15 @@ export interface NativeProgram {
     order: 1 | 2;
     stepWeights?: number[];
     lrGrads?: boolean;
+    stepData?: { index: number; values: NativeTensor[] };
+    supportOutputs?: boolean;
   }, queryProgram?: NativeProgram): Promise<{
     loss: number;
     queryLosses: number[];
     grads: NativeTensor[];
     lrGrads?: NativeTensor[][];
     queryOutputs: NativeTensor[][];
+    supportOutputs?: NativeTensor[][][];
   }>;
   /**
    * Added with batched adaptation: CompiledProgram.adaptBatch (lib/backend/types.ts

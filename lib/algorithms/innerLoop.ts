@@ -18,8 +18,7 @@
  * both give the same numbers.
  *
  * Per-step data (request.stepData, MAML++'s per-step batch norm): one data input takes a
- * different value at each state t_j (a one-hot of j); the native single-call engine does not
- * take it, so such requests run here (every vjp/hvp still runs in the backend's program).
+ * different value at each state t_j (a one-hot of j); both engines take it.
  */
 import { ShapeError, ValueError } from '../errors.js';
 import type {
@@ -56,8 +55,7 @@ export async function runMetaGradient(
   // Two programs (query data of other shapes) run natively when the query program is native too.
   const queryProgram = support.compiled === query.compiled ? undefined : query.compiled;
   const nativeQuery = !queryProgram || queryProgram.metaGradient !== undefined;
-  const typeScriptOnly = request.stepData !== undefined || request.supportOutputs === true;
-  if (engine === 'auto' && native && nativeQuery && !typeScriptOnly) return native(request, queryProgram);
+  if (engine === 'auto' && native && nativeQuery) return native(request, queryProgram);
   return metaGradientInTypeScript(backend, programs, request);
 }
 

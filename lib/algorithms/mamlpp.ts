@@ -14,8 +14,9 @@
  *   recorded program serves every step and the meta-gradient through every row is exact.
  *   Normalisation uses batch statistics (transductive, as the paper evaluates); option
  *   batchNormStatistics: 'running' evaluates with the running statistics instead.
- *   Per-step requests run on the TypeScript engine (innerLoop.ts; its vjp/hvp still run in the
- *   backend's compiled program): the native single-call engine takes one data set per task.
+ *   Per-step requests run on the native meta-batch engine like any other (one call, tasks in
+ *   parallel; MetaGradientRequest.stepData), and on the TypeScript engine on the pure-TS core.
+ *   Evaluation with per-step rows adapts task by task (adaptBatch takes no per-step data yet).
  * - derivative-order annealing: first order for the first `firstOrderIterations`
  *   meta-iterations, exact second order after;
  * - the cosine-annealed meta learning rate is the trainer's job: schedules.ts, cosineAnnealing.

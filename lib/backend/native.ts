@@ -29,16 +29,18 @@ interface NativeProgramWithMeta extends NativeProgram {
   metaGradient?(request: NativeMetaGradientRequest, queryProgram?: NativeProgram): Promise<NativeMetaGradientResult>;
 }
 
-type NativeMetaGradientRequest = Omit<MetaGradientRequest, 'params' | 'tasks' | 'innerLR'> & {
+type NativeMetaGradientRequest = Omit<MetaGradientRequest, 'params' | 'tasks' | 'innerLR' | 'stepData'> & {
   params: NativeTensor[];
   tasks: { support: NativeTensor[]; query: NativeTensor[] }[];
   innerLR: NativeTensor[][];
+  stepData?: { index: number; values: NativeTensor[] };
 };
 
-type NativeMetaGradientResult = Omit<MetaGradientResult, 'grads' | 'lrGrads' | 'queryOutputs'> & {
+type NativeMetaGradientResult = Omit<MetaGradientResult, 'grads' | 'lrGrads' | 'queryOutputs' | 'supportOutputs'> & {
   grads: NativeTensor[];
   lrGrads?: NativeTensor[][];
   queryOutputs: NativeTensor[][];
+  supportOutputs?: NativeTensor[][][];
 };
 
 /** The directory of the package.json named "metalearn" above this file (lib/backend or dist/backend). */
@@ -121,6 +123,7 @@ class NativeCompiledProgram implements CompiledProgram {
       params: asNatives(request.params),
       tasks: request.tasks.map((t) => ({ support: asNatives(t.support), query: asNatives(t.query) })),
       innerLR: request.innerLR.map(asNatives),
+      stepData: request.stepData ? { index: request.stepData.index, values: asNatives(request.stepData.values) } : undefined,
     };
     let r: NativeMetaGradientResult;
     try {
@@ -135,6 +138,7 @@ class NativeCompiledProgram implements CompiledProgram {
       queryOutputs: r.queryOutputs.map(asHandles),
     };
     if (r.lrGrads) result.lrGrads = r.lrGrads.map(asHandles);
+    if (r.supportOutputs) result.supportOutputs = r.supportOutputs.map((perStep) => perStep.map(asHandles));
     return result;
   }
 

@@ -114,10 +114,10 @@ export interface MetaGradientRequest {
    * Added for MAML++'s per-step batch norm (optional): a data input that depends on the state.
    * Every evaluation at t_j (the support loss of step j, the query loss at t_j) takes values[j]
    * as data input `index` (counted among the data inputs) in place of the task's own entry;
-   * values.length is steps + 1. Only the TypeScript engine (lib/algorithms/innerLoop.ts) takes it.
+   * values.length is steps + 1. Both engines take it (native: tasks in parallel, as without it).
    */
   stepData?: { index: number; values: Handle[] };
-  /** Added (optional): also return each task's support outputs[1..] at t_0..t_{steps-1}. TypeScript engine only. */
+  /** Added (optional): also return each task's support outputs[1..] at t_0..t_{steps-1}. Both engines. */
   supportOutputs?: boolean;
 }
 

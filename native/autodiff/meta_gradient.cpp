@@ -1,5 +1,6 @@
 #include "autodiff/meta_gradient.h"
 
+#include <algorithm>
 #include <string>
 
 #include "autodiff/inner_rates.h"
@@ -18,9 +19,12 @@ struct TaskResult {
   std::vector<Tensor> grads;
   std::vector<std::vector<Tensor>> lr_grads;
   std::vector<Tensor> query_outputs;
+  std::vector<std::vector<Tensor>> support_outputs;  // per step j < k, when asked
 };
 
 const char* const kWhat = "metaGradient";
+
+void validate_step_data(const Program& p, const Program& q, const MetaGradientRequest& r, const char* what);
 
 // Shapes and counts of the request against the support program p and its query program, which
 // it returns.
@@ -42,7 +46,37 @@ const Program& validate(const Program& p, const MetaGradientRequest& r) {
   if (!r.step_weights.empty() && r.step_weights.size() != static_cast<size_t>(r.steps + 1))
     fail(ErrorKind::Value, std::string(what) + ": stepWeights has " + std::to_string(r.step_weights.size()) +
                                " entries, expected steps + 1 = " + std::to_string(r.steps + 1));
+  validate_step_data(p, q, r, what);
   return q;
+}
+
+// The per-step data input: an index among both programs' data inputs, steps + 1 values of that
+// input's recorded shape and dtype.
+void validate_step_data(const Program& p, const Program& q, const MetaGradientRequest& r, const char* what) {
+  if (r.step_data_index < 0) return;
+  size_t n = r.num_params;
+  size_t count = std::min(p.num_inputs(), q.num_inputs()) - n;
+  if (static_cast<size_t>(r.step_data_index) >= count)
+    fail(ErrorKind::Value, std::string(what) + ": stepData.index must name one of the " + std::to_string(count) +
+                               " data inputs, got " + std::to_string(r.step_data_index));
+  if (r.step_data_values.size() != static_cast<size_t>(r.steps + 1))
+    fail(ErrorKind::Shape, std::string(what) + ": stepData has " + std::to_string(r.step_data_values.size()) +
+                               " values; expected one per state t_0..t_k, steps + 1 = " + std::to_string(r.steps + 1));
+  size_t input = n + static_cast<size_t>(r.step_data_index);
+  for (const Program* program : {&p, &q}) {
+    const ProgramInput& expected = program->input(input);
+    for (size_t j = 0; j < r.step_data_values.size(); ++j) {
+      const Tensor& v = r.step_data_values[j];
+      if (v.shape() != expected.shape)
+        fail(ErrorKind::Shape, std::string(what) + ": stepData.values[" + std::to_string(j) + "] has shape " +
+                                   shape_str(v.shape()) + "; data input " + std::to_string(r.step_data_index) +
+                                   " has shape " + shape_str(expected.shape));
+      if (v.dtype() != expected.dtype)
+        fail(ErrorKind::DType, std::string(what) + ": stepData.values[" + std::to_string(j) + "] is " +
+                                   dtype_name(v.dtype()) + "; data input " + std::to_string(r.step_data_index) +
+                                   " is " + dtype_name(expected.dtype));
+    }
+  }
 }
 
 // What the backward pass needs from step j of the forward pass, and nothing more (so memory
@@ -69,9 +103,9 @@ class TaskRunner {
     int64_t k = r_.steps;
     TaskResult result;
     std::vector<SavedStep> saved(static_cast<size_t>(k));
-    std::vector<Tensor> last_theta = inner_loop(task, saved);
+    std::vector<Tensor> last_theta = inner_loop(task, saved, result);
     // Query at t_k: loss, extra outputs and g_k = w_k grad L_q(t_k).
-    VjpResult last = losses_.query_grad(last_theta, task.query);
+    VjpResult last = losses_.query_grad(last_theta, at_step(task.query, k));
     last_theta.clear();  // t_k is not needed again
     result.query_loss = scalar_value(last.outputs[0]);
     result.query_outputs.assign(last.outputs.begin() + 1, last.outputs.end());
@@ -90,12 +124,24 @@ class TaskRunner {
   }
 
  private:
-  // t_{j+1} = t_j - lr_j * grad L_s(t_j) for j < k, filling saved[j]; returns t_k. A parameter
-  // whose rate is zero (ANIL, CAVIA) shares t_j's tensor instead of being copied.
-  std::vector<Tensor> inner_loop(const MetaTask& task, std::vector<SavedStep>& saved) const {
+  // A task's data at state t_j: the per-step input swapped in (the data itself without one).
+  std::vector<Tensor> at_step(const std::vector<Tensor>& data, int64_t j) const {
+    if (r_.step_data_index < 0) return data;
+    std::vector<Tensor> out = data;
+    out[static_cast<size_t>(r_.step_data_index)] = r_.step_data_values[static_cast<size_t>(j)];
+    return out;
+  }
+
+  // t_{j+1} = t_j - lr_j * grad L_s(t_j) for j < k, filling saved[j] (and the support outputs
+  // when asked); returns t_k. A parameter whose rate is zero (ANIL, CAVIA) shares t_j's tensor
+  // instead of being copied.
+  std::vector<Tensor> inner_loop(const MetaTask& task, std::vector<SavedStep>& saved, TaskResult& result) const {
     std::vector<Tensor> theta = r_.params;
     for (int64_t j = 0; j < r_.steps; ++j) {
-      std::vector<Tensor> g = losses_.support_grad(theta, task.support).grads;
+      VjpResult support = losses_.support_grad(theta, at_step(task.support, j));
+      if (r_.support_outputs) result.support_outputs.emplace_back(support.outputs.begin() + 1, support.outputs.end());
+      std::vector<Tensor> g = std::move(support.grads);
+      support = VjpResult{};
       std::vector<Tensor> next(n_);
       for (size_t i = 0; i < n_; ++i)
         next[i] = rates_.frozen(j, i) ? theta[i] : ops::sub(theta[i], ops::mul(rates_.lr(j, i), g[i]));
@@ -116,14 +162,14 @@ class TaskRunner {
       for (size_t i = 0; i < n_; ++i)
         if (!rates_.frozen(j, i)) tangents[i] = ops::mul(rates_.lr(j, i), g[i]);
       // One forward-over-reverse pass: h.grads = grad L_s(t_j), h.grad_tangents = H_s(t_j) tangents.
-      HvpResult h = losses_.support_hvp(step.theta, task.support, tangents);
+      HvpResult h = losses_.support_hvp(step.theta, at_step(task.support, j), tangents);
       if (r_.lr_grads) accumulate_lr_grads(j, h.grads, g, result.lr_grads);
       for (size_t i = 0; i < n_; ++i) g[i] = ops::sub(g[i], h.grad_tangents[i]);
     } else if (r_.lr_grads) {
       accumulate_lr_grads(j, step.support_grad, g, result.lr_grads);
     }
     if (weights_[j] != 0.0) {
-      VjpResult q = losses_.query_grad(step.theta, task.query);
+      VjpResult q = losses_.query_grad(step.theta, at_step(task.query, j));
       result.objective += weights_[j] * scalar_value(q.outputs[0]);
       for (size_t i = 0; i < n_; ++i) g[i] = ops::add(g[i], ops::mul_scalar(q.grads[i], weights_[j]));
     }
@@ -164,6 +210,7 @@ MetaGradientResult meta_gradient(const Program& program, const MetaGradientReque
     result.loss += task.objective * inv;
     result.query_losses.push_back(task.query_loss);
     result.query_outputs.push_back(task.query_outputs);
+    if (request.support_outputs) result.support_outputs.push_back(std::move(task.support_outputs));
     grads.push_back(std::move(task.grads));
   }
   result.grads = mean_over_tasks(grads);

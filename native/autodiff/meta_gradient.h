@@ -10,6 +10,11 @@
 // order 2; at order 1 only what lr gradients or nonzero step weights need), never the unrolled
 // graph; grad L_s(t_j) for dF/dlr_j comes again from the HVP at order 2.
 //
+// MAML++'s per-step batch norm: one data input may depend on the state. With step_data_index
+// >= 0, every evaluation at t_j (the support loss of step j, the query loss at t_j) takes
+// step_data_values[j] as that data input (counted among the data inputs, in both programs) in
+// place of the task's own entry; steps + 1 values, one per state t_0..t_k.
+//
 // Support and query sets of other shapes need two recordings of the loss: then query_program
 // gives L_q and grad L_q (and the extra outputs), the program itself drives the inner loop
 // (gradients, HVPs). Both take the same parameter list (meta_batch.h query_program_of).
@@ -37,6 +42,9 @@ struct MetaGradientRequest {
   bool lr_grads = false;
   int num_threads = 1;
   std::shared_ptr<const Program> query_program;  // null: the query loss is the same program
+  int64_t step_data_index = -1;                  // -1: no per-step data input
+  std::vector<Tensor> step_data_values;          // steps + 1 values when step_data_index >= 0
+  bool support_outputs = false;                  // also return support outputs[1..] at t_0..t_{k-1}
 };
 
 struct MetaGradientResult {
@@ -45,6 +53,8 @@ struct MetaGradientResult {
   std::vector<Tensor> grads;                         // mean dF/dparams
   std::vector<std::vector<Tensor>> lr_grads;         // mean dF/dinner_lr, shaped like inner_lr (when asked)
   std::vector<std::vector<Tensor>> query_outputs;    // per task: outputs[1..] at t_k on the query data
+  // per task, per step j < k: the support program's outputs[1..] at t_j (when support_outputs)
+  std::vector<std::vector<std::vector<Tensor>>> support_outputs;
 };
 
 // Validates the request against the program (ml::Error naming what is wrong), then runs it.

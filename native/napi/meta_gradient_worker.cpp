@@ -51,11 +51,20 @@ MetaGradientRequest request_from_js(Napi::Env env, const Napi::Value& value) {
   }
   Napi::Value lr_grads = o.Get("lrGrads");
   r.lr_grads = lr_grads.IsBoolean() && lr_grads.As<Napi::Boolean>().Value();
+  Napi::Value step_data = o.Get("stepData");
+  if (!step_data.IsUndefined() && !step_data.IsNull()) {
+    if (!step_data.IsObject()) fail(ErrorKind::Value, what + ": stepData must be an object { index, values }");
+    Napi::Object sd = step_data.As<Napi::Object>();
+    r.step_data_index = int_from_js(sd.Get("index"), what + ": stepData.index", 0, 1 << 20);
+    r.step_data_values = tensors_from_js(env, sd.Get("values"), what + ": stepData.values", false);
+  }
+  Napi::Value support_outputs = o.Get("supportOutputs");
+  r.support_outputs = support_outputs.IsBoolean() && support_outputs.As<Napi::Boolean>().Value();
   r.num_threads = default_num_threads();
   return r;
 }
 
-// MetaGradientResult (binding.d.ts): lrGrads when asked.
+// MetaGradientResult (binding.d.ts): lrGrads and supportOutputs when asked.
 Napi::Object result_to_js(Napi::Env env, const MetaGradientRequest& request, const MetaGradientResult& result) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("loss", result.loss);
@@ -63,6 +72,12 @@ Napi::Object result_to_js(Napi::Env env, const MetaGradientRequest& request, con
   out.Set("grads", tensors_to_js(env, result.grads));
   if (request.lr_grads) out.Set("lrGrads", nested_to_js(env, result.lr_grads));
   out.Set("queryOutputs", nested_to_js(env, result.query_outputs));
+  if (request.support_outputs) {
+    Napi::Array per_task = Napi::Array::New(env, result.support_outputs.size());
+    for (size_t t = 0; t < result.support_outputs.size(); ++t)
+      per_task.Set(static_cast<uint32_t>(t), nested_to_js(env, result.support_outputs[t]));
+    out.Set("supportOutputs", per_task);
+  }
   return out;
 }
 

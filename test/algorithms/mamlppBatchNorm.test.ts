@@ -7,7 +7,7 @@
  * - running statistics after one meta-batch against a hand computation, their path through
  *   metaTrain into a checkpoint and back, and the non-transductive evaluation they allow.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,7 @@ import { metaTrain } from '../../lib/train/metaTrain.js';
 import { SGD } from '../../lib/train/optimizers.js';
 import { paramsToArrays } from '../../lib/train/paramArrays.js';
 import { describeEachBackend } from '../helpers/backends.js';
+import { nativeAvailable, setBackend } from '../../lib/backend/index.js';
 import { expectClose } from '../helpers/finiteDifferences.js';
 import { uniform } from './reference.js';
 
@@ -337,6 +338,68 @@ describeEachBackend('MAML++ per-step batch norm', () => {
       if (statistics === 'running') expect(whole.loss).toBeCloseTo(split, 10);
       else expect(Math.abs(whole.loss - split)).toBeGreaterThan(1e-6);
     }
+  });
+});
+
+const native = nativeAvailable();
+
+describe.skipIf(!native.ok)(`MAML++ per-step batch norm: native engine = TypeScript engine${native.ok ? '' : ` (skipped: ${native.reason})`}`, () => {
+  beforeEach(() => setBackend('native'));
+
+  it('loss, every meta-gradient, rate gradient and running statistic agree to 1e-12 (order 2 and order 1)', async () => {
+    for (const order of [2, 1] as const) {
+      const make = (engine: 'auto' | 'typescript') =>
+        new MAMLpp(tinyConv4(), { innerSteps: STEPS, multiStepLossIterations: 1000, engine, ...(order === 1 ? { firstOrderIterations: 1e9 } : {}) });
+      const auto = make('auto');
+      const typescript = make('typescript');
+      const params = distinctParams(auto);
+      const tasks = [imageTask(21), imageTask(22), imageTask(23)];
+      // Count calls of the native single-call engine: 'auto' must use it, 'typescript' must not.
+      const probe = record((p: Params) => ops.sum(p.w), { w: tensor([1], [1], 'float64') });
+      const spy = vi.spyOn(Object.getPrototypeOf(probe.compiled) as { metaGradient: () => unknown }, 'metaGradient');
+      const a = await auto.metaGradient(params, tasks);
+      expect(spy.mock.calls.length, 'native engine calls with engine auto').toBe(1);
+      const b = await typescript.metaGradient(params, tasks);
+      expect(spy.mock.calls.length, 'native engine calls with engine typescript').toBe(1);
+      spy.mockRestore();
+      probe.dispose();
+      expect(Math.abs(a.loss - b.loss), `order ${order} loss`).toBeLessThan(1e-12);
+      expect(Math.abs((a.accuracy ?? -1) - (b.accuracy ?? -2))).toBeLessThan(1e-12);
+      for (const name of Object.keys(b.grads)) {
+        expectClose(a.grads[name].toArray(), b.grads[name].toArray(), 1e-12, 1e-10, `order ${order} dF/d${name}`);
+      }
+      const buffers = b.buffers as Params;
+      expect(Object.keys(buffers).length).toBeGreaterThan(0);
+      for (const name of Object.keys(buffers)) {
+        expectClose((a.buffers as Params)[name].toArray(), buffers[name].toArray(), 1e-12, 1e-10, `order ${order} ${name}`);
+      }
+    }
+  });
+
+  it('the native engine checks per-step data itself (count, index, shape) with typed errors', async () => {
+    const model = tinyConv4();
+    const learner = new MAMLpp(model, { innerSteps: STEPS });
+    const params = learner.init(0, 'float64');
+    const set = imageSet(1, 2);
+    const oneHot = stepOneHot(set.x, 0, STEPS + 1);
+    const program = record((p: Params, x: Tensor, y: Tensor, s: Tensor) => ops.crossEntropy(model.applyAtStep(p, x, s).output, y), weightsOnly(params), set.x, labelsOf(set), oneHot);
+    const names = program.paramNames;
+    const data = program.dataHandles(set.x, labelsOf(set), oneHot);
+    const run = (index: number, values: Tensor[]) =>
+      (program.compiled.metaGradient as NonNullable<typeof program.compiled.metaGradient>)({
+        numParams: names.length,
+        params: names.map((n) => params[n].handle),
+        tasks: [{ support: data, query: data }],
+        steps: STEPS,
+        innerLR: [names.map(() => tensor(0.1, [], 'float64').handle)],
+        order: 2,
+        stepData: { index, values: values.map((v) => v.handle) },
+      });
+    await expect(run(2, [oneHot, oneHot])).rejects.toThrow(ShapeError);
+    await expect(run(9, [oneHot, oneHot, oneHot])).rejects.toThrow(ValueError);
+    await expect(run(0, [oneHot, oneHot, oneHot])).rejects.toThrow(ShapeError);
+    const ok = await run(2, [oneHot, oneHot, oneHot]);
+    expect(Number.isFinite(ok.loss)).toBe(true);
   });
 });
 
