@@ -23,11 +23,13 @@ interface Workload {
   model: () => nn.Model;
   /** The same model with 4 extra input features for CAVIA's context, or null where CAVIA does not apply. */
   caviaModel: (() => nn.Model) | null;
+  /** The model with per-step batch-norm rows for MAML++ (conv4 only), or null. */
+  perStepModel: (() => nn.Model) | null;
   innerLR: number;
   tasks: () => Task[];
 }
 
-type LearnerFactory = (model: nn.Model, innerLR: number, caviaModel: nn.Model | null) => MetaLearner | null;
+type LearnerFactory = (model: nn.Model, innerLR: number, caviaModel: nn.Model | null, perStepModel: nn.Model | null) => MetaLearner | null;
 
 /** Every algorithm with one inner step; first-order and second-order MAML separately. */
 const LEARNERS: Record<string, LearnerFactory> = {
@@ -39,6 +41,11 @@ const LEARNERS: Record<string, LearnerFactory> = {
   MAMLpp: (m, lr) => new MAMLpp(m, { innerLR: lr, innerSteps: 1 }),
   IMAML: (m, lr) => new IMAML(m, { innerLR: lr, innerSteps: 1, lambda: 1, cgSteps: 5 }),
   CAVIA: (_m, lr, cavia) => (cavia ? new CAVIA(cavia, { innerLR: lr, innerSteps: 1, contextSize: 4 }) : null),
+  // MAML++ with per-step batch norm (2 inner steps: one BN row per state), on the native
+  // meta-batch engine and, for comparison, on the TypeScript engine over the same programs.
+  'MAMLpp per-step BN': (_m, lr, _c, perStep) => (perStep ? new MAMLpp(perStep, { innerLR: lr, innerSteps: 2 }) : null),
+  'MAMLpp per-step BN (TypeScript engine)': (_m, lr, _c, perStep) =>
+    perStep ? new MAMLpp(perStep, { innerLR: lr, innerSteps: 2, engine: 'typescript' }) : null,
 };
 
 function sinusoidTasks(batch: SinusoidTask[]): Task[] {
@@ -57,6 +64,7 @@ const WORKLOADS: Record<'sinusoid' | 'conv4', Workload> = {
     title: 'sinusoid MLP 1-40-40-1, meta-batch 25, 10-shot, 1 step',
     model: () => nn.mlp([1, 40, 40, 1]),
     caviaModel: () => nn.mlp([1 + 4, 40, 40, 1]),
+    perStepModel: null,
     innerLR: 0.01,
     tasks: () => sinusoidTasks(SINUSOID_BATCH),
   },
@@ -64,6 +72,7 @@ const WORKLOADS: Record<'sinusoid' | 'conv4', Workload> = {
     title: 'Omniglot conv4 (64 filters), 5-way 1-shot, 1 query/class, meta-batch 4, 1 step',
     model: () => nn.conv4({ inChannels: 1, hidden: 64, outputs: 5 }),
     caviaModel: null, // CAVIA's context enters as input features: defined for [n, d] inputs only.
+    perStepModel: () => nn.conv4({ inChannels: 1, hidden: 64, outputs: 5, batchNormSteps: 2 }),
     innerLR: 0.4,
     tasks: () => imageTasks(CONV_BATCH),
   },
@@ -86,7 +95,12 @@ const SELECTED_CORES = CORES.filter((core) => !ONLY_CORES || ONLY_CORES.includes
 function learnerCases(workload: Workload, core: BackendName): BenchCase[] {
   const cases: BenchCase[] = [];
   for (const [name, make] of SELECTED_LEARNERS) {
-    const learner = make(workload.model(), workload.innerLR, workload.caviaModel ? workload.caviaModel() : null);
+    const learner = make(
+      workload.model(),
+      workload.innerLR,
+      workload.caviaModel ? workload.caviaModel() : null,
+      workload.perStepModel ? workload.perStepModel() : null,
+    );
     if (!learner) continue;
     const params = learner.init(1);
     const tasks = workload.tasks();
@@ -117,6 +131,11 @@ function ratiosFor(figures: CaseFigure[]): Record<string, number> {
   for (const name of Object.keys(LEARNERS)) {
     ratios[`${name} native/js`] = ratio(figures, onCore(name, 'native'), onCore(name, 'js'));
   }
+  ratios['MAMLpp per-step BN native engine/TypeScript engine [native core]'] = ratio(
+    figures,
+    onCore('MAMLpp per-step BN', 'native'),
+    onCore('MAMLpp per-step BN (TypeScript engine)', 'native'),
+  );
   for (const order of [2, 1]) {
     for (const backend of ['cpu', 'wasm']) {
       ratios[`MAML order ${order} native/tfjs-${backend}`] = ratio(figures, onCore(`MAML order ${order}`, 'native'), `MAML order ${order} [tfjs-${backend}]`);
