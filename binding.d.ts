@@ -69,6 +69,7 @@ export interface NativeProgram {
     proximal?: number;
     adam?: { beta1: number; beta2: number; epsilon: number };
     implicitGradient?: { lambda: number; cgSteps: number; tolerance: number };
+    stepData?: { index: number; values: NativeTensor[] };
   }, queryProgram?: NativeProgram): Promise<{
     adapted: NativeTensor[][];
     meanAdapted: NativeTensor[];

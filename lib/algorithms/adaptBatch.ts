@@ -20,7 +20,7 @@ import { ShapeError, ValueError } from '../errors.js';
 import type { AdaptBatchRequest, AdaptBatchResult, Backend, DType, Handle } from '../backend/types.js';
 import { addScaled, conjugateGradient } from './conjugateGradient.js';
 import { addHandles, mulHandles, readScalar, scalarHandle, scaleHandle, subHandles, zerosHandle } from './handleMath.js';
-import type { EnginePrograms } from './innerLoop.js';
+import { dataAtStep, validateStepData, type EnginePrograms } from './innerLoop.js';
 import { meanOverTasks } from './meanOverTasks.js';
 import { rateSchedule, validateInnerRates, type RateSchedule } from './innerRates.js';
 
@@ -58,6 +58,7 @@ export function validateAdaptRequest(backend: Backend, request: AdaptBatchReques
     }
   });
   validateSettings(request, withQuery);
+  if (request.stepData) validateStepData(backend, where, request.stepData, steps, tasks[0].support, tasks[0].query);
 }
 
 function validateSettings(request: AdaptBatchRequest, withQuery: boolean): void {
@@ -102,11 +103,13 @@ export async function adaptBatchInTypeScript(backend: Backend, programs: EngineP
   const adapted: Handle[][] = [];
   const supportLosses: number[][] = [];
   const queries: QueryOutcome[] = [];
+  const { stepData, steps } = request;
   for (const task of request.tasks) {
     const { theta, losses } = innerLoop(ctx, task.support);
     adapted.push(theta);
     supportLosses.push(losses);
-    if (task.query) queries.push(queryStage(ctx, theta, task.support, task.query));
+    // The query stage (and iMAML's HVPs) evaluate at t_k: the per-step input takes values[k].
+    if (task.query) queries.push(queryStage(ctx, theta, dataAtStep(task.support, stepData, steps), dataAtStep(task.query, stepData, steps)));
   }
   backend.dispose(ctx.one);
   const withQuery = request.tasks[0].query !== undefined;
@@ -145,7 +148,7 @@ function innerLoop(ctx: AdaptContext, support: Handle[]): { theta: Handle[]; los
   const losses: number[] = [];
   let theta = params;
   for (let j = 0; j < request.steps; j++) {
-    const res = program.compiled.vjp([...theta, ...support], seeds, ctx.allParams);
+    const res = program.compiled.vjp([...theta, ...dataAtStep(support, request.stepData, j)], seeds, ctx.allParams);
     losses.push(readScalar(backend, res.outputs[0]));
     disposeAll(backend, res.outputs);
     const next = theta.map((t, i) => {

@@ -104,7 +104,7 @@ export function validateRequest(backend: Backend, request: MetaGradientRequest):
       );
     }
   });
-  if (request.stepData) validateStepData(backend, request.stepData, steps, tasks[0].support, tasks[0].query);
+  if (request.stepData) validateStepData(backend, where, request.stepData, steps, tasks[0].support, tasks[0].query);
 }
 
 /** A data input that takes values[j] at state t_j (MetaGradientRequest.stepData). */
@@ -113,10 +113,10 @@ export interface StepData {
   values: Handle[];
 }
 
-function validateStepData(backend: Backend, stepData: StepData, steps: number, support: Handle[], query: Handle[]): void {
-  const where = 'metaGradient';
+/** Checks per-step data against a task's data inputs (query: undefined when the request has none); errors name `where`. */
+export function validateStepData(backend: Backend, where: string, stepData: StepData, steps: number, support: Handle[], query: Handle[] | undefined): void {
   const { index, values } = stepData;
-  const count = Math.min(support.length, query.length);
+  const count = query ? Math.min(support.length, query.length) : support.length;
   if (!Number.isInteger(index) || index < 0 || index >= count) {
     throw new ValueError(`${where}: stepData.index must name one of the ${count} data inputs, got ${index}`);
   }
@@ -133,7 +133,7 @@ function validateStepData(backend: Backend, stepData: StepData, steps: number, s
 }
 
 /** A task's data at state t_j: the step-dependent input swapped in (unchanged without stepData). */
-function dataAtStep(data: Handle[], stepData: StepData | undefined, j: number): Handle[] {
+export function dataAtStep(data: Handle[], stepData: StepData | undefined, j: number): Handle[] {
   if (!stepData) return data;
   const out = [...data];
   out[stepData.index] = stepData.values[j];

@@ -157,25 +157,21 @@ export abstract class InnerLoopLearner implements MetaLearner {
    * evaluateTask for many tasks, with the same scores, in task order: tasks grouped by shape,
    * each group adapted and scored in one batched call (runAdaptBatch: on the native core one
    * call with the tasks in parallel off the event loop; else its TypeScript twin). A loss
-   * program with a per-step state input (MAML++'s per-step batch norm) cannot be expressed as
-   * one adaptBatch request: such learners score task by task.
+   * program with a per-step state input (MAML++'s per-step batch norm) passes the states as
+   * the request's per-step data.
    */
   async evaluateTasks(params: Params, tasks: Task[], options: { innerSteps?: number } = {}): Promise<TaskScore[]> {
     const steps = options.innerSteps ?? this.inner.testInnerSteps;
     checkSteps(this.label, 'innerSteps', steps);
     if (tasks.length === 0) return [];
-    if (this.stateInputs(steps + 1, tasks[0].support.x) !== undefined) {
-      const scores: TaskScore[] = [];
-      for (const task of tasks) scores.push(await this.evaluateTask(params, task, options));
-      return scores;
-    }
     const programParams = this.programParams(params);
     const rates = this.innerRates(params, programParams, steps);
     const prepared = tasks.map((task) => this.prepareTask(task));
     const scores = new Array<TaskScore>(tasks.length);
     for (const indices of groupIndicesByShape(prepared)) {
       const group = indices.map((i) => prepared[i]);
-      const groupScores = await this.adaptAndScoreGroup(programParams, rates, group, steps);
+      const states = this.stateInputs(steps + 1, group[0].support.x);
+      const groupScores = await this.adaptAndScoreGroup(programParams, rates, group, steps, states);
       indices.forEach((taskIndex, k) => {
         scores[taskIndex] = groupScores[k];
       });
@@ -193,10 +189,17 @@ export abstract class InnerLoopLearner implements MetaLearner {
    * loss and logits at t_k. When query sets have another size than support sets (1-shot
    * classification), the query program goes along with the support program (runAdaptBatch).
    */
-  private async adaptAndScoreGroup(programParams: Params, rates: InnerRates, group: PreparedTask[], steps: number): Promise<TaskScore[]> {
+  private async adaptAndScoreGroup(
+    programParams: Params,
+    rates: InnerRates,
+    group: PreparedTask[],
+    steps: number,
+    states: Tensor[] | undefined,
+  ): Promise<TaskScore[]> {
     const { kind } = group[0];
-    const support = this.lossProgram(programParams, group[0].support, kind, 'evaluate');
-    const query = this.lossProgram(programParams, group[0].query, kind, 'evaluate');
+    const support = this.lossProgram(programParams, group[0].support, kind, 'evaluate', states?.[0]);
+    const query = this.lossProgram(programParams, group[0].query, kind, 'evaluate', states?.[0]);
+    const stepData = stepDataOf(states);
     const backend = support.backend;
     const { proximal, adam } = this.innerOptimizerOptions();
     const result = await runAdaptBatch(
@@ -205,11 +208,12 @@ export abstract class InnerLoopLearner implements MetaLearner {
       {
         numParams: support.paramNames.length,
         params: support.paramNames.map((n) => programParams[n].handle),
-        tasks: group.map((t) => ({ support: support.dataHandles(t.support.x, t.support.y), query: query.dataHandles(t.query.x, t.query.y) })),
+        tasks: group.map((t) => ({ support: taskInputs(support, t.support, states?.[0]), query: taskInputs(query, t.query, states?.[0]) })),
         steps,
         innerLR: rates.map((set) => set.map((r) => r.handle)),
         ...(proximal ? { proximal } : {}),
         ...(adam ? { adam } : {}),
+        ...(stepData ? { stepData } : {}),
       },
       this.inner.engine,
     );

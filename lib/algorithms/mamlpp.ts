@@ -15,8 +15,8 @@
  *   Normalisation uses batch statistics (transductive, as the paper evaluates); option
  *   batchNormStatistics: 'running' evaluates with the running statistics instead.
  *   Per-step requests run on the native meta-batch engine like any other (one call, tasks in
- *   parallel; MetaGradientRequest.stepData), and on the TypeScript engine on the pure-TS core.
- *   Evaluation with per-step rows adapts task by task (adaptBatch takes no per-step data yet).
+ *   parallel; MetaGradientRequest.stepData and AdaptBatchRequest.stepData for evaluation), and
+ *   on the TypeScript engine on the pure-TS core.
  * - derivative-order annealing: first order for the first `firstOrderIterations`
  *   meta-iterations, exact second order after;
  * - the cosine-annealed meta learning rate is the trainer's job: schedules.ts, cosineAnnealing.

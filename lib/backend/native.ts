@@ -151,6 +151,7 @@ class NativeCompiledProgram implements CompiledProgram {
       params: asNatives(request.params),
       tasks: request.tasks.map((t) => ({ support: asNatives(t.support), ...(t.query ? { query: asNatives(t.query) } : {}) })),
       innerLR: request.innerLR.map(asNatives),
+      stepData: request.stepData ? { index: request.stepData.index, values: asNatives(request.stepData.values) } : undefined,
     };
     let r: Awaited<ReturnType<NonNullable<NativeProgram['adaptBatch']>>>;
     try {

@@ -162,6 +162,12 @@ export interface AdaptBatchRequest {
   adam?: { beta1: number; beta2: number; epsilon: number };
   /** iMAML's implicit gradient at t_k (needs query data): cgSteps iterations at most, stop when |r| <= tolerance |b|. */
   implicitGradient?: { lambda: number; cgSteps: number; tolerance: number };
+  /**
+   * Added (optional): a per-step data input, as MetaGradientRequest.stepData: every evaluation at
+   * t_j takes values[j] as data input `index` (the support loss of step j; the query stage and
+   * the implicit gradient's HVPs at t_k take values[k]). values.length is steps + 1.
+   */
+  stepData?: { index: number; values: Handle[] };
 }
 
 export interface AdaptBatchResult {

@@ -56,6 +56,7 @@ const Program& validate(const Program& p, const AdaptBatchRequest& r) {
   validate_inner_rates(p, n, r.steps, r.inner_lr, kWhat);
   validate_settings(r);
   if (r.implicit.enabled && !with_query) fail_value("implicitGradient needs every task's query data");
+  validate_step_data(r.step_data, p, with_query ? &q : nullptr, n, r.steps, kWhat);
   return q;
 }
 
@@ -99,12 +100,13 @@ class TaskRunner {
     result.adapted = inner_loop(task, result.support_losses);
     if (task.query.empty()) return result;
     std::vector<Tensor> outputs;
+    std::vector<Tensor> query = r_.step_data.at(task.query, r_.steps);
     if (r_.implicit.enabled) {
-      VjpResult q = losses_.query_grad(result.adapted, task.query);
+      VjpResult q = losses_.query_grad(result.adapted, query);
       outputs = std::move(q.outputs);
-      result.implicit_grad = implicit_gradient(result.adapted, task.support, q.grads);
+      result.implicit_grad = implicit_gradient(result.adapted, r_.step_data.at(task.support, r_.steps), q.grads);
     } else {
-      outputs = losses_.query_outputs(result.adapted, task.query);
+      outputs = losses_.query_outputs(result.adapted, query);
     }
     result.query_loss = scalar_value(outputs[0]);
     result.query_outputs.assign(outputs.begin() + 1, outputs.end());
@@ -119,7 +121,7 @@ class TaskRunner {
     if (r_.adam.enabled)
       for (size_t i = 0; i < n_; ++i) m[i] = v[i] = Tensor::zeros(theta[i].dtype(), theta[i].shape());
     for (int64_t j = 0; j < r_.steps; ++j) {
-      VjpResult res = losses_.support_grad(theta, task.support);
+      VjpResult res = losses_.support_grad(theta, r_.step_data.at(task.support, j));
       losses.push_back(scalar_value(res.outputs[0]));
       std::vector<Tensor> next(n_);
       for (size_t i = 0; i < n_; ++i) {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include "autodiff/meta_batch.h"
 #include "autodiff/program.h"
 
 namespace ml {
@@ -51,6 +52,7 @@ struct AdaptBatchRequest {
   ImplicitGradientSettings implicit;
   int num_threads = 1;
   std::shared_ptr<const Program> query_program;  // null: the query loss is the same program
+  StepData step_data;  // a per-step data input (meta_batch.h; the query stage and CG use values[k])
 };
 
 struct AdaptBatchResult {

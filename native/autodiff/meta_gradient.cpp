@@ -1,6 +1,5 @@
 #include "autodiff/meta_gradient.h"
 
-#include <algorithm>
 #include <string>
 
 #include "autodiff/inner_rates.h"
@@ -24,8 +23,6 @@ struct TaskResult {
 
 const char* const kWhat = "metaGradient";
 
-void validate_step_data(const Program& p, const Program& q, const MetaGradientRequest& r, const char* what);
-
 // Shapes and counts of the request against the support program p and its query program, which
 // it returns.
 const Program& validate(const Program& p, const MetaGradientRequest& r) {
@@ -46,37 +43,8 @@ const Program& validate(const Program& p, const MetaGradientRequest& r) {
   if (!r.step_weights.empty() && r.step_weights.size() != static_cast<size_t>(r.steps + 1))
     fail(ErrorKind::Value, std::string(what) + ": stepWeights has " + std::to_string(r.step_weights.size()) +
                                " entries, expected steps + 1 = " + std::to_string(r.steps + 1));
-  validate_step_data(p, q, r, what);
+  validate_step_data(r.step_data, p, &q, n, r.steps, what);
   return q;
-}
-
-// The per-step data input: an index among both programs' data inputs, steps + 1 values of that
-// input's recorded shape and dtype.
-void validate_step_data(const Program& p, const Program& q, const MetaGradientRequest& r, const char* what) {
-  if (r.step_data_index < 0) return;
-  size_t n = r.num_params;
-  size_t count = std::min(p.num_inputs(), q.num_inputs()) - n;
-  if (static_cast<size_t>(r.step_data_index) >= count)
-    fail(ErrorKind::Value, std::string(what) + ": stepData.index must name one of the " + std::to_string(count) +
-                               " data inputs, got " + std::to_string(r.step_data_index));
-  if (r.step_data_values.size() != static_cast<size_t>(r.steps + 1))
-    fail(ErrorKind::Shape, std::string(what) + ": stepData has " + std::to_string(r.step_data_values.size()) +
-                               " values; expected one per state t_0..t_k, steps + 1 = " + std::to_string(r.steps + 1));
-  size_t input = n + static_cast<size_t>(r.step_data_index);
-  for (const Program* program : {&p, &q}) {
-    const ProgramInput& expected = program->input(input);
-    for (size_t j = 0; j < r.step_data_values.size(); ++j) {
-      const Tensor& v = r.step_data_values[j];
-      if (v.shape() != expected.shape)
-        fail(ErrorKind::Shape, std::string(what) + ": stepData.values[" + std::to_string(j) + "] has shape " +
-                                   shape_str(v.shape()) + "; data input " + std::to_string(r.step_data_index) +
-                                   " has shape " + shape_str(expected.shape));
-      if (v.dtype() != expected.dtype)
-        fail(ErrorKind::DType, std::string(what) + ": stepData.values[" + std::to_string(j) + "] is " +
-                                   dtype_name(v.dtype()) + "; data input " + std::to_string(r.step_data_index) +
-                                   " is " + dtype_name(expected.dtype));
-    }
-  }
 }
 
 // What the backward pass needs from step j of the forward pass, and nothing more (so memory
@@ -124,13 +92,7 @@ class TaskRunner {
   }
 
  private:
-  // A task's data at state t_j: the per-step input swapped in (the data itself without one).
-  std::vector<Tensor> at_step(const std::vector<Tensor>& data, int64_t j) const {
-    if (r_.step_data_index < 0) return data;
-    std::vector<Tensor> out = data;
-    out[static_cast<size_t>(r_.step_data_index)] = r_.step_data_values[static_cast<size_t>(j)];
-    return out;
-  }
+  std::vector<Tensor> at_step(const std::vector<Tensor>& data, int64_t j) const { return r_.step_data.at(data, j); }
 
   // t_{j+1} = t_j - lr_j * grad L_s(t_j) for j < k, filling saved[j] (and the support outputs
   // when asked); returns t_k. A parameter whose rate is zero (ANIL, CAVIA) shares t_j's tensor

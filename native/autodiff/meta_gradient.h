@@ -10,10 +10,7 @@
 // order 2; at order 1 only what lr gradients or nonzero step weights need), never the unrolled
 // graph; grad L_s(t_j) for dF/dlr_j comes again from the HVP at order 2.
 //
-// MAML++'s per-step batch norm: one data input may depend on the state. With step_data_index
-// >= 0, every evaluation at t_j (the support loss of step j, the query loss at t_j) takes
-// step_data_values[j] as that data input (counted among the data inputs, in both programs) in
-// place of the task's own entry; steps + 1 values, one per state t_0..t_k.
+// step_data: MAML++'s per-step batch norm (meta_batch.h StepData).
 //
 // Support and query sets of other shapes need two recordings of the loss: then query_program
 // gives L_q and grad L_q (and the extra outputs), the program itself drives the inner loop
@@ -22,6 +19,7 @@
 #include <memory>
 #include <vector>
 
+#include "autodiff/meta_batch.h"
 #include "autodiff/program.h"
 
 namespace ml {
@@ -42,8 +40,7 @@ struct MetaGradientRequest {
   bool lr_grads = false;
   int num_threads = 1;
   std::shared_ptr<const Program> query_program;  // null: the query loss is the same program
-  int64_t step_data_index = -1;                  // -1: no per-step data input
-  std::vector<Tensor> step_data_values;          // steps + 1 values when step_data_index >= 0
+  StepData step_data;                            // a per-step data input (disabled by default)
   bool support_outputs = false;                  // also return support outputs[1..] at t_0..t_{k-1}
 };
 

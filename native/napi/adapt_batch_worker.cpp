@@ -54,6 +54,7 @@ AdaptBatchRequest request_from_js(Napi::Env env, const Napi::Value& value) {
   r.tasks = tasks_from_js(env, o.Get("tasks"));
   r.steps = int_from_js(o.Get("steps"), kWhat + ": steps", 0, 10000);
   r.inner_lr = inner_lr_from_js(env, o.Get("innerLR"), kWhat);
+  r.step_data = step_data_from_js(env, o.Get("stepData"), kWhat);
   if (!absent(o.Get("proximal"))) r.proximal = number_from_js(o.Get("proximal"), kWhat + ": proximal");
   if (!absent(o.Get("adam"))) {
     Napi::Object adam = object_from_js(o.Get("adam"), kWhat + ": adam");

@@ -51,13 +51,7 @@ MetaGradientRequest request_from_js(Napi::Env env, const Napi::Value& value) {
   }
   Napi::Value lr_grads = o.Get("lrGrads");
   r.lr_grads = lr_grads.IsBoolean() && lr_grads.As<Napi::Boolean>().Value();
-  Napi::Value step_data = o.Get("stepData");
-  if (!step_data.IsUndefined() && !step_data.IsNull()) {
-    if (!step_data.IsObject()) fail(ErrorKind::Value, what + ": stepData must be an object { index, values }");
-    Napi::Object sd = step_data.As<Napi::Object>();
-    r.step_data_index = int_from_js(sd.Get("index"), what + ": stepData.index", 0, 1 << 20);
-    r.step_data_values = tensors_from_js(env, sd.Get("values"), what + ": stepData.values", false);
-  }
+  r.step_data = step_data_from_js(env, o.Get("stepData"), what);
   Napi::Value support_outputs = o.Get("supportOutputs");
   r.support_outputs = support_outputs.IsBoolean() && support_outputs.As<Napi::Boolean>().Value();
   r.num_threads = default_num_threads();

@@ -290,8 +290,7 @@ ML_TEST(meta_gradient_with_per_step_data_matches_finite_differences) {
   r.inner_lr = {{ml_test::make({0.3}, {}), ml_test::make({0.3}, {}), ml_test::make({0.3}, {})}};
   r.order = 2;
   r.num_threads = 2;
-  r.step_data_index = 1;
-  r.step_data_values = values;
+  r.step_data = StepData{1, values};
   r.support_outputs = true;
   MetaGradientResult got = meta_gradient(p, r);
 
@@ -320,12 +319,60 @@ ML_TEST(meta_gradient_with_per_step_data_matches_finite_differences) {
 
   // Bad per-step data: a missing state, an index past the data inputs, a value of another shape.
   MetaGradientRequest bad = r;
-  bad.step_data_values.pop_back();
+  bad.step_data.values.pop_back();
   ML_CHECK_THROWS(meta_gradient(p, bad), ErrorKind::Shape);
   bad = r;
-  bad.step_data_index = 2;
+  bad.step_data.index = 2;
   ML_CHECK_THROWS(meta_gradient(p, bad), ErrorKind::Value);
   bad = r;
-  bad.step_data_values[1] = ml_test::make({1, 0}, {2});
+  bad.step_data.values[1] = ml_test::make({1, 0}, {2});
   ML_CHECK_THROWS(meta_gradient(p, bad), ErrorKind::Shape);
+}
+
+// Batched adaptation with per-step data: step j's gradient on the support data with values[j]
+// swapped in, the query loss at t_k with values[k]; against the loop written out by hand.
+#include "autodiff/adapt_batch.h"
+
+ML_TEST(adapt_batch_with_per_step_data_matches_the_loop_by_hand) {
+  std::mt19937 rng(23);
+  Program p = mlp_program();
+  std::vector<Tensor> x = mlp_inputs(rng);
+  std::vector<Tensor> params = {x[0], x[1], x[2]};
+  std::vector<Tensor> support = {random_tensor({5, 3}, rng), ml_test::make({1, 0, 1, 1, 0}, {5})};
+  std::vector<Tensor> query = {random_tensor({5, 3}, rng), ml_test::make({0, 0, 1, 0, 1}, {5})};
+  std::vector<Tensor> values = {ml_test::make({0, 1, 0, 1, 1}, {5}), ml_test::make({1, 1, 0, 0, 0}, {5}),
+                                ml_test::make({1, 0, 0, 1, 1}, {5})};
+  AdaptBatchRequest r;
+  r.num_params = 3;
+  r.params = params;
+  r.tasks = {{support, query}, {query, support}};
+  r.steps = 2;
+  r.inner_lr = {{ml_test::make({0.2}, {}), ml_test::make({0.2}, {}), ml_test::make({0.2}, {})}};
+  r.num_threads = 2;
+  r.step_data = StepData{1, values};
+  AdaptBatchResult got = adapt_batch(p, r);
+
+  std::vector<Tensor> cot = {scalar_one(), Tensor()};
+  for (size_t t = 0; t < 2; ++t) {
+    std::vector<Tensor> theta = params;
+    for (int j = 0; j < 2; ++j) {
+      std::vector<Tensor> in = theta;
+      std::vector<Tensor> data = data_at(r.tasks[t].support, 1, values, j);
+      in.insert(in.end(), data.begin(), data.end());
+      VjpResult res = p.vjp(in, cot, {0, 1, 2});
+      ML_CHECK_NEAR(got.support_losses[t][static_cast<size_t>(j)], values_of(res.outputs[0])[0], 1e-14);
+      for (size_t i = 0; i < 3; ++i) theta[i] = axpy(theta[i], -0.2, res.grads[i]);
+    }
+    for (size_t i = 0; i < 3; ++i) {
+      std::vector<double> a = values_of(got.adapted[t][i]), b = values_of(theta[i]);
+      for (size_t e = 0; e < a.size(); ++e) ML_CHECK_NEAR(a[e], b[e], 1e-13);
+    }
+    std::vector<Tensor> in = theta;
+    std::vector<Tensor> data = data_at(r.tasks[t].query, 1, values, 2);
+    in.insert(in.end(), data.begin(), data.end());
+    ML_CHECK_NEAR(got.query_losses[t], values_of(p.run(in)[0])[0], 1e-12);
+  }
+  AdaptBatchRequest bad = r;
+  bad.step_data.values.pop_back();
+  ML_CHECK_THROWS(adapt_batch(p, bad), ErrorKind::Shape);
 }

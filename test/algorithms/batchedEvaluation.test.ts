@@ -3,10 +3,11 @@
  * inner-loop learner, the batched scores equal evaluateTask's task by task, bitwise (a separate
  * path: adapt() then score(), op by op), on both cores in float64 and both engines; a by-hand reference on a
  * one-weight model; the order of tasks kept across a batch of mixed shapes; MAML++ with
- * per-step batch norm falling back to evaluateTask; evaluate() giving the same result with
+ * per-step batch norm in one batched call with per-step data; evaluate() giving the same result with
  * and without the batched method, one call per chunk; typed errors.
  */
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
+import { record } from '../../lib/core/transforms.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { tensor } from '../../lib/core/creation.js';
 import * as ops from '../../lib/ops/index.js';
@@ -164,16 +165,34 @@ describeEachBackend('batched evaluation (evaluateTasks)', (backend) => {
     expect(scores[0].accuracy).toBeUndefined();
   });
 
-  it('MAML++ with per-step batch norm scores task by task, equal to evaluateTask', async () => {
+  it('MAML++ with per-step batch norm: one batched call with per-step data, equal to evaluateTask (both engines, batch and running statistics)', async () => {
     const model = conv4({ inChannels: 1, hidden: 2, outputs: 2, imageSize: 16, batchNormSteps: 2 });
-    const learner = new MAMLpp(model, { innerLR: 0.2, innerSteps: 2, testInnerSteps: 3 });
-    const params = learner.init(4, 'float64');
     const image = (seed: number, n: number) => ({
       x: tensor(uniform(seed, n * 256).map((v) => (v + 1) / 2), [n, 1, 16, 16], 'float64'),
       y: Int32Array.from({ length: n }, (_, i) => i % 2),
     });
-    const tasks = [1, 2].map((s) => ({ support: image(s, 2), query: image(s + 10, 4) }));
-    expectSameScores(await learner.evaluateTasks(params, tasks), await oneByOne(learner, params, tasks));
+    // Two shapes: support 2 / query 4 (two programs) and support 4 / query 4 (one).
+    const tasks = [
+      { support: image(1, 2), query: image(11, 4) },
+      { support: image(2, 4), query: image(12, 4) },
+      { support: image(3, 2), query: image(13, 4) },
+    ];
+    for (const engine of ['auto', 'typescript'] as const) {
+      for (const batchNormStatistics of ['batch', 'running'] as const) {
+        const learner = new MAMLpp(model, { innerLR: 0.2, innerSteps: 2, testInnerSteps: 3, engine, batchNormStatistics });
+        const params = learner.init(4, 'float64');
+        const reference = await oneByOne(learner, params, tasks);
+        // On the native core, count the native engine's calls: one per task shape with engine 'auto'.
+        const compiled = record((p: Params) => ops.sum(p.w), { w: params['head.weight'] });
+        const prototype = Object.getPrototypeOf(compiled.compiled) as { adaptBatch?: () => unknown };
+        const spy = backend === 'native' ? vi.spyOn(prototype as { adaptBatch: () => unknown }, 'adaptBatch') : undefined;
+        const batched = await learner.evaluateTasks(params, tasks);
+        if (spy) expect(spy.mock.calls.length, `${engine} ${batchNormStatistics}: native engine calls`).toBe(engine === 'auto' ? 2 : 0);
+        spy?.mockRestore();
+        compiled.dispose();
+        expectSameScores(batched, reference);
+      }
+    }
   });
 
   it('an empty batch gives no scores; bad steps and bad task shapes give typed errors', async () => {
