@@ -2,7 +2,8 @@
  * The metric learners' own options, as `metalearn train` flags set them and checkpoints store
  * them (inside the RunConfig). A resolved RunConfig holds only the keys of its algorithm:
  *
- *   matching   fce (--fce, default false), fceSteps (--fce-steps, with --fce only, default 2)
+ *   matching   fce (--fce, default false), fceSteps (--fce-steps, with --fce only, default 2),
+ *              cosineScale (--cosine-scale, default 1: the paper's plain cosine attention)
  *   siamese    siameseLoss (--siamese-loss, default 'verification'),
  *              margin (--margin, contrastive and triplet only, default 1)
  *   relation   relationModule (--relation-module: 'conv', the paper's module on feature maps,
@@ -21,6 +22,8 @@ export interface MetricOptions {
   fce?: boolean;
   /** MatchingNet with fce: processing steps K of the attention LSTM (>= 1). */
   fceSteps?: number;
+  /** MatchingNet: multiplies the cosine similarities before the attention softmax (> 0). */
+  cosineScale?: number;
   /** SiameseNet: the pair loss. */
   siameseLoss?: SiameseLoss;
   /** SiameseNet contrastive / triplet loss margin (> 0). */
@@ -32,12 +35,21 @@ export interface MetricOptions {
 }
 
 export type MetricOptionName = keyof MetricOptions;
-export const METRIC_OPTION_NAMES: readonly MetricOptionName[] = ['fce', 'fceSteps', 'siameseLoss', 'margin', 'relationModule', 'relationHidden'];
+export const METRIC_OPTION_NAMES: readonly MetricOptionName[] = [
+  'fce',
+  'fceSteps',
+  'cosineScale',
+  'siameseLoss',
+  'margin',
+  'relationModule',
+  'relationHidden',
+];
 
 /** The CLI flag of each option, for messages. */
 const FLAGS: Record<MetricOptionName, string> = {
   fce: '--fce',
   fceSteps: '--fce-steps',
+  cosineScale: '--cosine-scale',
   siameseLoss: '--siamese-loss',
   margin: '--margin',
   relationModule: '--relation-module',
@@ -46,6 +58,7 @@ const FLAGS: Record<MetricOptionName, string> = {
 
 export const METRIC_DEFAULTS = {
   fceSteps: 2,
+  cosineScale: 1,
   siameseLoss: 'verification',
   margin: 1,
   /** New runs on image data; sinusoid has no feature maps, so 'mlp' there. */
@@ -77,7 +90,8 @@ export function legacyMetricOptions(algo: string): MetricOptions {
 function ownOptions(algo: string, dataset: string, given: MetricOptions): MetricOptions {
   if (algo === 'matching') {
     const fce = given.fce ?? false;
-    return fce ? { fce, fceSteps: given.fceSteps ?? METRIC_DEFAULTS.fceSteps } : { fce };
+    const cosineScale = given.cosineScale ?? METRIC_DEFAULTS.cosineScale;
+    return fce ? { fce, fceSteps: given.fceSteps ?? METRIC_DEFAULTS.fceSteps, cosineScale } : { fce, cosineScale };
   }
   if (algo === 'siamese') {
     const siameseLoss = given.siameseLoss ?? METRIC_DEFAULTS.siameseLoss;
@@ -96,7 +110,7 @@ function notApplicable(name: MetricOptionName, algo: string, resolved: MetricOpt
   if (name === 'margin' && algo === 'siamese') {
     return new ValueError(`--margin applies to --siamese-loss contrastive or triplet, not '${resolved.siameseLoss}'`);
   }
-  const owner = name === 'fce' || name === 'fceSteps' ? 'matching' : name === 'relationHidden' || name === 'relationModule' ? 'relation' : 'siamese';
+  const owner = name === 'fce' || name === 'fceSteps' || name === 'cosineScale' ? 'matching' : name === 'relationHidden' || name === 'relationModule' ? 'relation' : 'siamese';
   return new ValueError(`${FLAGS[name]} applies to --algo ${owner} only, not '${algo}'`);
 }
 
@@ -104,6 +118,9 @@ export function checkMetricOptions(c: MetricOptions): void {
   if (c.fce !== undefined && typeof c.fce !== 'boolean') throw new ValueError(`--fce must be true or false, got ${String(c.fce)}`);
   if (c.fceSteps !== undefined && (!Number.isInteger(c.fceSteps) || c.fceSteps < 1)) {
     throw new ValueError(`--fce-steps must be an integer >= 1, got ${c.fceSteps}`);
+  }
+  if (c.cosineScale !== undefined && !(Number.isFinite(c.cosineScale) && c.cosineScale > 0)) {
+    throw new ValueError(`--cosine-scale must be a finite number > 0, got ${c.cosineScale}`);
   }
   if (c.siameseLoss !== undefined && !SIAMESE_LOSSES.includes(c.siameseLoss)) {
     throw new ValueError(`--siamese-loss must be one of ${SIAMESE_LOSSES.join(', ')}, got '${String(c.siameseLoss)}'`);

@@ -47,10 +47,11 @@ export const ALGORITHMS: Record<string, AlgorithmEntry> = {
   siamese: { head: 'embedding', summary: 'Siamese Networks, weighted L1 verification (--siamese-loss), nearest-support one-shot', create: (m, r) => new SiameseNet(m, { embeddingDim: embeddingSize(m, r.hidden), loss: r.siameseLoss, margin: r.margin }) },
 };
 
-/** Full Context Embeddings when the run asks for them (--fce), over the embedding's flattened output. */
+/** Full Context Embeddings when the run asks for them (--fce), over the embedding's flattened output; the cosine scale (--cosine-scale). */
 function matchingOptions(model: FunctionalModel, run: RunConfig): MatchingNetOptions {
-  if (!run.fce) return {};
-  return { fce: { embeddingDim: embeddingSize(model, run.hidden), processingSteps: run.fceSteps ?? METRIC_DEFAULTS.fceSteps } };
+  const scale = run.cosineScale !== undefined && run.cosineScale !== 1 ? { cosineScale: run.cosineScale } : {};
+  if (!run.fce) return scale;
+  return { fce: { embeddingDim: embeddingSize(model, run.hidden), processingSteps: run.fceSteps ?? METRIC_DEFAULTS.fceSteps }, ...scale };
 }
 
 /** The paper's conv relation module on the embedding's feature maps, or the MLP on flat embeddings. */

@@ -46,6 +46,7 @@ interface TrainFlags {
   hidden?: number;
   fce?: boolean;
   fceSteps?: number;
+  cosineScale?: number;
   siameseLoss?: SiameseLoss;
   margin?: number;
   relationModule?: RelationModuleKind;
@@ -87,6 +88,11 @@ export function trainCommand(io: CliIO): Command {
     .option('--hidden <n>', 'hidden width: MLP units (sinusoid, default 40) or conv filters (omniglot, default 64)', integerArg)
     .option('--fce', 'matching: Full Context Embeddings (bidirectional LSTM over the support, attention LSTM for queries; default off)')
     .option('--fce-steps <n>', `matching with --fce: processing steps K of the attention LSTM (default ${METRIC_DEFAULTS.fceSteps})`, integerArg)
+    .option(
+      '--cosine-scale <x>',
+      `matching: multiply the cosine similarities by x before the attention softmax (default ${METRIC_DEFAULTS.cosineScale}, the paper; about 10 trains much faster)`,
+      numberArg,
+    )
     .addOption(new Option('--siamese-loss <name>', `siamese: pair loss (default ${METRIC_DEFAULTS.siameseLoss})`).choices([...SIAMESE_LOSSES]))
     .option('--margin <x>', `siamese: margin of the contrastive and triplet losses (default ${METRIC_DEFAULTS.margin})`, numberArg)
     .addOption(
@@ -179,6 +185,7 @@ function configFromFlags(flags: TrainFlags): RunConfig {
     cacheDir: flags.cacheDir,
     fce: flags.fce,
     fceSteps: flags.fceSteps,
+    cosineScale: flags.cosineScale,
     siameseLoss: flags.siameseLoss,
     margin: flags.margin,
     relationModule: flags.relationModule,

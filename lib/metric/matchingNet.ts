@@ -9,7 +9,11 @@
  *   loss      = -mean_i log probs[i, y_i]
  *
  * Options: fce { embeddingDim, processingSteps } turns on Full Context Embeddings
- * (lib/metric/fullContextEmbedding.ts; parameters under 'fce.').
+ * (lib/metric/fullContextEmbedding.ts; parameters under 'fce.'). cosineScale s (default 1, the
+ * paper) multiplies the similarities before the softmax: attention = softmax(s * cos). Cosines
+ * lie in [-1, 1], so with s = 1 the attention can never be sharp (20-way 1-shot: at most
+ * e / (e + 19/e) = 28% on the right support) and training is slow; a scale near 10 is the
+ * usual fix ("metric scaling", as in TADAM and Baseline++'s cosine classifier).
  */
 import type { DType } from '../backend/types.js';
 import type { Tensor } from '../core/tensor.js';
@@ -25,6 +29,8 @@ import { mergeWithPrefix, withPrefix, withoutPrefixes } from './paramGroups.js';
 export interface MatchingNetOptions {
   /** Full Context Embeddings: the embedding's output size d and the attention LSTM's steps K >= 1. */
   fce?: { embeddingDim: number; processingSteps: number };
+  /** Multiplies the cosine similarities before the attention softmax (> 0). Default 1 (the paper). */
+  cosineScale?: number;
 }
 
 const FCE_PREFIX = 'fce.';
@@ -39,6 +45,10 @@ export class MatchingNet extends MetricLearner {
     readonly options: MatchingNetOptions = {},
   ) {
     super();
+    const scale = options.cosineScale;
+    if (scale !== undefined && !(Number.isFinite(scale) && scale > 0)) {
+      throw new ValueError(`MatchingNet: cosineScale must be a finite number > 0, got ${String(scale)}`);
+    }
     const fce = options.fce;
     if (fce && (!isCount(fce.embeddingDim, 1) || !isCount(fce.processingSteps, 1))) {
       throw new ValueError(
@@ -62,7 +72,9 @@ export class MatchingNet extends MetricLearner {
       support = contextualSupport(fceParams, support);
       query = contextualQuery(fceParams, query, support, this.options.fce.processingSteps);
     }
-    const attention = ops.softmax(ops.cosineSimilarity(query, support)); // [q, s]
+    const cosines = ops.cosineSimilarity(query, support); // [q, s]
+    const scale = this.options.cosineScale ?? 1;
+    const attention = ops.softmax(scale === 1 ? cosines : ops.mul(cosines, scale)); // [q, s]
     const probs = ops.matmul(attention, ops.oneHot(episode.support.y, episode.ways, attention)); // [q, ways]
     return { loss: negativeLogLikelihood(probs, episode.query.y, episode.ways), scores: probs };
   }

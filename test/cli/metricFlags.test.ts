@@ -12,7 +12,7 @@ import { resolveRunConfig, runConfigFromJson, runConfigToJson } from '../../lib/
 import { loadCheckpoint, saveCheckpoint } from '../../lib/train/checkpoint.js';
 import { runCli } from './helpers.js';
 
-const METRIC_FLAGS = ['--fce', '--fce-steps', '--siamese-loss', '--margin', '--relation-module', '--relation-hidden'];
+const METRIC_FLAGS = ['--fce', '--fce-steps', '--cosine-scale', '--siamese-loss', '--margin', '--relation-module', '--relation-hidden'];
 
 describe('metric learner flags: help and validation', () => {
   it('train --help documents each flag and the siamese loss choices', async () => {
@@ -24,7 +24,8 @@ describe('metric learner flags: help and validation', () => {
 
   it('resolves only the running algorithm\'s options, defaults filled in', () => {
     const omniglot = { dataset: 'omniglot' };
-    expect(resolveRunConfig({ ...omniglot, algo: 'matching' })).toMatchObject({ fce: false });
+    expect(resolveRunConfig({ ...omniglot, algo: 'matching' })).toMatchObject({ fce: false, cosineScale: 1 });
+    expect(resolveRunConfig({ ...omniglot, algo: 'matching', cosineScale: 10 })).toMatchObject({ fce: false, cosineScale: 10 });
     expect(resolveRunConfig({ ...omniglot, algo: 'matching', fce: true })).toMatchObject({ fce: true, fceSteps: 2 });
     expect(resolveRunConfig({ ...omniglot, algo: 'siamese' })).toMatchObject({ siameseLoss: 'verification' });
     expect(resolveRunConfig({ ...omniglot, algo: 'siamese', siameseLoss: 'triplet' })).toMatchObject({ siameseLoss: 'triplet', margin: 1 });
@@ -32,7 +33,7 @@ describe('metric learner flags: help and validation', () => {
     expect(resolveRunConfig({ ...omniglot, algo: 'relation', relationModule: 'mlp' })).toMatchObject({ relationModule: 'mlp', relationHidden: 64 });
     expect(resolveRunConfig({ dataset: 'sinusoid', algo: 'relation' })).toMatchObject({ relationModule: 'mlp', relationHidden: 64 });
     const proto = resolveRunConfig({ ...omniglot, algo: 'protonet' });
-    for (const key of ['fce', 'fceSteps', 'siameseLoss', 'margin', 'relationModule', 'relationHidden']) expect(proto).not.toHaveProperty(key);
+    for (const key of ['fce', 'fceSteps', 'cosineScale', 'siameseLoss', 'margin', 'relationModule', 'relationHidden']) expect(proto).not.toHaveProperty(key);
     expect(resolveRunConfig({ ...omniglot, algo: 'matching' })).not.toHaveProperty('fceSteps');
     expect(resolveRunConfig({ ...omniglot, algo: 'siamese' })).not.toHaveProperty('margin');
   });
@@ -42,6 +43,8 @@ describe('metric learner flags: help and validation', () => {
       [{ algo: 'protonet', fce: true }, /--fce applies to --algo matching only, not 'protonet'/],
       [{ algo: 'matching', fceSteps: 3 }, /--fce-steps needs --fce/],
       [{ algo: 'matching', fce: true, fceSteps: 0 }, /--fce-steps must be an integer >= 1, got 0/],
+      [{ algo: 'protonet', cosineScale: 10 }, /--cosine-scale applies to --algo matching only, not 'protonet'/],
+      [{ algo: 'matching', cosineScale: -2 }, /--cosine-scale must be a finite number > 0, got -2/],
       [{ algo: 'maml', relationHidden: 8 }, /--relation-hidden applies to --algo relation only, not 'maml'/],
       [{ algo: 'relation', relationHidden: 0 }, /--relation-hidden must be an integer >= 1, got 0/],
       [{ algo: 'protonet', relationModule: 'conv' }, /--relation-module applies to --algo relation only, not 'protonet'/],
@@ -118,6 +121,7 @@ describe('metric learner flags: train -> checkpoint -> eval on Omniglot', () => 
   it.skipIf(!hasData)(`--fce, --siamese-loss/--margin, --relation-module and --relation-hidden are stored and rebuilt by eval${noData}`, async () => {
     const cases: [string[], Record<string, unknown>, (shapes: Record<string, readonly number[]>) => void][] = [
       [['--algo', 'matching', '--fce', '--fce-steps', '3'], { fce: true, fceSteps: 3 }, (s) => expect(s['fce.query.weightIh']).toEqual([16, 8])],
+      [['--algo', 'matching', '--cosine-scale', '10'], { fce: false, cosineScale: 10 }, (s) => expect(s['fce.query.weightIh']).toBeUndefined()],
       [['--algo', 'siamese', '--siamese-loss', 'triplet', '--margin', '0.5'], { siameseLoss: 'triplet', margin: 0.5 }, (s) => expect(s['siamese.weight']).toBeUndefined()],
       [['--algo', 'siamese'], { siameseLoss: 'verification' }, (s) => expect(s['siamese.weight']).toEqual([4, 1])],
       [['--algo', 'relation', '--relation-module', 'mlp', '--relation-hidden', '6'], { relationModule: 'mlp', relationHidden: 6 }, (s) => expect(s['relation.layer0.weight']).toEqual([6, 8])],

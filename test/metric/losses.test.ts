@@ -76,6 +76,22 @@ for (const backend of BACKENDS) {
       expect(accuracy).toBe(1);
     });
 
+    it('MatchingNet with cosineScale 10: softmax over 10 x the cosines', async () => {
+      useBackend(backend.name);
+      // Same episode as above. query (2,0): scaled cosines (10, 0) -> attention on class 0
+      //   sigmoid(10) = 0.9999546, loss 4.53989e-5.
+      // query (1,3): scaled cosines (3.16228, 9.48683) -> p1 = sigmoid(6.32456) = 0.998211, loss 0.0017902.
+      // mean 0.00091778: the scale sharpens the attention (the paper's scale 1 gives 0.369685).
+      const learner = new MatchingNet(linearEmbedding(IDENTITY_2D), { cosineScale: 10 });
+      const episode = pointEpisode([[1, 0], [0, 1]], [0, 1], [[2, 0], [1, 3]], [0, 1]);
+      const { loss, accuracy } = await learner.lossAndGrad(learner.init(0), episode);
+      const p1 = sigmoid(10 * (3 / Math.sqrt(10) - 1 / Math.sqrt(10)));
+      expect(loss).toBeCloseTo((-Math.log(sigmoid(10)) - Math.log(p1)) / 2, 8);
+      expect(loss).toBeCloseTo(0.00091778, 7);
+      expect(accuracy).toBe(1);
+      expect(() => new MatchingNet(linearEmbedding(IDENTITY_2D), { cosineScale: 0 })).toThrow(/cosineScale must be a finite number > 0, got 0/);
+    });
+
     it('RelationNet: sigmoid relation scores, MSE to one-hot, class feature = sum of its supports', async () => {
       useBackend(backend.name);
       // relation(pair) = pair . (1, -1, 0.5, 0) - 1 with pair = (class feature, query).
