@@ -15,7 +15,7 @@ import type { Backend, DType, Handle } from '../backend/types.js';
 import { Tensor } from '../core/tensor.js';
 import { tidy } from '../core/scope.js';
 import { sortedKeys } from '../core/params.js';
-import { runMetaGradient } from '../algorithms/innerLoop.js';
+import { runMetaGradient, type EnginePrograms } from '../algorithms/innerLoop.js';
 import { runAdaptBatch } from '../algorithms/adaptBatch.js';
 import { engineProgram } from '../algorithms/innerLoopLearner.js';
 import { addHandles, scaleHandle } from '../algorithms/handleMath.js';
@@ -113,36 +113,21 @@ export abstract class MetricLearner implements MetaLearner {
     if (tasks.length === 0) throw new ValueError(`${this.name}.metaGradient: no tasks`);
     const checked = tasks.map((task) => this.checked(params, task));
     const backend = checked[0].support.x.backend;
-    const names = sortedKeys(params);
     let loss = 0;
     let accuracy = 0;
     const groupGrads: { grads: Handle[]; weight: number }[] = [];
-    for (const group of groupByLayout(params, checked)) {
-      const episodes = group.map((i) => checked[i]);
-      await this.programs.use(params, episodes[0], async (program) => {
-        const engine = engineProgram(program);
-        const result = await runMetaGradient(backend, { support: engine, query: engine }, {
-          numParams: names.length,
-          params: names.map((n) => params[n].handle),
-          tasks: episodes.map((e) => {
-            const data = program.dataHandles(e.support.x, e.query.x);
-            return { support: data, query: data };
-          }),
-          steps: 0,
-          innerLR: [],
-          order: 1,
-        });
-        episodes.forEach((e, k) => {
-          loss += result.queryLosses[k];
-          accuracy += this.accuracyOf(backend.toArray(result.queryOutputs[k][0]), e);
-        });
-        for (const h of result.queryOutputs.flat()) backend.dispose(h);
-        groupGrads.push({ grads: result.grads, weight: group.length / tasks.length });
+    await this.forEachLayout(params, checked, async ({ episodes, programs, request }) => {
+      const result = await runMetaGradient(backend, programs, { ...request, order: 1 });
+      episodes.forEach((e, k) => {
+        loss += result.queryLosses[k];
+        accuracy += this.accuracyOf(backend.toArray(result.queryOutputs[k][0]), e);
       });
-    }
+      for (const h of result.queryOutputs.flat()) backend.dispose(h);
+      groupGrads.push({ grads: result.grads, weight: episodes.length / tasks.length });
+    });
     const grads = weightedSum(backend, groupGrads);
     const out: Params = {};
-    names.forEach((name, i) => {
+    sortedKeys(params).forEach((name, i) => {
       out[name] = Tensor.fromHandle(backend, grads[i]);
     });
     return { loss: loss / tasks.length, accuracy: accuracy / tasks.length, grads: out };
@@ -169,29 +154,15 @@ export abstract class MetricLearner implements MetaLearner {
     const scores = new Array<TaskScore>(tasks.length);
     if (tasks.length === 0) return scores;
     const backend = checked[0].support.x.backend;
-    const names = sortedKeys(params);
-    for (const group of groupByLayout(params, checked)) {
-      const episodes = group.map((i) => checked[i]);
-      await this.programs.use(params, episodes[0], async (program) => {
-        const engine = engineProgram(program);
-        const result = await runAdaptBatch(backend, { support: engine, query: engine }, {
-          numParams: names.length,
-          params: names.map((n) => params[n].handle),
-          tasks: episodes.map((e) => {
-            const data = program.dataHandles(e.support.x, e.query.x);
-            return { support: data, query: data };
-          }),
-          steps: 0,
-          innerLR: [],
-        });
-        const losses = result.queryLosses ?? [];
-        const outputs = result.queryOutputs ?? [];
-        group.forEach((taskIndex, k) => {
-          scores[taskIndex] = { loss: losses[k], accuracy: this.accuracyOf(backend.toArray(outputs[k][0]), episodes[k]) };
-        });
-        for (const h of [...result.adapted.flat(), ...result.meanAdapted, ...outputs.flat()]) backend.dispose(h);
+    await this.forEachLayout(params, checked, async ({ indices, episodes, programs, request }) => {
+      const result = await runAdaptBatch(backend, programs, request);
+      const losses = result.queryLosses ?? [];
+      const outputs = result.queryOutputs ?? [];
+      indices.forEach((taskIndex, k) => {
+        scores[taskIndex] = { loss: losses[k], accuracy: this.accuracyOf(backend.toArray(outputs[k][0]), episodes[k]) };
       });
-    }
+      for (const h of [...result.adapted.flat(), ...result.meanAdapted, ...outputs.flat()]) backend.dispose(h);
+    });
     return scores;
   }
 
@@ -222,6 +193,27 @@ export abstract class MetricLearner implements MetaLearner {
     this.programs.dispose();
   }
 
+  /**
+   * Runs body once per episode layout (groups in order of first appearance) with the group's
+   * task indices, its episodes, the layout's program for both engine slots, and the engine
+   * request's common part over its episodes: 0 inner steps, i.e. the episode pass alone.
+   */
+  private async forEachLayout(params: Params, episodes: CheckedEpisode[], body: (group: LayoutGroup) => Promise<void>): Promise<void> {
+    const names = sortedKeys(params);
+    for (const indices of groupByLayout(params, episodes)) {
+      const members = indices.map((i) => episodes[i]);
+      await this.programs.use(params, members[0], (program) => {
+        const engine = engineProgram(program);
+        const tasks = members.map((e) => {
+          const data = program.dataHandles(e.support.x, e.query.x);
+          return { support: data, query: data };
+        });
+        const request = { numParams: names.length, params: names.map((n) => params[n].handle), tasks, steps: 0, innerLR: [] };
+        return body({ indices, episodes: members, programs: { support: engine, query: engine }, request });
+      });
+    }
+  }
+
   /** Validates an episode and that it lives on the params' backend. */
   private checked(params: Params, episode: Episode | Task): CheckedEpisode {
     const checked = checkEpisode(this.name, episode);
@@ -248,6 +240,14 @@ export function argmaxRows(values: ArrayLike<number>, rows: number, cols: number
     out[r] = best;
   }
   return out;
+}
+
+/** One layout's share of a batch (MetricLearner.forEachLayout). */
+interface LayoutGroup {
+  indices: number[];
+  episodes: CheckedEpisode[];
+  programs: EnginePrograms;
+  request: { numParams: number; params: Handle[]; tasks: { support: Handle[]; query: Handle[] }[]; steps: number; innerLR: Handle[][] };
 }
 
 /** Task indices grouped by episode layout, groups in order of first appearance. */

@@ -170,24 +170,48 @@ ML_TEST(program_zero_and_missing_cotangents) {
 
 namespace {
 
-// F(params) = mean over tasks of L_q(t_k) with t_{j+1} = t_j - lr grad L_s(t_j), via vjp only.
+// A task's data with values[j] as input `index` (no swap when values is empty).
+std::vector<Tensor> data_at(const std::vector<Tensor>& data, size_t index, const std::vector<Tensor>& values, int j) {
+  if (values.empty()) return data;
+  std::vector<Tensor> out = data;
+  out[index] = values[static_cast<size_t>(j)];
+  return out;
+}
+
+// F(params) = mean over tasks of L_q(t_k) with t_{j+1} = t_j - lr grad L_s(t_j), via vjp only;
+// with per-step values, data input `index` takes values[j] at every evaluation at t_j.
 double inner_loop_objective(const Program& p, const std::vector<Tensor>& params, const std::vector<MetaTask>& tasks,
-                            double lr, int steps) {
+                            double lr, int steps, size_t index = 0, const std::vector<Tensor>& values = {}) {
   std::vector<Tensor> cot = {scalar_one(), Tensor()};
   double total = 0;
   for (const MetaTask& task : tasks) {
     std::vector<Tensor> t = params;
     for (int j = 0; j < steps; ++j) {
       std::vector<Tensor> in = t;
-      in.insert(in.end(), task.support.begin(), task.support.end());
+      std::vector<Tensor> data = data_at(task.support, index, values, j);
+      in.insert(in.end(), data.begin(), data.end());
       std::vector<Tensor> g = p.vjp(in, cot, {0, 1, 2}).grads;
       for (size_t i = 0; i < t.size(); ++i) t[i] = axpy(t[i], -lr, g[i]);
     }
     std::vector<Tensor> in = t;
-    in.insert(in.end(), task.query.begin(), task.query.end());
+    std::vector<Tensor> data = data_at(task.query, index, values, steps);
+    in.insert(in.end(), data.begin(), data.end());
     total += values_of(p.run(in)[0])[0];
   }
   return total / static_cast<double>(tasks.size());
+}
+
+// Central difference of inner_loop_objective along v: (F(p + e v) - F(p - e v)) / 2e, e = 1e-5.
+double objective_along(const Program& p, const std::vector<Tensor>& params, const std::vector<Tensor>& v,
+                       const std::vector<MetaTask>& tasks, double lr, int steps, size_t index = 0,
+                       const std::vector<Tensor>& values = {}) {
+  std::vector<Tensor> plus, minus;
+  for (size_t i = 0; i < params.size(); ++i) {
+    plus.push_back(axpy(params[i], 1e-5, v[i]));
+    minus.push_back(axpy(params[i], -1e-5, v[i]));
+  }
+  return (inner_loop_objective(p, plus, tasks, lr, steps, index, values) -
+          inner_loop_objective(p, minus, tasks, lr, steps, index, values)) / 2e-5;
 }
 
 }  // namespace
@@ -217,12 +241,7 @@ ML_TEST(meta_gradient_matches_finite_differences_of_the_inner_loop) {
   for (size_t i = 0; i < 3; ++i) ML_CHECK(values_of(one.grads[i]) == values_of(three.grads[i]));
 
   std::vector<Tensor> v = {random_tensor({3, 4}, rng), random_tensor({4}, rng), random_tensor({4, 2}, rng)};
-  std::vector<Tensor> plus, minus;
-  for (size_t i = 0; i < 3; ++i) {
-    plus.push_back(axpy(params[i], 1e-5, v[i]));
-    minus.push_back(axpy(params[i], -1e-5, v[i]));
-  }
-  double fd = (inner_loop_objective(p, plus, tasks, 0.3, 2) - inner_loop_objective(p, minus, tasks, 0.3, 2)) / 2e-5;
+  double fd = objective_along(p, params, v, tasks, 0.3, 2);
   double got = 0;
   for (size_t i = 0; i < 3; ++i) got += dot(one.grads[i], v[i]);
   ML_CHECK_NEAR(got, fd, 1e-7 * (1 + std::fabs(fd)));
@@ -240,36 +259,6 @@ ML_TEST(meta_gradient_matches_finite_differences_of_the_inner_loop) {
 // Per-step data (MAML++'s per-step batch norm): data input 1 (the labels) takes values[j] at
 // every evaluation at t_j. Checked against central differences of the inner loop written out
 // with the swapped inputs, and the support outputs at t_0 against a direct run.
-namespace {
-
-std::vector<Tensor> data_at(const std::vector<Tensor>& data, size_t index, const std::vector<Tensor>& values, int j) {
-  std::vector<Tensor> out = data;
-  out[index] = values[static_cast<size_t>(j)];
-  return out;
-}
-
-double step_data_objective(const Program& p, const std::vector<Tensor>& params, const std::vector<MetaTask>& tasks,
-                           double lr, int steps, size_t index, const std::vector<Tensor>& values) {
-  std::vector<Tensor> cot = {scalar_one(), Tensor()};
-  double total = 0;
-  for (const MetaTask& task : tasks) {
-    std::vector<Tensor> t = params;
-    for (int j = 0; j < steps; ++j) {
-      std::vector<Tensor> in = t;
-      std::vector<Tensor> data = data_at(task.support, index, values, j);
-      in.insert(in.end(), data.begin(), data.end());
-      std::vector<Tensor> g = p.vjp(in, cot, {0, 1, 2}).grads;
-      for (size_t i = 0; i < t.size(); ++i) t[i] = axpy(t[i], -lr, g[i]);
-    }
-    std::vector<Tensor> in = t;
-    std::vector<Tensor> data = data_at(task.query, index, values, steps);
-    in.insert(in.end(), data.begin(), data.end());
-    total += values_of(p.run(in)[0])[0];
-  }
-  return total / static_cast<double>(tasks.size());
-}
-
-}  // namespace
 
 ML_TEST(meta_gradient_with_per_step_data_matches_finite_differences) {
   std::mt19937 rng(22);
@@ -295,17 +284,11 @@ ML_TEST(meta_gradient_with_per_step_data_matches_finite_differences) {
   MetaGradientResult got = meta_gradient(p, r);
 
   std::vector<Tensor> v = {random_tensor({3, 4}, rng), random_tensor({4}, rng), random_tensor({4, 2}, rng)};
-  std::vector<Tensor> plus, minus;
-  for (size_t i = 0; i < 3; ++i) {
-    plus.push_back(axpy(params[i], 1e-5, v[i]));
-    minus.push_back(axpy(params[i], -1e-5, v[i]));
-  }
-  double fd = (step_data_objective(p, plus, tasks, 0.3, 2, 1, values) -
-               step_data_objective(p, minus, tasks, 0.3, 2, 1, values)) / 2e-5;
+  double fd = objective_along(p, params, v, tasks, 0.3, 2, 1, values);
   double directional = 0;
   for (size_t i = 0; i < 3; ++i) directional += dot(got.grads[i], v[i]);
   ML_CHECK_NEAR(directional, fd, 1e-7 * (1 + std::fabs(fd)));
-  ML_CHECK_NEAR(got.loss, step_data_objective(p, params, tasks, 0.3, 2, 1, values), 1e-12);
+  ML_CHECK_NEAR(got.loss, inner_loop_objective(p, params, tasks, 0.3, 2, 1, values), 1e-12);
   // Without the swap the objective differs: the per-step values are really used.
   ML_CHECK(std::fabs(got.loss - inner_loop_objective(p, params, tasks, 0.3, 2)) > 1e-6);
 

@@ -377,24 +377,15 @@ describe.skipIf(!native.ok)(`MAML++ per-step batch norm: native engine = TypeScr
   });
 
   it('the native engine checks per-step data itself (count, index, shape) with typed errors', async () => {
-    const model = tinyConv4();
-    const learner = new MAMLpp(model, { innerSteps: STEPS });
-    const params = learner.init(0, 'float64');
-    const set = imageSet(1, 2);
-    const oneHot = stepOneHot(set.x, 0, STEPS + 1);
-    const program = record((p: Params, x: Tensor, y: Tensor, s: Tensor) => ops.crossEntropy(model.applyAtStep(p, x, s).output, y), weightsOnly(params), set.x, labelsOf(set), oneHot);
-    const names = program.paramNames;
-    const data = program.dataHandles(set.x, labelsOf(set), oneHot);
+    const { program, oneHot, request } = stepDataFixture();
     const run = (index: number, values: Tensor[]) =>
-      (program.compiled.metaGradient as NonNullable<typeof program.compiled.metaGradient>)({
-        numParams: names.length,
-        params: names.map((n) => params[n].handle),
-        tasks: [{ support: data, query: data }],
-        steps: STEPS,
-        innerLR: [names.map(() => tensor(0.1, [], 'float64').handle)],
-        order: 2,
-        stepData: { index, values: values.map((v) => v.handle) },
-      });
+      (program.compiled.metaGradient as NonNullable<typeof program.compiled.metaGradient>)(request({ index, values }));
+    await expect(run(2, [oneHot, oneHot])).rejects.toThrow(ShapeError);
+    await expect(run(9, [oneHot, oneHot, oneHot])).rejects.toThrow(ValueError);
+    await expect(run(0, [oneHot, oneHot, oneHot])).rejects.toThrow(ShapeError);
+    const ok = await run(2, [oneHot, oneHot, oneHot]);
+    expect(Number.isFinite(ok.loss)).toBe(true);
+  });
     await expect(run(2, [oneHot, oneHot])).rejects.toThrow(ShapeError);
     await expect(run(9, [oneHot, oneHot, oneHot])).rejects.toThrow(ValueError);
     await expect(run(0, [oneHot, oneHot, oneHot])).rejects.toThrow(ShapeError);
@@ -452,29 +443,35 @@ describe('MAML++ per-step batch norm: training loop and checkpoint', () => {
     expect(new MAMLpp(conv4({ inChannels: 1, hidden: 2, outputs: 2, imageSize: SIZE })).perStepBatchNorm).toBe(false);
 
     // The engine checks per-step data: one value per state, at an existing data input.
-    const model = tinyConv4();
-    const learner = new MAMLpp(model, { innerSteps: STEPS });
-    const params = learner.init(0, 'float64');
-    const set = imageSet(1, 2);
-    const oneHot = stepOneHot(set.x, 0, STEPS + 1);
-    const program = record((p: Params, x: Tensor, y: Tensor, s: Tensor) => ops.crossEntropy(model.applyAtStep(p, x, s).output, y), weightsOnly(params), set.x, labelsOf(set), oneHot);
-    const names = program.paramNames;
-    const data = program.dataHandles(set.x, labelsOf(set), oneHot);
-    const request = (stepData: { index: number; values: Tensor[] }) => ({
-      numParams: names.length,
-      params: names.map((n) => params[n].handle),
-      tasks: [{ support: data, query: data }],
-      steps: STEPS,
-      innerLR: [names.map(() => tensor(0.1, [], 'float64').handle)],
-      order: 2 as const,
-      stepData: { index: stepData.index, values: stepData.values.map((v) => v.handle) },
-    });
+    const { program, oneHot, request } = stepDataFixture();
     const engine = { support: { compiled: program.compiled, numOutputs: 1 }, query: { compiled: program.compiled, numOutputs: 1 } };
     await expect(metaGradientInTypeScript(program.backend, engine, request({ index: 2, values: [oneHot, oneHot] }))).rejects.toThrow(ShapeError);
     await expect(metaGradientInTypeScript(program.backend, engine, request({ index: 9, values: [oneHot, oneHot, oneHot] }))).rejects.toThrow(ValueError);
     await expect(metaGradientInTypeScript(program.backend, engine, request({ index: 0, values: [oneHot, oneHot, oneHot] }))).rejects.toThrow(ShapeError);
   });
 });
+
+/** A per-step-BN loss program on one tiny image set, and meta-gradient requests over it with the given per-step data. */
+function stepDataFixture() {
+  const model = tinyConv4();
+  const params = new MAMLpp(model, { innerSteps: STEPS }).init(0, 'float64');
+  const set = imageSet(1, 2);
+  const oneHot = stepOneHot(set.x, 0, STEPS + 1);
+  const loss = (p: Params, x: Tensor, y: Tensor, s: Tensor) => ops.crossEntropy(model.applyAtStep(p, x, s).output, y);
+  const program = record(loss, weightsOnly(params), set.x, labelsOf(set), oneHot);
+  const names = program.paramNames;
+  const data = program.dataHandles(set.x, labelsOf(set), oneHot);
+  const request = (stepData: { index: number; values: Tensor[] }) => ({
+    numParams: names.length,
+    params: names.map((n) => params[n].handle),
+    tasks: [{ support: data, query: data }],
+    steps: STEPS,
+    innerLR: [names.map(() => tensor(0.1, [], 'float64').handle)],
+    order: 2 as const,
+    stepData: { index: stepData.index, values: stepData.values.map((v) => v.handle) },
+  });
+  return { program, oneHot, request };
+}
 
 function weightsOnly(params: Params): Params {
   return Object.fromEntries(Object.entries(params).filter(([n]) => !n.startsWith('lr/') && !n.startsWith('bn_stats/')));

@@ -10,25 +10,13 @@ import { tensor } from '../../lib/core/creation.js';
 import { BackendError } from '../../lib/errors.js';
 import * as nn from '../../lib/nn/index.js';
 import type { Params } from '../../lib/algorithms/types.js';
-import { MatchingNet, ProtoNet, RelationNet, SiameseNet, type Episode, type MetricLearner } from '../../lib/metric/index.js';
+import { ProtoNet, type Episode } from '../../lib/metric/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
-import { randomValues } from './helpers.js';
+import { learnerVariants, randomValues } from './helpers.js';
 
 const native = nativeAvailable();
 const needsBothCores = native.ok ? '' : ` (skipped: native binary not built: ${native.reason})`;
 
-/** Every learner and loss variant, on a 4 -> 3 MLP embedding. */
-function learners(): MetricLearner[] {
-  return [
-    new ProtoNet(nn.mlp([4, 3])),
-    new MatchingNet(nn.mlp([4, 3])),
-    new MatchingNet(nn.mlp([4, 3]), { fce: { embeddingDim: 3, processingSteps: 2 } }),
-    new RelationNet(nn.mlp([4, 3]), { embeddingDim: 3, hidden: 4 }),
-    new SiameseNet(nn.mlp([4, 3]), { embeddingDim: 3 }),
-    new SiameseNet(nn.mlp([4, 3]), { loss: 'contrastive', margin: 2 }),
-    new SiameseNet(nn.mlp([4, 3]), { loss: 'triplet', margin: 2 }),
-  ];
-}
 
 /** A 3-way episode (2, 1, 2 supports) of 4-D inputs on the current backend. */
 function episode(): Episode {
@@ -45,7 +33,7 @@ describeEachBackend('metric learners follow the backend of their tensors', (owne
   afterEach(() => setBackend(owner));
 
   it.skipIf(!native.ok)(`params and episode on ${owner}, current backend ${other(owner)}: same loss, accuracy and gradient, on ${owner}${needsBothCores}`, async () => {
-    for (const learner of learners()) {
+    for (const learner of learnerVariants()) {
       const params = learner.init(1, 'float64');
       const task = episode();
       const reference = await learner.lossAndGrad(params, task);

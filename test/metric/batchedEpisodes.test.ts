@@ -11,25 +11,13 @@ import { tensor } from '../../lib/core/creation.js';
 import type { Tensor } from '../../lib/core/tensor.js';
 import * as nn from '../../lib/nn/index.js';
 import type { Params, Task } from '../../lib/algorithms/types.js';
-import { MatchingNet, ProtoNet, RelationNet, SiameseNet, type Episode, type MetricLearner } from '../../lib/metric/index.js';
+import { MatchingNet, ProtoNet, type Episode } from '../../lib/metric/index.js';
 import * as ops from '../../lib/ops/index.js';
 import { checkEpisode } from '../../lib/metric/episode.js';
 import { EpisodePrograms, layoutKey } from '../../lib/metric/episodePrograms.js';
 import { describeEachBackend } from '../helpers/backends.js';
-import { randomValues } from './helpers.js';
+import { learnerVariants, randomValues } from './helpers.js';
 
-/** Every learner and loss variant, on a 4 -> 3 MLP embedding. */
-function learners(): MetricLearner[] {
-  return [
-    new ProtoNet(nn.mlp([4, 3])),
-    new MatchingNet(nn.mlp([4, 3])),
-    new MatchingNet(nn.mlp([4, 3]), { fce: { embeddingDim: 3, processingSteps: 2 } }),
-    new RelationNet(nn.mlp([4, 3]), { embeddingDim: 3, hidden: 4 }),
-    new SiameseNet(nn.mlp([4, 3]), { embeddingDim: 3 }),
-    new SiameseNet(nn.mlp([4, 3]), { loss: 'contrastive', margin: 2 }),
-    new SiameseNet(nn.mlp([4, 3]), { loss: 'triplet', margin: 2 }),
-  ];
-}
 
 /** An episode of 4-D inputs with these labels; seed varies the inputs. */
 function episode(supportY: number[], queryY: number[], seed: number): Episode {
@@ -62,7 +50,7 @@ function expectClose(actual: number[], expected: number[], tolerance: number, la
 
 describeEachBackend('metric learners: batched episode programs', () => {
   it('evaluateTasks gives evaluateTask\'s loss and accuracy for every episode of a mixed batch', async () => {
-    for (const learner of learners()) {
+    for (const learner of learnerVariants()) {
       const params = learner.init(3, 'float64');
       const batch = mixedBatch();
       const batched = await learner.evaluateTasks(params, batch);
@@ -76,7 +64,7 @@ describeEachBackend('metric learners: batched episode programs', () => {
   });
 
   it('metaGradient is the mean of lossAndGrad over a mixed batch (loss, accuracy, every gradient entry)', async () => {
-    for (const learner of learners()) {
+    for (const learner of learnerVariants()) {
       const params = learner.init(4, 'float64');
       const batch = mixedBatch();
       const meta = await learner.metaGradient(params, batch as Task[]);

@@ -6,7 +6,9 @@ import type { DType } from '../../lib/backend/types.js';
 import type { Params } from '../../lib/algorithms/types.js';
 import * as ops from '../../lib/ops/index.js';
 import type { Episode } from '../../lib/metric/episode.js';
-import type { EmbeddingModel } from '../../lib/metric/metricLearner.js';
+import type { EmbeddingModel, MetricLearner } from '../../lib/metric/metricLearner.js';
+import { MatchingNet, ProtoNet, RelationNet, SiameseNet } from '../../lib/metric/index.js';
+import * as nn from '../../lib/nn/index.js';
 
 const native = nativeAvailable();
 
@@ -92,4 +94,17 @@ export function maxRelativeError(actual: Params, expected: Record<string, Float6
     values.forEach((v, i) => (worst = Math.max(worst, Math.abs(got[i] - v) / Math.max(1, Math.abs(v)))));
   }
   return worst;
+}
+
+/** Every metric learner and loss variant, on a 4 -> 3 MLP embedding. */
+export function learnerVariants(): MetricLearner[] {
+  return [
+    new ProtoNet(nn.mlp([4, 3])),
+    new MatchingNet(nn.mlp([4, 3])),
+    new MatchingNet(nn.mlp([4, 3]), { fce: { embeddingDim: 3, processingSteps: 2 } }),
+    new RelationNet(nn.mlp([4, 3]), { embeddingDim: 3, hidden: 4 }),
+    new SiameseNet(nn.mlp([4, 3]), { embeddingDim: 3 }),
+    new SiameseNet(nn.mlp([4, 3]), { loss: 'contrastive', margin: 2 }),
+    new SiameseNet(nn.mlp([4, 3]), { loss: 'triplet', margin: 2 }),
+  ];
 }
