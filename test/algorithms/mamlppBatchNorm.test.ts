@@ -386,12 +386,6 @@ describe.skipIf(!native.ok)(`MAML++ per-step batch norm: native engine = TypeScr
     const ok = await run(2, [oneHot, oneHot, oneHot]);
     expect(Number.isFinite(ok.loss)).toBe(true);
   });
-    await expect(run(2, [oneHot, oneHot])).rejects.toThrow(ShapeError);
-    await expect(run(9, [oneHot, oneHot, oneHot])).rejects.toThrow(ValueError);
-    await expect(run(0, [oneHot, oneHot, oneHot])).rejects.toThrow(ShapeError);
-    const ok = await run(2, [oneHot, oneHot, oneHot]);
-    expect(Number.isFinite(ok.loss)).toBe(true);
-  });
 });
 
 describe('MAML++ per-step batch norm: training loop and checkpoint', () => {
