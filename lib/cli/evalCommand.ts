@@ -10,7 +10,7 @@ import { arraysToParams, paramsToArrays, disposeParams } from '../train/paramArr
 import type { NamedArrays } from '../train/namedArrays.js';
 import { ValueError } from '../errors.js';
 import { chooseBackend } from './backendChoice.js';
-import { algorithmEntry } from './registry.js';
+import { algorithmEntry, usesInnerSteps } from './registry.js';
 import { addBackendFlags, integerArg } from './flags.js';
 import type { CliIO } from './io.js';
 import { resolveRunConfig, runConfigFromJson } from './runConfig.js';
@@ -69,12 +69,16 @@ async function runEval(flags: EvalFlags, io: CliIO): Promise<void> {
   const checkpoint = loadCheckpoint(flags.checkpoint, { params: paramsToArrays(template), learner: run.learner.name });
   disposeParams(template);
   const params = arraysToParams(castTo(checkpoint.params, config.dtype));
+  if (flags.innerSteps !== undefined && !usesInnerSteps(config.algo)) {
+    throw new ValueError(`eval: --inner-steps applies to the MAML family; '${config.algo}' adapts without inner steps`);
+  }
   const innerSteps = flags.innerSteps ?? config.testInnerSteps;
   const result = await evaluate(run.learner, params, await run.tasks(flags.split), { episodes: flags.episodes, innerSteps, seed: flags.seed });
   if (flags.json) {
     io.out(JSON.stringify({ checkpoint: flags.checkpoint, iteration: checkpoint.iteration, split: flags.split, innerSteps, config, result }, null, 2) + '\n');
   } else {
-    io.out(`${config.algo} on ${describeTasks(config)}, ${flags.split} split, ${innerSteps} inner steps, checkpoint iteration ${checkpoint.iteration}:\n`);
+    const steps = usesInnerSteps(config.algo) ? `${innerSteps} inner steps, ` : '';
+    io.out(`${config.algo} on ${describeTasks(config)}, ${flags.split} split, ${steps}checkpoint iteration ${checkpoint.iteration}:\n`);
     io.out(`  ${formatEvaluation(result)}\n`);
   }
 }

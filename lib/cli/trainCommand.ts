@@ -17,7 +17,7 @@ import { chooseBackend } from './backendChoice.js';
 import { addBackendFlags, addProgressFlag, integerArg, numberArg } from './flags.js';
 import type { CliIO } from './io.js';
 import { prepareOutputDir } from './outputDir.js';
-import { algorithmEntry, algorithmNames } from './registry.js';
+import { algorithmEntry, algorithmNames, usesInnerSteps } from './registry.js';
 import { CAVIA_CONTEXT_DEFAULTS, DATASETS, resolveRunConfig, runConfigFromJson, runConfigToJson, type RunConfig } from './runConfig.js';
 import { buildRun } from './runSetup.js';
 import { METRIC_DEFAULTS } from './metricOptions.js';
@@ -146,7 +146,8 @@ async function runTrain(flags: TrainFlags, io: CliIO): Promise<void> {
   const last = result.history[result.history.length - 1];
   if (last) io.out(`trained ${result.iteration} iterations; last meta-loss ${last.loss.toPrecision(4)}\n`);
   const lastValidation = result.validations[result.validations.length - 1];
-  if (lastValidation) io.out(`validation (${config.testInnerSteps} inner steps): ${formatEvaluation(lastValidation.result)}\n`);
+  const steps = usesInnerSteps(config.algo) ? ` (${config.testInnerSteps} inner steps)` : '';
+  if (lastValidation) io.out(`validation${steps}: ${formatEvaluation(lastValidation.result)}\n`);
   if (result.checkpointPath) io.out(`checkpoint: ${result.checkpointPath}\n`);
 
   if (flags.testEpisodes > 0) {
@@ -155,7 +156,7 @@ async function runTrain(flags: TrainFlags, io: CliIO): Promise<void> {
       innerSteps: config.testInnerSteps,
       seed: config.seed,
     });
-    io.out(`test (${config.testInnerSteps} inner steps): ${formatEvaluation(test)}\n`);
+    io.out(`test${steps}: ${formatEvaluation(test)}\n`);
     writeFileSync(join(outDir, 'results.json'), JSON.stringify({ config, test }, null, 2) + '\n');
   }
 }

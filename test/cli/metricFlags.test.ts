@@ -144,6 +144,17 @@ describe('metric learner flags: train -> checkpoint -> eval on Omniglot', () => 
     }
   }, 120_000);
 
+  it.skipIf(!hasData)(`a metric learner's eval: no inner steps in the report, --inner-steps refused${noData}`, async () => {
+    const path = await train('protonet-steps', '--algo', 'protonet');
+    const plain = await runCli('eval', '--backend', 'js', '--checkpoint', path, '--episodes', '2');
+    expect(plain.code).toBe(0);
+    expect(plain.out).toMatch(/^protonet on .*, test split, checkpoint iteration 2:/m);
+    expect(plain.out).not.toContain('inner steps');
+    const refused = await runCli('eval', '--backend', 'js', '--checkpoint', path, '--episodes', '2', '--inner-steps', '3');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/--inner-steps applies to the MAML family; 'protonet' adapts without inner steps/);
+  }, 60_000);
+
   it.skipIf(!hasData)(`eval loads a relation checkpoint whose config predates the flags as the MLP model it was${noData}`, async () => {
     const path = await train('legacy-relation', '--algo', 'relation', '--relation-module', 'mlp');
     const checkpoint = loadCheckpoint(path);
