@@ -17,4 +17,5 @@ export { mean } from './reductions.js';
 export { linear, conv2d, batchNorm, type Conv2dOptions } from './layers.js';
 export { crossEntropy, mse, bceWithLogits } from './losses.js';
 export { prototypes, cosineSimilarity } from './metric.js';
+export { lstmCell, type LSTMCellWeights } from './recurrent.js';
 export { oneHot, accuracy, checkLabels, type Labels } from './labels.js';

@@ -26,6 +26,16 @@ describeEachBackend('errors', () => {
     expect(() => ops.mse(tensor([1, 2], [2, 1]), tensor([1, 2], [2]))).toThrow(ShapeError);
   });
 
+  it('ShapeError for an LSTM cell whose weights do not fit its input or state', () => {
+    const z = (...shape: number[]) => tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
+    const weights = { weightIh: z(8, 3), weightHh: z(8, 2), bias: z(8) };
+    expect(ops.lstmCell(z(4, 3), z(4, 2), z(4, 2), weights).h.shape).toEqual([4, 2]);
+    expect(() => ops.lstmCell(z(4, 5), z(4, 2), z(4, 2), weights)).toThrow(/lstmCell: weightIh \[8, 3\] does not fit input \[4, 5\] and hidden size 2 \(need \[8, 5\]\)/);
+    expect(() => ops.lstmCell(z(4, 3), z(4, 2), z(3, 2), weights)).toThrow(ShapeError);
+    expect(() => ops.lstmCell(z(4, 3), z(4, 2), z(4, 2), { ...weights, weightHh: z(8, 3) })).toThrow(/weightHh \[8, 3\] must be \[8, 2\]/);
+    expect(() => ops.lstmCell(z(4, 3), z(4, 2), z(4, 2), { ...weights, bias: z(4) })).toThrow(/bias \[4\] must be \[8\]/);
+  });
+
   it('DTypeError for mixed dtypes', () => {
     expect(() => ops.add(tensor([1], [1], 'float32'), tensor([1], [1], 'float64'))).toThrow(DTypeError);
   });

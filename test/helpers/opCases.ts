@@ -148,6 +148,15 @@ export const COMPOSITE_CASES: OpCase[] = [
   },
   { name: 'prototypes tensor labels', inputs: [{ shape: [5, 3] }, labels([1, 0, 1, 2, 0])], f: ([e, y]) => ops.prototypes(e, y, 3) },
   {
+    // Both outputs at once: [h', c'] side by side, [batch, 2*hidden].
+    name: 'lstmCell (h and c)',
+    inputs: [{ shape: [2, 3] }, { shape: [2, 2] }, { shape: [2, 2] }, { shape: [8, 3] }, { shape: [8, 2] }, { shape: [8] }],
+    f: ([x, h, c, weightIh, weightHh, bias]) => {
+      const next = ops.lstmCell(x, h, c, { weightIh, weightHh, bias });
+      return ops.concat([next.h, next.c], 1);
+    },
+  },
+  {
     name: 'squaredEuclidean to prototypes, then logSoftmax',
     inputs: [{ shape: [4, 3] }],
     f: ([e]) => ops.logSoftmax(ops.neg(ops.squaredEuclidean(e, ops.prototypes(e, new Int32Array([0, 1, 1, 0]), 2)))),
