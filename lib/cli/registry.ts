@@ -60,6 +60,11 @@ function relationOptions(model: FunctionalModel, run: RunConfig): RelationNetOpt
   return { relationModule: 'mlp', embeddingDim: embeddingSize(model, run.hidden), hidden: run.relationHidden };
 }
 
+/** Whether `name` is a metric learner (an embedding model trained episode by episode); false for unknown names. */
+export function isMetricLearner(name: string): boolean {
+  return Object.hasOwn(ALGORITHMS, name) && ALGORITHMS[name].head === 'embedding';
+}
+
 /** Whether the algorithm adapts by inner-loop steps (the MAML family), so inner-step counts apply to it. */
 export function usesInnerSteps(algo: string): boolean {
   return algorithmEntry(algo).head === 'outputs';

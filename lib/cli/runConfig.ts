@@ -6,6 +6,7 @@
 import type { DType } from '../backend/types.js';
 import { ValueError } from '../errors.js';
 import type { JsonValue } from '../train/checkpoint.js';
+import { isMetricLearner } from './registry.js';
 import { legacyMetricOptions, resolveMetricOptions, splitMetricOptions, type MetricOptions } from './metricOptions.js';
 
 export type DatasetName = 'sinusoid' | 'omniglot';
@@ -95,6 +96,9 @@ export const DATASET_DEFAULTS: Record<DatasetName, Omit<RunConfig, 'algo' | 'dat
   },
 };
 
+/** Episodes per update of the metric learners by default, as in their papers. */
+export const METRIC_META_BATCH = 1;
+
 /** Explicit choices (from flags) over the dataset's defaults. */
 export function resolveRunConfig(choices: Omit<Partial<RunConfig>, 'dataset'> & { algo: string; dataset: string }): RunConfig {
   if (!(DATASETS as readonly string[]).includes(choices.dataset)) {
@@ -112,6 +116,8 @@ export function resolveRunConfig(choices: Omit<Partial<RunConfig>, 'dataset'> & 
     algo: choices.algo,
     dataset,
   };
+  // The metric learners' papers update once per episode (ProtoNets, Matching, Relation Networks).
+  if (isMetricLearner(choices.algo) && rest.metaBatch === undefined) config.metaBatch = METRIC_META_BATCH;
   if (choices.algo === 'cavia') {
     config.contextSize = rest.contextSize ?? CAVIA_CONTEXT_DEFAULTS[dataset];
     if (rest.innerLR === undefined) config.innerLR = CAVIA_INNER_LR;

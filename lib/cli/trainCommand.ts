@@ -71,7 +71,7 @@ export function trainCommand(io: CliIO): Command {
     .option('--ways <n>', 'classes per episode (omniglot; default 5)', integerArg)
     .option('--shots <n>', 'support examples per class (default: sinusoid 10, omniglot 1)', integerArg)
     .option('--queries <n>', 'query examples per class (default: sinusoid 10, omniglot 15)', integerArg)
-    .option('--meta-batch <n>', 'tasks per meta-iteration (default: sinusoid 25, omniglot 32)', integerArg)
+    .option('--meta-batch <n>', 'tasks per meta-iteration (default: sinusoid 25, omniglot 32; metric learners 1 episode, as in their papers)', integerArg)
     .option('--inner-lr <x>', 'inner-loop learning rate (default: sinusoid 0.01, omniglot 0.4; cavia 1)', numberArg)
     .option('--inner-steps <n>', 'inner-loop steps during meta-training (default 1)', integerArg)
     .option('--test-inner-steps <n>', 'inner-loop steps at validation/test time (default: sinusoid 10, omniglot 3)', integerArg)

@@ -25,6 +25,10 @@ describe('metric learner flags: help and validation', () => {
   it('resolves only the running algorithm\'s options, defaults filled in', () => {
     const omniglot = { dataset: 'omniglot' };
     expect(resolveRunConfig({ ...omniglot, algo: 'matching' })).toMatchObject({ fce: false, cosineScale: 1 });
+    // Metric learners update once per episode by default (their papers); the MAML family keeps meta-batch 32.
+    for (const algo of ['protonet', 'matching', 'relation', 'siamese']) expect(resolveRunConfig({ ...omniglot, algo }).metaBatch).toBe(1);
+    expect(resolveRunConfig({ ...omniglot, algo: 'protonet', metaBatch: 4 }).metaBatch).toBe(4);
+    expect(resolveRunConfig({ ...omniglot, algo: 'maml' }).metaBatch).toBe(32);
     expect(resolveRunConfig({ ...omniglot, algo: 'matching', cosineScale: 10 })).toMatchObject({ fce: false, cosineScale: 10 });
     expect(resolveRunConfig({ ...omniglot, algo: 'matching', fce: true })).toMatchObject({ fce: true, fceSteps: 2 });
     expect(resolveRunConfig({ ...omniglot, algo: 'siamese' })).toMatchObject({ siameseLoss: 'verification' });
