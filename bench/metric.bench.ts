@@ -1,7 +1,8 @@
 /**
  * Issue 5's benchmark: one ProtoNet training episode (loss, accuracy and gradient of the
  * conv4 embedding, 28x28x1, 64 filters) and the batched distance kernel, native vs TS twin.
- *   npx tsx bench/metric.bench.ts
+ *   npx tsx bench/metric.bench.ts [--batched-only]
+ * --batched-only: only the one-at-a-time vs batched table (results to metric-batched.json).
  * Batched episodes (native core): 8 episodes of 5-way 1-shot 15-query, scored (evaluation) and
  * differentiated (a meta-batch of 8) one at a time on the main thread vs in one batched call of the
  * replayed episode program (tasks on the engine's threads).
@@ -51,14 +52,37 @@ function batchedCases(): BenchCase[] {
   ];
 }
 
+/** batched / one-at-a-time speed for evaluation and the meta-gradient (empty without the native rows). */
+function batchedRatios(batched: CaseFigure[]): Record<string, number> {
+  const ratios: Record<string, number> = {};
+  if (batched.length === 0) return ratios;
+  for (const what of ['evaluate', 'meta-gradient']) {
+    const name = `${what} ${BATCH.tasks} episodes 5-way 1-shot 15-query`;
+    ratios[`${name}: batched/one at a time`] = ratio(batched, onCore(`${name}, batched`, 'native'), onCore(`${name}, one at a time`, 'native'));
+  }
+  console.log('\nratios');
+  for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(60)} ${value.toFixed(2)}`);
+  return ratios;
+}
+
 function distanceCase(core: BackendName): BenchCase {
   const a = tensor(randomNormalArray(DISTANCE.n * DISTANCE.d, 1), [DISTANCE.n, DISTANCE.d]);
   const b = tensor(randomNormalArray(DISTANCE.m * DISTANCE.d, 2), [DISTANCE.m, DISTANCE.d]);
   return coreCase(core, 'squaredEuclidean 1000x20x1600', () => ops.squaredEuclidean(a, b).dispose());
 }
 
+const BATCHED_ONLY = process.argv.includes('--batched-only');
+
 async function main(): Promise<void> {
   warnIfBusy();
+  if (BATCHED_ONLY) {
+    const reason = useCore('native');
+    if (reason) throw new Error(`--batched-only needs the native core: ${reason}`);
+    const batched = await runSideBySide('batched episodes', batchedCases());
+    printTable(`ProtoNet episodes one at a time vs batched (native core, ${BATCH.tasks} episodes per call)`, batched);
+    saveResults('metric-batched', { batched, ratios: batchedRatios(batched) });
+    return;
+  }
   const cores = CORES.filter((core) => {
     const reason = useCore(core);
     if (reason) console.warn(`skipping the ${core} core: ${reason}`);
@@ -91,10 +115,7 @@ async function main(): Promise<void> {
     const name = `ProtoNet episode ${episode.label}`;
     ratios[`${name} native/js`] = ratio(episodes, onCore(name, 'native'), onCore(name, 'js'));
   }
-  for (const what of ['evaluate', 'meta-gradient']) {
-    const name = `${what} ${BATCH.tasks} episodes 5-way 1-shot 15-query`;
-    if (batched.length > 0) ratios[`${name}: batched/one at a time`] = ratio(batched, onCore(`${name}, batched`, 'native'), onCore(`${name}, one at a time`, 'native'));
-  }
+  Object.assign(ratios, batchedRatios(batched));
   console.log('\nratios');
   for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(50)} ${value.toFixed(2)}`);
   saveResults('metric', { distance, distanceFlopsPerCall: DISTANCE_FLOPS, episodes, batched, ratios });
