@@ -385,6 +385,12 @@ describe.skipIf(!native.ok)(`MAML++ per-step batch norm: native engine = TypeScr
     await expect(run(0, [oneHot, oneHot, oneHot])).rejects.toThrow(ShapeError);
     const ok = await run(2, [oneHot, oneHot, oneHot]);
     expect(Number.isFinite(ok.loss)).toBe(true);
+    // Malformed per-step data reaching the binding is a typed error, never a crash.
+    const raw = program.compiled.metaGradient as (r: unknown) => Promise<unknown>;
+    const malformed = (stepData: unknown) => raw.call(program.compiled, { ...request({ index: 2, values: [oneHot, oneHot, oneHot] }), stepData });
+    await expect(malformed({ index: -1, values: [] })).rejects.toThrow(ValueError);
+    await expect(malformed({ index: 2, values: 'not tensors' })).rejects.toThrow(ValueError);
+    await expect(malformed(7)).rejects.toThrow(ValueError);
   });
 });
 
