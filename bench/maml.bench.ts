@@ -170,7 +170,9 @@ async function main(): Promise<void> {
     if (only && only !== kind) continue;
     record[`${kind}Results`] = await runWorkload(kind);
   }
-  const filters = [only, ONLY_LEARNERS?.join('-'), ONLY_CORES?.join('-')].filter((f): f is string => Boolean(f));
+  const filters = [only, ONLY_LEARNERS?.join('-'), ONLY_CORES?.join('-')]
+    .filter((f): f is string => Boolean(f))
+    .map((f) => f.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''));
   saveResults(['maml', ...filters].join('-'), record);
 }
 
