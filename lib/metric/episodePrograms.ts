@@ -14,6 +14,7 @@
  * Replaying a program is what lets a whole meta-batch run in one native call, tasks in
  * parallel across threads and off the event loop (metaGradient / adaptBatch with 0 steps).
  */
+import type { Backend } from '../backend/types.js';
 import type { Tensor } from '../core/tensor.js';
 import type { RecordedProgram } from '../core/record.js';
 import { record } from '../core/transforms.js';
@@ -109,12 +110,23 @@ function free(entry: Entry): void {
   for (const t of entry.owned) t.dispose();
 }
 
+/** A number per backend instance: two instances of one kind (e.g. a second pure-TS core) never share programs. */
+const backendIds = new WeakMap<Backend, number>();
+let nextBackendId = 0;
+function backendId(backend: Backend): number {
+  const known = backendIds.get(backend);
+  if (known !== undefined) return known;
+  const id = nextBackendId++;
+  backendIds.set(backend, id);
+  return id;
+}
+
 /** Everything a recording depends on: backend, params, input shapes and dtypes, ways, labels. */
 export function layoutKey(params: Params, episode: CheckedEpisode): string {
   const names = sortedKeys(params);
   const x = (t: Tensor): string => `${t.dtype}[${t.shape.join(',')}]`;
   return [
-    episode.support.x.backend.name,
+    `${episode.support.x.backend.name}#${backendId(episode.support.x.backend)}`,
     ...names.map((n) => `${n}:${x(params[n])}`),
     `support ${x(episode.support.x)} ${episode.support.y.join(',')}`,
     `query ${x(episode.query.x)} ${episode.query.y.join(',')}`,

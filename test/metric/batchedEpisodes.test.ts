@@ -8,7 +8,8 @@
 import { expect, it } from 'vitest';
 import { currentBackend } from '../../lib/backend/index.js';
 import { tensor } from '../../lib/core/creation.js';
-import type { Tensor } from '../../lib/core/tensor.js';
+import { Tensor } from '../../lib/core/tensor.js';
+import { createJsBackend } from '../../lib/backend/js/index.js';
 import * as nn from '../../lib/nn/index.js';
 import type { Params, Task } from '../../lib/algorithms/types.js';
 import { MatchingNet, ProtoNet, type Episode } from '../../lib/metric/index.js';
@@ -195,5 +196,10 @@ describeEachBackend('EpisodePrograms: the recorded-program cache', () => {
     const float32 = { support: { x: asFloat32(single.support.x), y: single.support.y }, query: { x: asFloat32(single.query.x), y: single.query.y } };
     expect(key(float32)).not.toBe(base);
     expect(key(episode([0, 1, 1], [0, 1], 1))).not.toBe(base);
+    // Another backend instance of the same kind: its own programs.
+    const other = createJsBackend();
+    const on = (t: Tensor) => Tensor.fromHandle(other, other.fromArray(Float64Array.from(t.toArray()), t.shape));
+    const elsewhere = { support: { x: on(single.support.x), y: single.support.y }, query: { x: on(single.query.x), y: single.query.y } };
+    expect(key(elsewhere)).not.toBe(key(single));
   });
 });
