@@ -7,13 +7,25 @@
 namespace ml::cpu {
 namespace {
 
+// Lanes of independent partial sums: the compiler turns the inner fixed-width loop into vector
+// instructions (no reassociation of one long dependent chain, which strict IEEE forbids), so
+// the norms run at SIMD throughput instead of one add latency per element.
+constexpr int64_t kLanes = 16;
+
+// |x_i|^2 for each row of x [rows, d]: kLanes partial sums per row, then their total.
 template <class T>
 std::vector<T> row_squared_norms(const T* x, int64_t rows, int64_t d) {
   std::vector<T> norms(static_cast<size_t>(rows));
   for (int64_t i = 0; i < rows; ++i) {
+    const T* row = x + i * d;
+    T lanes[kLanes] = {};
+    int64_t k = 0;
+    for (; k + kLanes <= d; k += kLanes)
+      for (int64_t l = 0; l < kLanes; ++l) lanes[l] += row[k + l] * row[k + l];
     T s = 0;
-    for (int64_t k = 0; k < d; ++k) s += x[i * d + k] * x[i * d + k];
-    norms[i] = s;
+    for (int64_t l = 0; l < kLanes; ++l) s += lanes[l];
+    for (; k < d; ++k) s += row[k] * row[k];
+    norms[static_cast<size_t>(i)] = s;
   }
   return norms;
 }
