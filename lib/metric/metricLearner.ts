@@ -166,7 +166,12 @@ export abstract class MetricLearner implements MetaLearner {
     return scores;
   }
 
-  /** Mean query accuracy +/- 95% CI over `episodes` episodes drawn from the sampler, scored in chunks. */
+  /**
+   * Mean query accuracy +/- 95% CI over `episodes` episodes drawn from the sampler, scored in
+   * chunks. The episodes it samples are its own: their tensors are disposed once scored (a
+   * sampler makes fresh ones per call; a source that hands out the same tensors again must
+   * copy them).
+   */
   async evaluate(params: Params, sampler: EpisodeSource, options: EvaluateOptions = {}): Promise<EvaluationResult> {
     const episodes = options.episodes ?? 600;
     if (!Number.isInteger(episodes) || episodes < 1) {
