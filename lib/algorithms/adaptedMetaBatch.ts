@@ -8,7 +8,7 @@ import { ShapeError } from '../errors.js';
 import type { Backend, Handle } from '../backend/types.js';
 import type { RecordedProgram } from '../core/record.js';
 import { runAdaptBatch } from './adaptBatch.js';
-import { addHandles, scalarHandle, scaleHandle } from './handleMath.js';
+import { scalarHandle, weightedSum } from './handleMath.js';
 import { engineProgram, groupIndicesByShape, toParams } from './innerLoopLearner.js';
 import { accuracyFromLogits, lossKindFor, toProgramData, type LossPrograms, type ProgramData } from './lossProgram.js';
 import type { EngineChoice, LossKind } from './options.js';
@@ -158,25 +158,6 @@ function handlesOf(program: RecordedProgram, params: Params): Handle[] {
 /** One scalar rate per program parameter, in the parameter's dtype (new handles). */
 function scalarRates(program: RecordedProgram, params: Params, value: number): Handle[] {
   return program.paramNames.map((n) => scalarHandle(program.backend, value, params[n].dtype));
-}
-
-/** sum_g w_g lists_g (consumes the lists); a single list with weight 1 is returned as is. */
-function weightedSum(backend: Backend, lists: Handle[][], weights: number[]): Handle[] {
-  if (lists.length === 1) return lists[0];
-  return lists[0].map((_, i) => {
-    let total: Handle | null = null;
-    lists.forEach((list, g) => {
-      const scaled = scaleHandle(backend, list[i], weights[g]);
-      backend.dispose(list[i]);
-      if (total === null) total = scaled;
-      else {
-        const next = addHandles(backend, total, scaled);
-        disposeAll(backend, [total, scaled]);
-        total = next;
-      }
-    });
-    return total as unknown as Handle;
-  });
 }
 
 function disposeAll(backend: Backend, hs: Handle[]): void {

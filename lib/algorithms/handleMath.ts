@@ -72,3 +72,26 @@ export function sumToShape(backend: Backend, x: Handle, shape: readonly number[]
 export function readScalar(backend: Backend, x: Handle): number {
   return backend.toArray(x)[0];
 }
+
+/**
+ * sum_g weights[g] * lists[g], entry by entry ([groups][n] -> [n]): the mean over task groups
+ * of per-group means. Takes ownership of the inputs (freed; one group is returned as it is).
+ */
+export function weightedSum(backend: Backend, lists: Handle[][], weights: number[]): Handle[] {
+  if (lists.length === 1) return lists[0];
+  return lists[0].map((_, i) => {
+    let total: Handle | null = null;
+    lists.forEach((list, g) => {
+      const scaled = scaleHandle(backend, list[i], weights[g]);
+      backend.dispose(list[i]);
+      if (total === null) total = scaled;
+      else {
+        const next = addHandles(backend, total, scaled);
+        backend.dispose(total);
+        backend.dispose(scaled);
+        total = next;
+      }
+    });
+    return total as unknown as Handle;
+  });
+}

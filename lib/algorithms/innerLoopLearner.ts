@@ -9,6 +9,7 @@
  * input, [x, y, state], whose value depends on the parameter state t_j (stateInputs); the engine
  * then swaps in state j at every evaluation at t_j (MetaGradientRequest.stepData).
  */
+import { groupIndicesBy } from './groupIndices.js';
 import { ShapeError } from '../errors.js';
 import type { Backend, Handle, MetaGradientResult } from '../backend/types.js';
 import type { RecordedProgram } from '../core/record.js';
@@ -334,14 +335,7 @@ export function shapeSignature(t: PreparedTask): string {
 
 /** Indices of tasks with equal shape signatures, groups in order of first appearance (a usual batch: one group). */
 export function groupIndicesByShape(tasks: PreparedTask[]): number[][] {
-  const groups = new Map<string, number[]>();
-  tasks.forEach((t, i) => {
-    const key = shapeSignature(t);
-    const list = groups.get(key);
-    if (list) list.push(i);
-    else groups.set(key, [i]);
-  });
-  return [...groups.values()];
+  return groupIndicesBy(tasks, shapeSignature);
 }
 
 /** A task's data inputs for the program: [x, y, constants...], or [x, y, state, constants...]. */

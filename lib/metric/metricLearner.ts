@@ -11,14 +11,15 @@
  *     (the CI as lib/train/confidence.ts computes it: 1.96 * population std / sqrt(episodes)).
  * The pass is recorded once per episode layout and replayed (lib/metric/episodePrograms.ts).
  */
-import type { Backend, DType, Handle } from '../backend/types.js';
+import type { DType, Handle } from '../backend/types.js';
 import { Tensor } from '../core/tensor.js';
 import { tidy } from '../core/scope.js';
 import { sortedKeys } from '../core/params.js';
 import { runMetaGradient, type EnginePrograms } from '../algorithms/innerLoop.js';
 import { runAdaptBatch } from '../algorithms/adaptBatch.js';
 import { engineProgram } from '../algorithms/innerLoopLearner.js';
-import { addHandles, scaleHandle } from '../algorithms/handleMath.js';
+import { weightedSum } from '../algorithms/handleMath.js';
+import { groupIndicesBy } from '../algorithms/groupIndices.js';
 import type { MetaLearner, MetaStepResult, Params, Task, TaskScore } from '../algorithms/types.js';
 import { ValueError } from '../errors.js';
 import { checkEpisode, type CheckedEpisode, type Episode, type EpisodeSource } from './episode.js';
@@ -115,7 +116,8 @@ export abstract class MetricLearner implements MetaLearner {
     const backend = checked[0].support.x.backend;
     let loss = 0;
     let accuracy = 0;
-    const groupGrads: { grads: Handle[]; weight: number }[] = [];
+    const groupGrads: Handle[][] = [];
+    const weights: number[] = [];
     await this.forEachLayout(params, checked, async ({ episodes, programs, request }) => {
       const result = await runMetaGradient(backend, programs, { ...request, order: 1 });
       episodes.forEach((e, k) => {
@@ -123,9 +125,10 @@ export abstract class MetricLearner implements MetaLearner {
         accuracy += this.accuracyOf(backend.toArray(result.queryOutputs[k][0]), e);
       });
       for (const h of result.queryOutputs.flat()) backend.dispose(h);
-      groupGrads.push({ grads: result.grads, weight: episodes.length / tasks.length });
+      groupGrads.push(result.grads);
+      weights.push(episodes.length / tasks.length);
     });
-    const grads = weightedSum(backend, groupGrads);
+    const grads = weightedSum(backend, groupGrads, weights);
     const out: Params = {};
     sortedKeys(params).forEach((name, i) => {
       out[name] = Tensor.fromHandle(backend, grads[i]);
@@ -205,7 +208,7 @@ export abstract class MetricLearner implements MetaLearner {
    */
   private async forEachLayout(params: Params, episodes: CheckedEpisode[], body: (group: LayoutGroup) => Promise<void>): Promise<void> {
     const names = sortedKeys(params);
-    for (const indices of groupByLayout(params, episodes)) {
+    for (const indices of groupIndicesBy(episodes, (e) => layoutKey(params, e))) {
       const members = indices.map((i) => episodes[i]);
       await this.programs.use(params, members[0], (program) => {
         const engine = engineProgram(program);
@@ -255,34 +258,3 @@ interface LayoutGroup {
   request: { numParams: number; params: Handle[]; tasks: { support: Handle[]; query: Handle[] }[]; steps: number; innerLR: Handle[][] };
 }
 
-/** Task indices grouped by episode layout, groups in order of first appearance. */
-function groupByLayout(params: Params, episodes: CheckedEpisode[]): number[][] {
-  const groups = new Map<string, number[]>();
-  episodes.forEach((episode, i) => {
-    const key = layoutKey(params, episode);
-    const list = groups.get(key);
-    if (list) list.push(i);
-    else groups.set(key, [i]);
-  });
-  return [...groups.values()];
-}
-
-/** sum_g weight_g * grads_g, parameter by parameter (one group: its handles as they are). Takes ownership. */
-function weightedSum(backend: Backend, groups: { grads: Handle[]; weight: number }[]): Handle[] {
-  if (groups.length === 1) return groups[0].grads;
-  return groups[0].grads.map((_, i) => {
-    let total: Handle | undefined;
-    for (const { grads, weight } of groups) {
-      const scaled = scaleHandle(backend, grads[i], weight);
-      backend.dispose(grads[i]);
-      if (total === undefined) total = scaled;
-      else {
-        const next = addHandles(backend, total, scaled);
-        backend.dispose(total);
-        backend.dispose(scaled);
-        total = next;
-      }
-    }
-    return total as Handle;
-  });
-}
