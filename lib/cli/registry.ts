@@ -49,9 +49,9 @@ export const ALGORITHMS: Record<string, AlgorithmEntry> = {
 
 /** Full Context Embeddings when the run asks for them (--fce), over the embedding's flattened output; the cosine scale (--cosine-scale). */
 function matchingOptions(model: FunctionalModel, run: RunConfig): MatchingNetOptions {
-  const scale = run.cosineScale !== undefined && run.cosineScale !== 1 ? { cosineScale: run.cosineScale } : {};
-  if (!run.fce) return scale;
-  return { fce: { embeddingDim: embeddingSize(model, run.hidden), processingSteps: run.fceSteps ?? METRIC_DEFAULTS.fceSteps }, ...scale };
+  const cosineScale = run.cosineScale ?? METRIC_DEFAULTS.cosineScale;
+  if (!run.fce) return { cosineScale };
+  return { fce: { embeddingDim: embeddingSize(model, run.hidden), processingSteps: run.fceSteps ?? METRIC_DEFAULTS.fceSteps }, cosineScale };
 }
 
 /** The paper's conv relation module on the embedding's feature maps, or the MLP on flat embeddings. */
