@@ -3,7 +3,7 @@
  * lib/backend/native.ts wraps it into the Backend interface of lib/backend/types.ts.
  *
  * Errors: every function throws a plain JS Error whose `code` is one of
- *   'ERR_SHAPE' | 'ERR_DTYPE' | 'ERR_VALUE' | 'ERR_DISPOSED' | 'ERR_INTERNAL'
+ *   'ERR_SHAPE' | 'ERR_DTYPE' | 'ERR_VALUE' | 'ERR_DISPOSED' | 'ERR_OOM' | 'ERR_INTERNAL'
  * and whose message names the op and the shapes; the wrapper maps codes to typed errors.
  * Native code never aborts the process: C++ exceptions are converted at the boundary.
  */

@@ -30,6 +30,13 @@ export class DataError extends MetalearnError {}
 /** A checkpoint that is missing, truncated, corrupt or from another model. */
 export class CheckpointError extends MetalearnError {}
 
+/**
+ * Memory could not be had: a native allocation failed, or a run's estimated peak memory is above
+ * the limit (free memory, or `--max-memory` / a `maxMemoryBytes` option). The message gives the
+ * size asked for or the estimate, the limit, and what to reduce.
+ */
+export class OutOfMemoryError extends MetalearnError {}
+
 /** An error inside the native core that is not the user's fault. */
 export class InternalError extends MetalearnError {}
 
@@ -46,6 +53,8 @@ export function fromNativeError(err: unknown): Error {
       return new ValueError(err.message);
     case 'ERR_DISPOSED':
       return new DisposedError(err.message);
+    case 'ERR_OOM':
+      return new OutOfMemoryError(err.message);
     case 'ERR_INTERNAL':
       return new InternalError(err.message);
     default:

@@ -6,7 +6,7 @@
 
 namespace ml {
 
-enum class ErrorKind { Shape, DType, Value, Disposed, Internal };
+enum class ErrorKind { Shape, DType, Value, Disposed, OutOfMemory, Internal };
 
 class Error : public std::runtime_error {
  public:
@@ -17,13 +17,15 @@ class Error : public std::runtime_error {
   ErrorKind kind_;
 };
 
-// The JS `code` of a kind: "ERR_SHAPE" | "ERR_DTYPE" | "ERR_VALUE" | "ERR_DISPOSED" | "ERR_INTERNAL".
+// The JS `code` of a kind: "ERR_SHAPE" | "ERR_DTYPE" | "ERR_VALUE" | "ERR_DISPOSED" | "ERR_OOM" |
+// "ERR_INTERNAL".
 inline const char* error_code(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::Shape: return "ERR_SHAPE";
     case ErrorKind::DType: return "ERR_DTYPE";
     case ErrorKind::Value: return "ERR_VALUE";
     case ErrorKind::Disposed: return "ERR_DISPOSED";
+    case ErrorKind::OutOfMemory: return "ERR_OOM";
     default: return "ERR_INTERNAL";
   }
 }
