@@ -28,6 +28,7 @@ import { episodeBackend } from './episodeBackend.js';
 import { meanWithCI95 } from '../train/confidence.js';
 import { disposeTasks, yieldToEventLoop } from '../train/taskSource.js';
 import { EpisodePrograms, layoutKey } from './episodePrograms.js';
+import { paramsBytes, taskBytes, traceValueBytes, type TaskMemoryProfile } from '../algorithms/memoryProfile.js';
 
 /** Episodes evaluate() scores per batched call (as lib/train/evaluate.ts's chunks). */
 const EVALUATION_CHUNK = 25;
@@ -134,6 +135,28 @@ export abstract class MetricLearner implements MetaLearner {
       out[name] = Tensor.fromHandle(backend, grads[i]);
     });
     return { loss: loss / tasks.length, accuracy: accuracy / tasks.length, grads: out };
+  }
+
+  /**
+   * The sizes lib/train/memoryBudget.ts needs for one episode of this layout, from a symbolic
+   * trace of the episode pass (nothing is computed; label constants such as one-hot matrices
+   * are made and freed). The pass has no inner loop: its whole program is the "query" pass.
+   */
+  memoryProfile(params: Params, task: Task | Episode): TaskMemoryProfile {
+    const checked = this.checked(params, task);
+    const pass = traceValueBytes(`${this.name}.memoryProfile`, checked.support.x.backend, params, [checked.support.x, checked.query.x], (p, supportX, queryX) => {
+      const { loss, scores } = this.forward(p, { ...checked, support: { x: supportX, y: checked.support.y }, query: { x: queryX, y: checked.query.y } });
+      return [loss, scores];
+    });
+    return {
+      episodeBytes: taskBytes(checked),
+      paramBytes: paramsBytes(params),
+      supportForwardBytes: 0,
+      queryForwardBytes: pass.valueBytes,
+      queryOutputBytes: pass.outputBytes[1],
+      innerSteps: 0,
+      testInnerSteps: 0,
+    };
   }
 
   /** One episode's query loss and accuracy, forward only. */
