@@ -165,6 +165,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
       supportForwardBytes: support.valueBytes,
       queryForwardBytes: query.valueBytes,
       queryOutputBytes: query.outputBytes.slice(1).reduce((a, b) => a + b, 0),
+      hasInnerLoop: true,
       innerSteps: this.inner.innerSteps,
       testInnerSteps: this.inner.testInnerSteps,
     };

@@ -25,6 +25,8 @@ export interface TaskMemoryProfile {
   queryForwardBytes: number;
   /** The query outputs (logits / scores) kept per task until its batch ends. */
   queryOutputBytes: number;
+  /** Whether the learner adapts by inner steps (the MAML family); metric learners do not. */
+  hasInnerLoop: boolean;
   /** Inner steps in training and at test time by default (0 for learners without an inner loop). */
   innerSteps: number;
   testInnerSteps: number;

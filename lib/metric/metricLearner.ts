@@ -154,6 +154,7 @@ export abstract class MetricLearner implements MetaLearner {
       supportForwardBytes: 0,
       queryForwardBytes: pass.valueBytes,
       queryOutputBytes: pass.outputBytes[1],
+      hasInnerLoop: false,
       innerSteps: 0,
       testInnerSteps: 0,
     };

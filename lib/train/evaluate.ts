@@ -127,7 +127,7 @@ function evaluationChunkSize(learner: MetaLearner, params: Params, source: TaskS
     where: 'evaluate',
     work: `${learner.name} on ${source.description}`,
     profile,
-    innerSteps: innerSteps ?? profile.testInnerSteps,
+    innerSteps: profile.hasInnerLoop ? (innerSteps ?? profile.testInnerSteps) : 0,
     maxChunk: EVAL_CHUNK,
     threads: learner.evaluateTasks ? engineThreads(first.support.x.backend) : 1,
     limit: { ...limit, bytes: limit.bytes - held },

@@ -9,17 +9,19 @@
  *   P  one copy of the adapted / differentiated parameters     E  the task's own tensors
  *   Fs values of one forward pass on the support set           Fq the same on the query set
  *   O  query outputs kept per task (logits, scores)            k  inner steps, T engine threads
- * A program run keeps every value it computes until it ends; its reverse pass adds about as
- * much again in cotangents, and forward-over-reverse (second-order MAML) twice that.
- *   evaluation, per running task:  W = max(k > 0 ? 2 Fs + 3 P : 0, Fq) + (k > 0 ? P : 0)
+ * A program run keeps every value it computes until it ends (F); a reverse pass (vjp) peaks at
+ * about VJP_FACTOR F (cotangents are freed as they are consumed), and the second-order
+ * meta-gradient's forward-over-reverse passes at about HVP_FACTOR F.
+ *   evaluation, per running task:  W = max(k > 0 ? VJP Fs + 3 P : 0, Fq) + (k > 0 ? P : 0)
  *              per task of a chunk: K = E + O + (k > 0 ? P : 0)       (held until the chunk ends)
  *   training (second order, the upper bound), per running task:
- *                                   W = (k + 3) P + max(2 Fq, 4 Fs)
+ *                                   W = (k + 3) P + max(VJP Fq, HVP Fs)
  *              per task of a batch: K = E + O + P                      (its gradient)
  *   peak of c tasks = c K + min(c, T) W          (the engines run min(c, T) tasks at once)
- * Calibrated against the native core's peak tensor bytes (test/train/memoryBudget.test.ts keeps
- * measured / estimated within [MODEL_FACTOR_LOW, MODEL_FACTOR_HIGH]). Memory the estimate does
- * not see (the JavaScript heap, the allocator's caches) is what FREE_MEMORY_SHARE leaves free.
+ * The factors are measured on the native core (conv4 on Omniglot, ProtoNet and MAML, support-
+ * and query-heavy episodes); test/train/memoryBudget.test.ts keeps measured / estimated peak
+ * tensor bytes within [MODEL_FACTOR_LOW, MODEL_FACTOR_HIGH]. Memory the estimate does not see
+ * (the JavaScript heap, the allocator's caches) is what FREE_MEMORY_SHARE leaves free.
  */
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
@@ -30,8 +32,12 @@ import { OutOfMemoryError, ValueError } from '../errors.js';
 /** Share of the free memory work may use when the caller sets no limit. */
 export const FREE_MEMORY_SHARE = 0.8;
 /** Measured native peak / estimate stays within these on the calibration cases (the test's bounds). */
-export const MODEL_FACTOR_LOW = 0.5;
+export const MODEL_FACTOR_LOW = 0.75;
 export const MODEL_FACTOR_HIGH = 1.25;
+/** Peak of a reverse pass over a program, in units of its forward values (measured 1.4-1.46). */
+const VJP_FACTOR = 1.5;
+/** Peak of the second-order meta-gradient's passes over the support program (measured 2.5). */
+const HVP_FACTOR = 2.6;
 
 export interface MemoryLimit {
   bytes: number;
@@ -106,14 +112,14 @@ export function engineThreads(backend: Backend): number {
 /** Peak bytes of scoring `chunk` tasks of this profile at once with k inner steps on T threads. */
 export function evaluationChunkBytes(p: TaskMemoryProfile, innerSteps: number, chunk: number, threads: number): number {
   const adapts = innerSteps > 0;
-  const working = Math.max(adapts ? 2 * p.supportForwardBytes + 3 * p.paramBytes : 0, p.queryForwardBytes) + (adapts ? p.paramBytes : 0);
+  const working = Math.max(adapts ? VJP_FACTOR * p.supportForwardBytes + 3 * p.paramBytes : 0, p.queryForwardBytes) + (adapts ? p.paramBytes : 0);
   const kept = p.episodeBytes + p.queryOutputBytes + (adapts ? p.paramBytes : 0);
   return chunk * kept + Math.min(chunk, threads) * working;
 }
 
 /** Peak bytes of one meta-gradient over `metaBatch` tasks of this profile (second order: an upper bound). */
 export function metaBatchBytes(p: TaskMemoryProfile, metaBatch: number, threads: number): number {
-  const working = (p.innerSteps + 3) * p.paramBytes + Math.max(2 * p.queryForwardBytes, 4 * p.supportForwardBytes);
+  const working = (p.innerSteps + 3) * p.paramBytes + Math.max(VJP_FACTOR * p.queryForwardBytes, HVP_FACTOR * p.supportForwardBytes);
   const kept = p.episodeBytes + p.queryOutputBytes + p.paramBytes;
   return metaBatch * kept + Math.min(metaBatch, threads) * working;
 }
