@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentBackend, nativeAvailable, setBackend } from '../../lib/backend/index.js';
 import { ArrayDataset } from '../../lib/data/arrayDataset.js';
+import { EpisodeSampler } from '../../lib/data/episodeSampler.js';
 import { disposeParams, type Params } from '../../lib/core/params.js';
 import * as nn from '../../lib/nn/index.js';
 import { MAML } from '../../lib/algorithms/index.js';
@@ -28,6 +29,9 @@ import {
   parseByteSize,
 } from '../../lib/train/memoryBudget.js';
 import { disposeTasks, episodeTasks, sinusoidTasks, type TaskSource } from '../../lib/train/taskSource.js';
+import { algorithmNames, usesInnerSteps } from '../../lib/cli/registry.js';
+import { resolveRunConfig } from '../../lib/cli/runConfig.js';
+import { buildRun } from '../../lib/cli/runSetup.js';
 
 /** Random images [1, side, side] of `classes` classes with `perClass` examples each. */
 function randomImages(classes: number, perClass: number, side: number): ArrayDataset {
@@ -176,6 +180,37 @@ describe('evaluate() under a memory limit', () => {
   });
 });
 
+describe('MetricLearner.evaluate() under a memory limit', () => {
+  beforeAll(() => setBackend('js'));
+
+  it('scores smaller chunks with the same numbers, and refuses an episode that cannot fit', async () => {
+    const dataset = randomImages(6, 8, 16);
+    const sampler = () => new EpisodeSampler(dataset, { ways: 3, shots: 1, queries: 2, seed: 9 });
+    const proto = new ProtoNet(nn.conv4({ inChannels: 1, hidden: 4, imageSize: 16 }));
+    const params = proto.init(0, 'float32');
+    const calls: number[] = [];
+    const batched = proto.evaluateTasks.bind(proto);
+    proto.evaluateTasks = async (p, tasks) => {
+      calls.push(tasks.length);
+      return batched(p, tasks);
+    };
+    const expected = await proto.evaluate(params, sampler(), { episodes: 5 });
+    expect(calls).toEqual([5]);
+    const probe = sampler().sample();
+    const limit = evaluationChunkBytes(proto.memoryProfile(params, probe), 0, 2, 1) + 1;
+    disposeTasks([probe]);
+    calls.length = 0;
+    expect(await proto.evaluate(params, sampler(), { episodes: 5, maxMemoryBytes: limit })).toEqual(expected);
+    expect(calls).toEqual([2, 2, 1]);
+    calls.length = 0;
+    await expect(proto.evaluate(params, sampler(), { episodes: 5, maxMemoryBytes: 100 })).rejects.toThrow(
+      /^protonet\.evaluate: one episode of protonet on 3-way episodes needs an estimated [\d.]+ kB of tensor memory .*more than the limit set by --max-memory \/ maxMemoryBytes \(100 bytes\)\. Reduce the ways, shots or queries per class/,
+    );
+    expect(calls).toEqual([]);
+    disposeParams(params);
+  });
+});
+
 describe('metaTrain() under a memory limit', () => {
   beforeAll(() => setBackend('js'));
 
@@ -203,6 +238,27 @@ describe('metaTrain() under a memory limit', () => {
     const result = await metaTrain({ learner, tasks: sinusoidTasks({ shots: 5, queries: 5 }), iterations: 2, metaBatch: 2, optimizer: new Adam({ lr: 1e-3 }), maxMemoryBytes: 1e9 });
     expect(result.iteration).toBe(2);
     disposeParams(result.params);
+  });
+});
+
+describe('every registered learner sizes its tasks (so evaluate and metaTrain check them all)', () => {
+  beforeAll(() => setBackend('js'));
+
+  it('memoryProfile: the episode tensors as counted by hand, a forward pass, the inner loop where there is one', () => {
+    const dataset = randomImages(6, 4, 28);
+    for (const algo of algorithmNames()) {
+      const run = buildRun(resolveRunConfig({ algo, dataset: 'omniglot', hidden: 4, ways: 3, queries: 2 }));
+      const params = run.learner.init(0, 'float32');
+      const [task] = episodeTasks(dataset, { ways: 3, shots: 1, queries: 2 }).sample(1, 1);
+      const profile = run.learner.memoryProfile!(params, task);
+      // 3 support + 6 query images of 28 x 28 float32.
+      expect(profile.episodeBytes, algo).toBe(9 * 28 * 28 * 4);
+      expect(profile.queryForwardBytes, algo).toBeGreaterThan(0);
+      expect(profile.hasInnerLoop, algo).toBe(usesInnerSteps(algo));
+      expect(profile.supportForwardBytes > 0, algo).toBe(usesInnerSteps(algo));
+      disposeTasks([task]);
+      disposeParams(params);
+    }
   });
 });
 
