@@ -17,7 +17,8 @@ import { Tensor } from '../core/tensor.js';
 import type { DType } from '../backend/types.js';
 import { runAdaptBatch } from './adaptBatch.js';
 import { adaptByGradientDescent, runMetaGradient, type EngineProgram, type StepData } from './innerLoop.js';
-import { LossPrograms, accuracyFromLogits, lossKindFor, toProgramData, type ProgramData } from './lossProgram.js';
+import { LossPrograms, accuracyFromLogits, lossKindFor, lossPass, toProgramData, type ProgramData } from './lossProgram.js';
+import { paramsBytes, taskBytes, traceValueBytes, type TaskMemoryProfile } from './memoryProfile.js';
 import {
   checkSteps,
   resolveInnerLoopOptions,
@@ -140,6 +141,34 @@ export abstract class InnerLoopLearner implements MetaLearner {
       stepDataOf(states),
     );
     return toParams(program.backend, program.paramNames, adapted);
+  }
+
+  /**
+   * The sizes lib/train/memoryBudget.ts needs for one task of this shape, from a symbolic trace of
+   * the model's loss on the support and on the query set (nothing is computed). Subclasses with
+   * their own loss programs (MAML++'s per-step batch norm) are sized by the model's plain loss,
+   * which has the same activations.
+   */
+  memoryProfile(params: Params, task: Task): TaskMemoryProfile {
+    const programParams = this.programParams(params);
+    const kind = lossKindFor(task.support.y, this.inner.loss);
+    const pass = lossPass(this.model, this.label, kind);
+    const trace = (set: LabeledSet) => {
+      const y = set.y instanceof Tensor ? set.y : { shape: [set.y.length], dtype: set.x.dtype };
+      return traceValueBytes(`${this.label}.memoryProfile`, set.x.backend, programParams, [set.x, y], pass);
+    };
+    const support = trace(task.support);
+    const query = trace(task.query);
+    return {
+      episodeBytes: taskBytes(task),
+      paramBytes: paramsBytes(programParams),
+      supportForwardBytes: support.valueBytes,
+      queryForwardBytes: query.valueBytes,
+      queryOutputBytes: query.outputBytes.slice(1).reduce((a, b) => a + b, 0),
+      hasInnerLoop: true,
+      innerSteps: this.inner.innerSteps,
+      testInnerSteps: this.inner.testInnerSteps,
+    };
   }
 
   /** Adapt on the support set, then the query loss (and accuracy for classification). */

@@ -83,13 +83,17 @@ export class LossPrograms {
   }
 
   private lossFunction(kind: LossKind): (params: Params, x: Tensor, y: Tensor) => Tensor[] {
-    const { model, algorithm } = this;
-    return (params, x, y) => {
-      const out = model.apply(params, x);
-      const loss = taskLossOf(algorithm, kind, out, y);
-      return kind === 'mse' ? [loss] : [loss, out];
-    };
+    return lossPass(this.model, this.algorithm, kind);
   }
+}
+
+/** The loss program's function: [loss] for mse, [loss, logits] for crossEntropy. */
+export function lossPass(model: FunctionalModel, algorithm: string, kind: LossKind): (params: Params, x: Tensor, y: Tensor) => Tensor[] {
+  return (params, x, y) => {
+    const out = model.apply(params, x);
+    const loss = taskLossOf(algorithm, kind, out, y);
+    return kind === 'mse' ? [loss] : [loss, out];
+  };
 }
 
 /** The task loss of model output `out` against y (targets, or class ids as floats), shapes checked. */

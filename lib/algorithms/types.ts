@@ -5,6 +5,7 @@
  */
 import type { Tensor } from '../core/tensor.js';
 import type { DType } from '../backend/types.js';
+import type { TaskMemoryProfile } from './memoryProfile.js';
 
 export type Params = Record<string, Tensor>;
 
@@ -58,4 +59,10 @@ export interface MetaLearner {
    * when present.
    */
   evaluateTasks?(params: Params, tasks: Task[], options?: { innerSteps?: number }): Promise<TaskScore[]>;
+  /**
+   * Added (optional): the sizes of one task's tensors and passes, found without running it
+   * (lib/algorithms/memoryProfile.ts). evaluate() and metaTrain() use it to refuse, or chunk,
+   * work that would not fit in memory (lib/train/memoryBudget.ts); without it they do not check.
+   */
+  memoryProfile?(params: Params, task: Task): TaskMemoryProfile;
 }

@@ -11,11 +11,11 @@ import type { NamedArrays } from '../train/namedArrays.js';
 import { ValueError } from '../errors.js';
 import { chooseBackend } from './backendChoice.js';
 import { algorithmEntry, usesInnerSteps } from './registry.js';
-import { addBackendFlags, integerArg } from './flags.js';
+import { addBackendFlags, addMaxMemoryFlag, integerArg } from './flags.js';
 import type { CliIO } from './io.js';
 import { resolveRunConfig, runConfigFromJson } from './runConfig.js';
 import { buildRun, type Split } from './runSetup.js';
-import { describeTasks } from './trainCommand.js';
+import { describeTasks, maxMemoryOption } from './trainCommand.js';
 
 interface EvalFlags {
   checkpoint: string;
@@ -30,6 +30,7 @@ interface EvalFlags {
   json?: boolean;
   backend?: string;
   dtype?: 'float32' | 'float64';
+  maxMemory?: number;
 }
 
 export function evalCommand(io: CliIO): Command {
@@ -46,6 +47,7 @@ export function evalCommand(io: CliIO): Command {
     .option('--data-root <dir>', 'data root holding omniglot/ (default: the one stored in the checkpoint)')
     .option('--json', 'print the result as JSON');
   addBackendFlags(command);
+  addMaxMemoryFlag(command);
   return command.action(async (flags: EvalFlags) => runEval(flags, io));
 }
 
@@ -73,7 +75,12 @@ async function runEval(flags: EvalFlags, io: CliIO): Promise<void> {
     throw new ValueError(`eval: --inner-steps applies to the MAML family; '${config.algo}' adapts without inner steps`);
   }
   const innerSteps = flags.innerSteps ?? config.testInnerSteps;
-  const result = await evaluate(run.learner, params, await run.tasks(flags.split), { episodes: flags.episodes, innerSteps, seed: flags.seed });
+  const result = await evaluate(run.learner, params, await run.tasks(flags.split), {
+    episodes: flags.episodes,
+    innerSteps,
+    seed: flags.seed,
+    ...maxMemoryOption(flags.maxMemory),
+  });
   if (flags.json) {
     io.out(JSON.stringify({ checkpoint: flags.checkpoint, iteration: checkpoint.iteration, split: flags.split, innerSteps, config, result }, null, 2) + '\n');
   } else {

@@ -14,7 +14,7 @@ import { evaluate, formatEvaluation } from '../train/evaluate.js';
 import { metaTrain } from '../train/metaTrain.js';
 import { Adam, SGD, type Optimizer } from '../train/optimizers.js';
 import { chooseBackend } from './backendChoice.js';
-import { addBackendFlags, addProgressFlag, integerArg, numberArg } from './flags.js';
+import { addBackendFlags, addMaxMemoryFlag, addProgressFlag, integerArg, numberArg } from './flags.js';
 import type { CliIO } from './io.js';
 import { prepareOutputDir } from './outputDir.js';
 import { algorithmEntry, algorithmNames, usesInnerSteps } from './registry.js';
@@ -61,6 +61,7 @@ interface TrainFlags {
   backend?: string;
   dtype?: 'float32' | 'float64';
   progress?: boolean;
+  maxMemory?: number;
 }
 
 export function trainCommand(io: CliIO): Command {
@@ -114,6 +115,7 @@ export function trainCommand(io: CliIO): Command {
     .option('--test-episodes <n>', 'after training, evaluate on this many test episodes (0 = skip)', integerArg, 0);
   addBackendFlags(command);
   addProgressFlag(command);
+  addMaxMemoryFlag(command);
   return command.action(async (flags: TrainFlags) => runTrain(flags, io));
 }
 
@@ -142,6 +144,7 @@ async function runTrain(flags: TrainFlags, io: CliIO): Promise<void> {
     ...(resumeFrom === undefined ? {} : { resumeFrom }),
     metricsPath: join(outDir, 'metrics.jsonl'),
     ...(flags.progress === undefined ? {} : { progress: flags.progress }),
+    ...maxMemoryOption(flags.maxMemory),
   });
   const last = result.history[result.history.length - 1];
   if (last) io.out(`trained ${result.iteration} iterations; last meta-loss ${last.loss.toPrecision(4)}\n`);
@@ -155,6 +158,7 @@ async function runTrain(flags: TrainFlags, io: CliIO): Promise<void> {
       episodes: flags.testEpisodes,
       innerSteps: config.testInnerSteps,
       seed: config.seed,
+      ...maxMemoryOption(flags.maxMemory),
     });
     io.out(`test${steps}: ${formatEvaluation(test)}\n`);
     writeFileSync(join(outDir, 'results.json'), JSON.stringify({ config, test }, null, 2) + '\n');
@@ -210,4 +214,9 @@ export function describeTasks(config: RunConfig): string {
   return config.dataset === 'sinusoid'
     ? `sinusoid ${config.shots}-shot`
     : `omniglot ${config.ways}-way ${config.shots}-shot (${config.queries} queries)`;
+}
+
+/** { maxMemoryBytes } from --max-memory, or nothing (the free-memory default). */
+export function maxMemoryOption(maxMemory: number | undefined): { maxMemoryBytes?: number } {
+  return maxMemory === undefined ? {} : { maxMemoryBytes: maxMemory };
 }

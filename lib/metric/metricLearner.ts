@@ -28,6 +28,8 @@ import { episodeBackend } from './episodeBackend.js';
 import { meanWithCI95 } from '../train/confidence.js';
 import { disposeTasks, yieldToEventLoop } from '../train/taskSource.js';
 import { EpisodePrograms, layoutKey } from './episodePrograms.js';
+import { paramsBytes, taskBytes, traceValueBytes, type TaskMemoryProfile } from '../algorithms/memoryProfile.js';
+import { chooseEvaluationChunk, engineThreads, memoryLimit, type MemoryLimit } from '../train/memoryBudget.js';
 
 /** Episodes evaluate() scores per batched call (as lib/train/evaluate.ts's chunks). */
 const EVALUATION_CHUNK = 25;
@@ -59,6 +61,12 @@ export interface LossAndGrad {
 export interface EvaluateOptions {
   /** Episodes to average over (the papers use 600 or more). Default 600. */
   episodes?: number;
+  /**
+   * Memory limit in bytes for a chunk's estimated peak; default: 80% of the free memory
+   * (lib/train/memoryBudget.ts). Chunks are made smaller to fit (the same episodes, the same
+   * numbers); an episode that does not fit on its own is an OutOfMemoryError.
+   */
+  maxMemoryBytes?: number;
 }
 
 export interface EvaluationResult {
@@ -136,6 +144,29 @@ export abstract class MetricLearner implements MetaLearner {
     return { loss: loss / tasks.length, accuracy: accuracy / tasks.length, grads: out };
   }
 
+  /**
+   * The sizes lib/train/memoryBudget.ts needs for one episode of this layout, from a symbolic
+   * trace of the episode pass (nothing is computed; label constants such as one-hot matrices
+   * are made and freed). The pass has no inner loop: its whole program is the "query" pass.
+   */
+  memoryProfile(params: Params, task: Task | Episode): TaskMemoryProfile {
+    const checked = this.checked(params, task);
+    const pass = traceValueBytes(`${this.name}.memoryProfile`, checked.support.x.backend, params, [checked.support.x, checked.query.x], (p, supportX, queryX) => {
+      const { loss, scores } = this.forward(p, { ...checked, support: { x: supportX, y: checked.support.y }, query: { x: queryX, y: checked.query.y } });
+      return [loss, scores];
+    });
+    return {
+      episodeBytes: taskBytes(checked),
+      paramBytes: paramsBytes(params),
+      supportForwardBytes: 0,
+      queryForwardBytes: pass.valueBytes,
+      queryOutputBytes: pass.outputBytes[1],
+      hasInnerLoop: false,
+      innerSteps: 0,
+      testInnerSteps: 0,
+    };
+  }
+
   /** One episode's query loss and accuracy, forward only. */
   async evaluateTask(params: Params, task: Task | Episode): Promise<TaskScore> {
     const checked = this.checked(params, task);
@@ -180,12 +211,23 @@ export abstract class MetricLearner implements MetaLearner {
     if (!Number.isInteger(episodes) || episodes < 1) {
       throw new ValueError(`${this.name}.evaluate: episodes must be an integer >= 1, got ${episodes}`);
     }
+    const limit = memoryLimit(`${this.name}.evaluate`, options.maxMemoryBytes);
     const accuracies: number[] = [];
     let loss = 0;
+    // Episodes per batched call: decided on the first episode, from its memory profile.
+    let chunkSize: number | undefined;
     while (accuracies.length < episodes) {
-      const count = Math.min(EVALUATION_CHUNK, episodes - accuracies.length);
-      const chunk = Array.from({ length: count }, () => sampler.sample());
-      const scores = await this.evaluateTasks(params, chunk).finally(() => disposeTasks(chunk));
+      const chunk: (Episode | Task)[] = [];
+      let scores: TaskScore[];
+      try {
+        do {
+          chunk.push(sampler.sample());
+          chunkSize ??= this.evaluationChunk(params, chunk[0], limit);
+        } while (chunk.length < Math.min(chunkSize, episodes - accuracies.length));
+        scores = await this.evaluateTasks(params, chunk);
+      } finally {
+        disposeTasks(chunk as Task[]);
+      }
       for (const score of scores) {
         accuracies.push(score.accuracy ?? 0);
         loss += score.loss;
@@ -194,6 +236,20 @@ export abstract class MetricLearner implements MetaLearner {
     }
     const { mean, ci95 } = meanWithCI95(accuracies);
     return { mean, ci95, loss: loss / episodes, episodes };
+  }
+
+  /** The largest chunk up to EVALUATION_CHUNK whose estimated peak fits the limit (lib/train/memoryBudget.ts). */
+  private evaluationChunk(params: Params, episode: Episode | Task, limit: MemoryLimit): number {
+    const profile = this.memoryProfile(params, episode);
+    return chooseEvaluationChunk({
+      where: `${this.name}.evaluate`,
+      work: `${this.name} on ${checkEpisode(this.name, episode).ways}-way episodes`,
+      profile,
+      innerSteps: 0,
+      maxChunk: EVALUATION_CHUNK,
+      threads: engineThreads(episode.support.x.backend),
+      limit,
+    });
   }
 
   /** Frees the recorded episode programs (they are recorded again on the next use). */

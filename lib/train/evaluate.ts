@@ -6,10 +6,15 @@
  * deriveSeed(seed, stream, chunk), so results do not depend on memory or batch settings.
  * A learner with evaluateTasks (the MAML family) scores each chunk in one batched call; others
  * task by task. Both give the same scores.
+ * Memory: before the first chunk runs, its peak is estimated (lib/train/memoryBudget.ts) for a
+ * learner with memoryProfile; a chunk that would not fit the limit (maxMemoryBytes, else the free
+ * memory) is scored in smaller pieces (the same episodes in the same order, so the same
+ * numbers), and an OutOfMemoryError says what to reduce when not even one episode fits.
  */
 import type { MetaLearner, Params, Task, TaskScore } from '../algorithms/types.js';
 import { ValueError } from '../errors.js';
 import { meanWithCI95, type MeanWithCI } from './confidence.js';
+import { chooseEvaluationChunk, engineThreads, memoryLimit, type MemoryLimit } from './memoryBudget.js';
 import { deriveSeed, disposeTasks, TEST_STREAM, yieldToEventLoop, type TaskSource } from './taskSource.js';
 
 export interface EvaluateOptions {
@@ -23,6 +28,12 @@ export interface EvaluateOptions {
   stream?: number;
   /** Called after each episode (progress display); with a batched learner, once per episode after its chunk. */
   onEpisode?: (done: number, total: number) => void;
+  /**
+   * Memory limit in bytes for a chunk's estimated peak; default: 80% of the free memory
+   * (lib/train/memoryBudget.ts). Chunks are made smaller to fit; one episode that does not fit
+   * is an OutOfMemoryError.
+   */
+  maxMemoryBytes?: number;
 }
 
 export interface EvaluationResult extends MeanWithCI {
@@ -44,19 +55,32 @@ export async function evaluate(
   if (!Number.isInteger(episodes) || episodes < 1) throw new ValueError(`evaluate: episodes must be a positive integer, got ${episodes}`);
   const seed = options.seed ?? 0;
   const stream = options.stream ?? TEST_STREAM;
+  const limit = memoryLimit('evaluate', options.maxMemoryBytes);
   const losses: number[] = [];
   const accuracies: number[] = [];
-  for (let chunk = 0; losses.length < episodes; chunk++) {
+  const score = async (chunk: Task[]): Promise<void> => {
+    for await (const one of scoreChunk(learner, params, chunk, options.innerSteps)) {
+      losses.push(one.loss);
+      if (one.accuracy !== undefined) accuracies.push(one.accuracy);
+      options.onEpisode?.(losses.length, episodes);
+    }
+  };
+  // Tasks per scoring call: decided on the first task, from its memory profile.
+  let chunkSize: number | undefined;
+  for (let block = 0; losses.length < episodes; block++) {
     const count = Math.min(EVAL_CHUNK, episodes - losses.length);
-    const sampled = tasks.sample(deriveSeed(seed, stream, chunk), count);
+    const pending: Task[] = [];
     try {
-      for await (const score of scoreChunk(learner, params, sampled, options.innerSteps)) {
-        losses.push(score.loss);
-        if (score.accuracy !== undefined) accuracies.push(score.accuracy);
-        options.onEpisode?.(losses.length, episodes);
+      for (const task of blockTasks(tasks, deriveSeed(seed, stream, block), count)) {
+        pending.push(task);
+        chunkSize ??= evaluationChunkSize(learner, params, tasks, task, options.innerSteps, limit);
+        if (pending.length < chunkSize) continue;
+        await score(pending);
+        disposeTasks(pending.splice(0));
       }
+      if (pending.length > 0) await score(pending);
     } finally {
-      disposeTasks(sampled);
+      disposeTasks(pending);
     }
     await yieldToEventLoop();
   }
@@ -68,6 +92,46 @@ export async function evaluate(
     return { metric: 'accuracy', ...meanWithCI95(accuracies), loss };
   }
   return { metric: 'mse', ...loss, loss };
+}
+
+/**
+ * The tasks of one block (seeded as always, so chunking never changes which episodes are drawn),
+ * made one at a time when the source can (sampleEach). A source without it makes the whole block
+ * up front; the tasks not yet handed out are freed if the caller stops early.
+ */
+function* blockTasks(source: TaskSource, seed: number, count: number): Generator<Task> {
+  if (source.sampleEach) {
+    yield* source.sampleEach(seed, count);
+    return;
+  }
+  const tasks = source.sample(seed, count);
+  let next = 0;
+  try {
+    for (; next < tasks.length; next++) yield tasks[next];
+  } finally {
+    disposeTasks(tasks.slice(next + 1));
+  }
+}
+
+/**
+ * Tasks per scoring call: EVAL_CHUNK, or fewer where the estimate for EVAL_CHUNK tasks like
+ * `first` exceeds the limit (an OutOfMemoryError when one does not fit). Learners without
+ * memoryProfile are not checked.
+ */
+function evaluationChunkSize(learner: MetaLearner, params: Params, source: TaskSource, first: Task, innerSteps: number | undefined, limit: MemoryLimit): number {
+  if (!learner.memoryProfile) return EVAL_CHUNK;
+  const profile = learner.memoryProfile(params, first);
+  // A source without sampleEach holds a whole block of episodes while its chunks run.
+  const held = source.sampleEach ? 0 : (EVAL_CHUNK - 1) * profile.episodeBytes;
+  return chooseEvaluationChunk({
+    where: 'evaluate',
+    work: `${learner.name} on ${source.description}`,
+    profile,
+    innerSteps: profile.hasInnerLoop ? (innerSteps ?? profile.testInnerSteps) : 0,
+    maxChunk: EVAL_CHUNK,
+    threads: learner.evaluateTasks ? engineThreads(first.support.x.backend) : 1,
+    limit: { ...limit, bytes: limit.bytes - held },
+  });
 }
 
 /** One chunk's scores in task order: one evaluateTasks call when the learner has it, else evaluateTask per task. */

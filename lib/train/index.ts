@@ -10,3 +10,14 @@ export { DivergenceError } from './divergenceError.js';
 export { sinusoidTasks, episodeTasks, deriveSeed, TRAIN_STREAM, VALIDATION_STREAM, TEST_STREAM, type TaskSource } from './taskSource.js';
 export { paramsToArrays, arraysToParams } from './paramArrays.js';
 export type { NamedArray, NamedArrays } from './namedArrays.js';
+export {
+  parseByteSize,
+  formatBytes,
+  memoryLimit,
+  availableMemoryBytes,
+  evaluationChunkBytes,
+  metaBatchBytes,
+  FREE_MEMORY_SHARE,
+  type MemoryLimit,
+} from './memoryBudget.js';
+export type { TaskMemoryProfile } from '../algorithms/memoryProfile.js';

@@ -20,6 +20,7 @@ import { ValueError } from '../errors.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint, type JsonValue } from './checkpoint.js';
 import { DivergenceError } from './divergenceError.js';
 import { evaluate, type EvaluationResult } from './evaluate.js';
+import { checkMetaBatchFits, engineThreads, memoryLimit, type MemoryLimit } from './memoryBudget.js';
 import { MetricsLog } from './metricsLog.js';
 import { cloneArrays, type NamedArrays } from './namedArrays.js';
 import type { Optimizer } from './optimizers.js';
@@ -73,6 +74,13 @@ export interface MetaTrainOptions {
   lrSchedule?: (iteration: number) => number;
   /** Called after every iteration with its record. */
   onIteration?: (record: IterationRecord) => void;
+  /**
+   * Memory limit in bytes for a meta-batch's estimated peak (and validation chunks); default: 80%
+   * of the free memory (lib/train/memoryBudget.ts). A meta-batch that does not fit is an
+   * OutOfMemoryError before the first iteration; it is never made smaller (that would change
+   * the training).
+   */
+  maxMemoryBytes?: number;
 }
 
 export interface IterationRecord {
@@ -110,9 +118,18 @@ function isIterationAware(learner: MetaLearner): learner is MetaLearner & Iterat
 
 export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainResult> {
   checkOptions(options);
+  const limit = memoryLimit('metaTrain', options.maxMemoryBytes);
   const { learner, optimizer } = options;
   const start = initialState(options);
   const seed = start.seed;
+  if (start.iteration < options.iterations) {
+    try {
+      checkMetaBatchMemory(options, start.params, deriveSeed(seed, TRAIN_STREAM, start.iteration + 1), limit);
+    } catch (err) {
+      if (start.ownsParams) disposeParams(start.params);
+      throw err;
+    }
+  }
   const metrics = options.metricsPath === undefined ? undefined : new MetricsLog(options.metricsPath);
   if (options.resumeFrom !== undefined) metrics?.truncateAfter(start.iteration);
 
@@ -175,7 +192,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
 
       const last = iteration === options.iterations;
       if (options.validation && (iteration % options.validation.every === 0 || last)) {
-        const result = await validate(learner, params, options.validation, seed);
+        const result = await validate(learner, params, options.validation, seed, options.maxMemoryBytes);
         validations.push({ iteration, result });
         metrics?.write({
           event: 'validation',
@@ -234,13 +251,45 @@ function initialState(options: MetaTrainOptions): StartState {
   };
 }
 
-function validate(learner: MetaLearner, params: Params, validation: ValidationOptions, seed: number): Promise<EvaluationResult> {
+function validate(learner: MetaLearner, params: Params, validation: ValidationOptions, seed: number, maxMemoryBytes: number | undefined): Promise<EvaluationResult> {
   return evaluate(learner, params, validation.tasks, {
     episodes: validation.episodes ?? 100,
     innerSteps: validation.innerSteps,
     seed,
     stream: VALIDATION_STREAM,
+    ...(maxMemoryBytes === undefined ? {} : { maxMemoryBytes }),
   });
+}
+
+/**
+ * The first meta-batch's estimated peak against the limit (lib/train/memoryBudget.ts), from one
+ * task of it (the batch's tasks share its shapes); OutOfMemoryError when it does not fit.
+ * Learners without memoryProfile are not checked.
+ */
+function checkMetaBatchMemory(options: MetaTrainOptions, params: Params, seed: number, limit: MemoryLimit): void {
+  const { learner, tasks } = options;
+  if (!learner.memoryProfile) return;
+  const [first] = tasks.sampleEach ? [...takeOne(tasks.sampleEach(seed, options.metaBatch))] : tasks.sample(seed, 1);
+  try {
+    checkMetaBatchFits({
+      where: 'metaTrain',
+      work: `${learner.name} on ${tasks.description}`,
+      profile: learner.memoryProfile(params, first),
+      metaBatch: options.metaBatch,
+      threads: engineThreads(first.support.x.backend),
+      limit,
+    });
+  } finally {
+    disposeTasks([first]);
+  }
+}
+
+/** The first item of an iterable, without making the rest. */
+function* takeOne<T>(items: Iterable<T>): Generator<T> {
+  for (const item of items) {
+    yield item;
+    return;
+  }
 }
 
 function checkpointOf(

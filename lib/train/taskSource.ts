@@ -13,6 +13,11 @@ import { Sinusoid } from '../data/sinusoid.js';
 export interface TaskSource {
   /** `count` tasks drawn from a sampler seeded with `seed` (same seed -> same tasks). */
   sample(seed: number, count: number): Task[];
+  /**
+   * Added (optional): the same tasks as sample(seed, count), made one at a time as they are
+   * iterated, so a caller that scores them in smaller chunks never holds them all (evaluate()).
+   */
+  sampleEach?(seed: number, count: number): Iterable<Task>;
   /** 'regression' tasks are scored by MSE, 'classification' by accuracy. */
   readonly kind: 'regression' | 'classification';
   /** For logs and checkpoints, e.g. 'sinusoid 10-shot'. */
@@ -53,6 +58,10 @@ export function sinusoidTasks(options: SinusoidTaskOptions): TaskSource {
     description: `sinusoid ${options.shots}-shot ${options.queries}-query`,
     sample: (seed, count) =>
       new Sinusoid({ seed, dtype: options.dtype }).sampleBatch(count, { shots: options.shots, queries: options.queries }),
+    sampleEach: (seed, count) => {
+      const sinusoid = new Sinusoid({ seed, dtype: options.dtype });
+      return repeat(count, () => sinusoid.sample({ shots: options.shots, queries: options.queries }));
+    },
   };
 }
 
@@ -73,7 +82,16 @@ export function episodeTasks(dataset: FewShotDataset, options: EpisodeTaskOption
     kind: 'classification',
     description: `${dataset.name} ${options.ways}-way ${options.shots}-shot ${options.queries}-query`,
     sample: (seed, count) => new EpisodeSampler(dataset, { ...options, seed }).sampleBatch(count),
+    sampleEach: (seed, count) => {
+      const sampler = new EpisodeSampler(dataset, { ...options, seed });
+      return repeat(count, () => sampler.sample());
+    },
   };
+}
+
+/** count results of make(), made as they are iterated (sampleBatch(count) is count sample() calls in a row). */
+function* repeat<T>(count: number, make: () => T): Generator<T> {
+  for (let i = 0; i < count; i++) yield make();
 }
 
 /**
