@@ -8,7 +8,7 @@
  * otherwise invalid file, so a bad cache is rebuilt rather than trusted.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from './atomicFile.js';
+import { writeFileAtomic } from '../train/atomicWrite.js';
 
 const MAGIC = 'MLCACHE1';
 const HEADER_BYTES = 20;

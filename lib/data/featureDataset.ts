@@ -14,7 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { DataError, ValueError } from '../errors.js';
 import { ArrayDataset } from './arrayDataset.js';
-import { writeFileAtomic } from './atomicFile.js';
+import { writeFileAtomic } from '../train/atomicWrite.js';
 
 export interface FeatureTable {
   /** [N, D] row-major */
