@@ -13,7 +13,7 @@
  * no longer alive, or that is older than STALE_AGE_MS, is removed (removeStaleTemporaries).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteHooks {
@@ -32,11 +32,11 @@ export function temporarySibling(path: string): string {
 }
 
 /**
- * Replaces `path` with `data` (one buffer or chunks written in order) atomically; creates the
- * parent directory. Stale temporaries of the same target are removed first.
+ * Replaces `path` with `data` (one buffer or chunks written in order) atomically. The folder
+ * must exist (callers decide whether a missing one is an error). Stale temporaries of the same
+ * target are removed first.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | readonly Uint8Array[], hooks: AtomicWriteHooks = {}): void {
-  mkdirSync(dirname(path), { recursive: true });
   removeStaleTemporaries(path);
   const tempPath = temporarySibling(path);
   try {
