@@ -1,5 +1,6 @@
 /** Zip bombs, lying headers, CRC-32 of npz members, and unpacks that leave nothing behind when they fail. */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -8,6 +9,7 @@ import { DataError } from '../../lib/errors.js';
 import { encodeNpy, type NpyArray } from '../../lib/data/npy.js';
 import { readNpz } from '../../lib/data/npz.js';
 import { extractZip, readZip } from '../../lib/data/zipArchive.js';
+import { downloadVerified } from '../../lib/data/download.js';
 import { ensureUnpackedArchive, type RemoteFile } from '../../lib/data/omniglotRemote.js';
 import { removeTempDirs, tempDir } from './dataHelpers.js';
 
@@ -79,6 +81,19 @@ describe('zip bombs and lying headers', () => {
   });
 });
 
+describe('zip64', () => {
+  it('reads entries whose local headers keep their sizes in the zip64 extra field (Python zipfile with force_zip64, as numpy.savez writes)', () => {
+    // Written by Python 3.11: zipfile.ZipFile.open(info, 'w', force_zip64=True); a.npy = 'hello' x 100 deflated, b.npy = 'xyz' stored.
+    const zip = Buffer.from(
+      'UEsDBC0AAAAIAAAAIVwoeIvI//////////8FABQAYS5ucHkBABAA9AEAAAAAAAAMAAAAAAAAAMtIzcnJzxglRhIBAFBLAwQtAAAAAAAAACFcZ7qO6///////////BQAUAGIubnB5AQAQAAMAAAAAAAAAAwAAAAAAAAB4eXpQSwECLQMtAAAACAAAACFcKHiLyAwAAAD0AQAABQAAAAAAAAAAAAAAgAEAAAAAYS5ucHlQSwECLQMtAAAAAAAAACFcZ7qO6wMAAAADAAAABQAAAAAAAAAAAAAAgAFDAAAAYi5ucHlQSwUGAAAAAAIAAgBmAAAAfQAAAAAA',
+      'base64',
+    );
+    const entries = readZip(zip, 'py.zip');
+    expect(Buffer.from(entries.get('a.npy')!).toString()).toBe('hello'.repeat(100));
+    expect(Buffer.from(entries.get('b.npy')!).toString()).toBe('xyz');
+  });
+});
+
 describe('CRC-32 of zip and npz members', () => {
   it('a changed byte of stored data is a DataError naming the member', () => {
     const zip = zipSync({ 'm.bin': Uint8Array.from([1, 2, 3, 4]) }, { level: 0 });
@@ -121,7 +136,7 @@ describe('CRC-32 of zip and npz members', () => {
   });
 });
 
-describe('unpacking leaves nothing that is reused after a failure', () => {
+describe('unpacks and downloads leave nothing that is reused after a failure', () => {
   const remote: RemoteFile = { url: 'https://example.invalid/images_test.zip', checksum: { algorithm: 'md5', digest: '0'.repeat(32) } };
   const good = zipSync({ 'images_test/Alpha/c1/a.png': new Uint8Array([7]) });
 
@@ -136,6 +151,17 @@ describe('unpacking leaves nothing that is reused after a failure', () => {
     const folder = await ensureUnpackedArchive(root, remote, { localArchive: archive });
     expect(folder).toBe(join(root, 'unpacked', 'images_test', 'images_test'));
     expect([...readFileSync(join(folder, 'Alpha', 'c1', 'a.png'))]).toEqual([7]);
+  });
+
+  it('removes the temporary of a killed download at the next download of the same file', async () => {
+    const root = tempDir();
+    const source = join(root, 'source.bin');
+    writeFileSync(source, 'payload');
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(join(root, `.file.bin.${deadPid}.89abcdef.tmp`), 'half');
+    const sha256 = createHash('sha256').update('payload').digest('hex');
+    await downloadVerified({ url: source, destination: join(root, 'file.bin'), checksum: { algorithm: 'sha256', digest: sha256 } });
+    expect(readdirSync(root).sort()).toEqual(['file.bin', 'source.bin']);
   });
 
   it("removes the staging folder of a killed unpack at the next unpack of the same target", () => {
