@@ -101,6 +101,12 @@ try {
     if (problem === undefined) counts.resumed++;
     else failures.push(`kill ${counts.kills} (checkpoint at iteration ${iteration}): ${problem}`);
   }
+  if (pendingStale.length > 0) {
+    // The last kill's temporaries: the next save of the same target (one more resumed run) removes them.
+    runToEnd(resumeArgs(work));
+    counts.staleRemoved += pendingStale.filter((path) => !existsSync(path)).length;
+    for (const path of pendingStale) if (existsSync(path)) failures.push(`stale temporary ${path} survived the next save`);
+  }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   for (const failure of failures) console.log(`FAIL ${failure}`);
   console.log(
