@@ -8,10 +8,10 @@
  *     byte-identical to an uninterrupted reference run's, with identical per-iteration losses;
  *   - temporaries left by a kill inside a save must be gone after the next run's first save.
  *
- *   node scripts/kill-test.mjs [--kills 50] [--seed 1] [--iterations 200] [--max-delay-ms 300] [--no-build]
+ *   node scripts/kill-test.mjs [--kills 50] [--seed 1] [--iterations 200] [--max-delay-ms 300] [--backend js|native] [--no-build]
  *
  * Last line: "kill test: K kills, L checkpoints loaded, R resumed bit-identically, F failures";
- * exit status 1 on any failure. Uses the pure-TypeScript backend (no native build needed).
+ * exit status 1 on any failure. Default backend: js (the pure-TypeScript core, no native build needed).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -30,7 +30,7 @@ if (options.build) {
 const { loadCheckpoint } = await import(join(root, 'dist', 'train', 'checkpoint.js'));
 
 const CHECKPOINT = 'checkpoint.safetensors';
-const common = ['--checkpoint-every', '1', '--val-episodes', '0', '--backend', 'js', '--no-progress', '--iterations', String(options.iterations)];
+const common = ['--checkpoint-every', '1', '--val-episodes', '0', '--backend', options.backend, '--no-progress', '--iterations', String(options.iterations)];
 const freshArgs = (out) => [
   ...['train', '--algo', 'maml', '--dataset', 'sinusoid', '--meta-batch', '2', '--hidden', '8', '--shots', '5', '--inner-steps', '1', '--seed', '3'],
   ...common,
@@ -111,7 +111,7 @@ try {
   for (const failure of failures) console.log(`FAIL ${failure}`);
   console.log(
     `${counts.killedInSave} of ${counts.kills} kills landed inside a checkpoint save (a temporary was left); ${counts.staleRemoved} such temporaries removed by the next save; ` +
-      `${counts.finishedBeforeKill} runs finished before their kill; ${options.iterations} iterations per run, seed ${options.seed}, ${seconds} s`,
+      `${counts.finishedBeforeKill} runs ended before their kill; ${options.iterations} iterations per run, backend ${options.backend}, seed ${options.seed}, ${seconds} s`,
   );
   console.log(`kill test: ${counts.kills} kills, ${counts.loaded} checkpoints loaded, ${counts.resumed} resumed bit-identically, ${failures.length} failures`);
   process.exitCode = failures.length > 0 ? 1 : 0;
@@ -176,18 +176,20 @@ function mulberry32(seed) {
 }
 
 function parseArgs(argv) {
-  const out = { kills: 50, seed: 1, iterations: 200, maxDelayMs: 300, build: true, keep: false };
+  const out = { kills: 50, seed: 1, iterations: 200, maxDelayMs: 300, build: true, keep: false, backend: 'js' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--no-build') out.build = false;
     else if (flag === '--keep') out.keep = true;
     else if (flag === '--kills') out.kills = Number(argv[++i]);
+    else if (flag === '--backend') out.backend = argv[++i];
     else if (flag === '--seed') out.seed = Number(argv[++i]);
     else if (flag === '--iterations') out.iterations = Number(argv[++i]);
     else if (flag === '--max-delay-ms') out.maxDelayMs = Number(argv[++i]);
     else fail(`unknown argument ${flag}`);
   }
   for (const key of ['kills', 'iterations']) if (!Number.isSafeInteger(out[key]) || out[key] < 1) fail(`--${key} must be a positive integer`);
+  if (out.backend !== 'js' && out.backend !== 'native') fail('--backend must be js or native');
   if (!Number.isFinite(out.maxDelayMs) || out.maxDelayMs < 0) fail('--max-delay-ms must be a non-negative number');
   return out;
 }
