@@ -73,11 +73,22 @@ describe('zip bombs and lying headers', () => {
     expect(() => readZip(short, 'short.zip')).toThrow(/inflated to 5000 bytes, the archive declares 6000/);
   });
 
+  it('refuses entries whose data overlaps the next entry (how non-recursive bombs reuse one block)', () => {
+    const zip = zipSync({ 'a.bin': Uint8Array.from([1, 2, 3, 4]), 'b.bin': Uint8Array.from([5]) }, { level: 0 });
+    const overlapping = zip.slice();
+    const { view, central } = layout(overlapping);
+    for (const at of [18, 22, central + 20, central + 24]) view.setUint32(at, 4 + 30, true); // a.bin now spans b.bin's header
+    expect(() => readZip(overlapping, 'o.zip')).toThrow(/o\.zip: corrupt zip archive: entry 'a\.bin' overlaps the next entry/);
+  });
+
   it('refuses duplicate entry names and a local header that disagrees with the central directory', () => {
     const zip = zipSync({ 'ab.txt': new Uint8Array([1]) });
     const renamed = zip.slice();
     renamed[30] = 'x'.charCodeAt(0); // local header name 'xb.txt', central still 'ab.txt'
     expect(() => readZip(renamed, 'r.zip')).toThrow(/entry 'ab\.txt': the local header names it differently/);
+    const two = Buffer.from(zipSync({ 'a.bin': new Uint8Array([1]), 'b.bin': new Uint8Array([2]) }, { level: 0 }));
+    const twice = Buffer.from(two.toString('latin1').replaceAll('b.bin', 'a.bin'), 'latin1'); // both headers of the second entry
+    expect(() => readZip(twice, 'd.zip')).toThrow(/d\.zip: corrupt zip archive: entry 'a\.bin' appears twice/);
   });
 });
 
