@@ -143,7 +143,9 @@ function runToEnd(args, prepare) {
 /** iteration -> 'loss gradNorm' from metrics.jsonl (timings left out: they differ between runs). */
 function lossesByIteration(dir) {
   const out = new Map();
-  for (const line of readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n')) {
+  const path = join(dir, 'metrics.jsonl');
+  if (!existsSync(path)) return out; // a resumed run with no iterations left writes no metrics
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
     const record = JSON.parse(line);
     if (record.event === 'train') out.set(record.iteration, `${record.loss} ${record.gradNorm}`);
