@@ -10,7 +10,7 @@
  *  4. An SVG figure like the paper's Figure 2 for one fresh task.
  */
 import { Command } from 'commander';
-import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { MAML } from '../algorithms/index.js';
 import type { Params } from '../algorithms/types.js';
@@ -19,6 +19,7 @@ import { tensor } from '../core/creation.js';
 import * as nn from '../nn/index.js';
 import { evaluate, type EvaluationResult } from '../train/evaluate.js';
 import { metaTrain } from '../train/metaTrain.js';
+import { writeFileAtomic } from '../train/atomicWrite.js';
 import { Adam } from '../train/optimizers.js';
 import { deriveSeed, sinusoidTasks, TEST_STREAM } from '../train/taskSource.js';
 import { ValueError } from '../errors.js';
@@ -121,7 +122,7 @@ async function runDemo(options: DemoFlags, io: CliIO): Promise<void> {
 
   const svg = await figureFor(maml, inits, flags.seed, dtype);
   try {
-    writeFileSync(out, svg);
+    writeFileAtomic(out, Buffer.from(svg));
   } catch (err) {
     throw new ValueError(`demo: cannot write the figure to '${out}': ${(err as Error).message}`);
   }

@@ -6,9 +6,9 @@
  * config.json (the resolved run configuration), results.json (final evaluation, if any).
  */
 import { Command, Option } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cosineAnnealing } from '../algorithms/schedules.js';
+import { writeFileAtomic } from '../train/atomicWrite.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { evaluate, formatEvaluation } from '../train/evaluate.js';
 import { metaTrain } from '../train/metaTrain.js';
@@ -125,7 +125,7 @@ async function runTrain(flags: TrainFlags, io: CliIO): Promise<void> {
   const resumeFrom = flags.resume === undefined ? undefined : flags.resume === true ? join(outDir, 'checkpoint.safetensors') : String(flags.resume);
   const config = resumeFrom === undefined ? configFromFlags(flags) : configFromCheckpoint(resumeFrom, flags.iterations);
   const run = buildRun(config);
-  writeFileSync(join(outDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  writeFileAtomic(join(outDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2) + '\n'));
   io.err(`metalearn train: ${config.algo} on ${describeTasks(config)}, model ${run.modelDescription}, ${config.iterations} iterations -> ${outDir}\n`);
 
   const trainTasks = await run.tasks('train');
@@ -161,7 +161,7 @@ async function runTrain(flags: TrainFlags, io: CliIO): Promise<void> {
       ...maxMemoryOption(flags.maxMemory),
     });
     io.out(`test${steps}: ${formatEvaluation(test)}\n`);
-    writeFileSync(join(outDir, 'results.json'), JSON.stringify({ config, test }, null, 2) + '\n');
+    writeFileAtomic(join(outDir, 'results.json'), Buffer.from(JSON.stringify({ config, test }, null, 2) + '\n'));
   }
 }
 
