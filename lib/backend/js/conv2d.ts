@@ -77,6 +77,8 @@ export function conv2d(x: JsTensor, w: JsTensor, stride: [number, number], paddi
   const K = g.C * g.KH * g.KW;
   const P = g.OH * g.OW;
   const out = allocate([N, O, g.OH, g.OW], x.dtype);
+  // An empty input or weight convolves to zeros (and N may be huge with nothing in each image).
+  if (out.data.length === 0 || x.data.length === 0 || w.data.length === 0) return out;
   const cols = newBuffer(x.data, K * P);
   for (let n = 0; n < N; n++) {
     im2col(x.data, n * g.C * g.H * g.W, g, cols);
@@ -95,6 +97,7 @@ export function conv2dBackwardInput(
   const K = g.C * g.KH * g.KW;
   const P = g.OH * g.OW;
   const dx = allocate(inputShape, gy.dtype);
+  if (dx.data.length === 0 || gy.data.length === 0 || w.data.length === 0) return dx;
   const wT = transpose2d(w.data, O, K);
   const cols = newBuffer(gy.data, K * P);
   for (let n = 0; n < N; n++) {
@@ -115,6 +118,7 @@ export function conv2dBackwardWeight(
   const K = g.C * g.KH * g.KW;
   const P = g.OH * g.OW;
   const dw = allocate(weightShape, x.dtype);
+  if (dw.data.length === 0 || x.data.length === 0 || gy.data.length === 0) return dw;
   const cols = newBuffer(x.data, K * P);
   for (let n = 0; n < N; n++) {
     im2col(x.data, n * g.C * g.H * g.W, g, cols);
