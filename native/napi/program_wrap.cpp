@@ -44,9 +44,8 @@ std::shared_ptr<const Program> ProgramWrap::program_ref(const char* method) cons
 std::shared_ptr<const Program> ProgramWrap::query_program_from_js(Napi::Env env, const Napi::Value& value,
                                                                   const char* method) {
   if (value.IsUndefined() || value.IsNull()) return nullptr;
-  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(addon_data(env).program_constructor.Value()))
-    fail(ErrorKind::Value, std::string(method) + ": the query program must be a NativeProgram");
-  const ProgramWrap* query = Unwrap(value.As<Napi::Object>());
+  const ProgramWrap* query = wrapped_instance<ProgramWrap>(value, addon_data(env).program_constructor);
+  if (!query) fail(ErrorKind::Value, std::string(method) + ": the query program must be a NativeProgram");
   if (!query->program_) fail(ErrorKind::Disposed, std::string(method) + ": the query program was disposed");
   return query->program_;
 }

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 import { ops, tensor, grad, type Tensor } from '../../lib/index.js';
 import type { Backend, CompiledProgram, Handle, MetaGradientRequest, ProgramSpec } from '../../lib/backend/types.js';
-import { DisposedError, ShapeError } from '../../lib/errors.js';
+import { DisposedError, ShapeError, ValueError } from '../../lib/errors.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { native, nativeSkipReason } from './nativeHelpers.js';
 
@@ -142,6 +142,17 @@ describe('native boundary: handle lifetime', () => {
     for (const h of [...r.params, ...r.tasks[0].support, ...r.tasks[0].query, ...r.innerLR[0]]) b.dispose(h);
     const result = await pending;
     closeTo(b.toArray(result.grads[0]), expectedMetaGrad(0.01));
+  });
+
+  it.skipIf(skip)(title('objects that only inherit a native prototype are ValueErrors, not uncoded errors'), () => {
+    const b = native!;
+    const t = b.fromArray(Float64Array.from(W), [2, 1]);
+    const fakeTensor = Object.create(Object.getPrototypeOf(t)) as Handle;
+    expect(() => b.toArray(fakeTensor)).toThrow(ValueError);
+    expect(() => b.exec('exp', [fakeTensor], {})).toThrow(ValueError);
+    expect(() => b.dispose(fakeTensor)).toThrow(ValueError);
+    const program = b.compile(spec);
+    expect(() => program.run([t, fakeTensor])).toThrow(ValueError);
   });
 
   it.skipIf(skip)(title('concurrent metaGradient calls on one program give identical results'), async () => {
