@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-import { ops, tensor, grad, type Tensor } from '../../lib/index.js';
+import { ops, tensor, grad, jvp, hvp, type Tensor } from '../../lib/index.js';
 import type { Backend, CompiledProgram, Handle, MetaGradientRequest, ProgramSpec } from '../../lib/backend/types.js';
 import { DisposedError, ShapeError, ValueError } from '../../lib/errors.js';
 import { describeEachBackend } from '../helpers/backends.js';
@@ -212,11 +212,22 @@ describeEachBackend('sizes: overflow and zero-sized dims', () => {
     expect(shapeOf(ops.oneHot(zeros64([0]), 5))).toEqual([0, 5]);
   });
 
-  it('gradients through an empty batch are zeros of the parameter shapes', () => {
+  it('grad, jvp and hvp through an empty batch: a zero loss, zero derivatives of the parameter shapes', () => {
     const w = tensor([1, 2, 3, 4, 5, 6], [3, 2], f64);
     const x = zeros64([0, 3]);
-    const g = grad((p) => ops.sum(ops.square(ops.matmul(x, p.w))))({ w }).w;
+    const loss = (p: Record<string, Tensor>) => ops.sum(ops.square(ops.matmul(x, p.w)));
+    const g = grad(loss)({ w }).w;
     expect(shapeOf(g)).toEqual([3, 2]);
     expect(Array.from(g.toArray())).toEqual(new Array(6).fill(0));
+    const [value, tangent] = jvp(loss, { w }, { w });
+    expect(Array.from(value.toArray())).toEqual([0]);
+    expect(Array.from(tangent.toArray())).toEqual([0]);
+    const hv = hvp(loss, { w }, { w }).w;
+    expect(shapeOf(hv)).toEqual([3, 2]);
+    expect(Array.from(hv.toArray())).toEqual(new Array(6).fill(0));
+    // A conv net layer on zero images.
+    const convLoss = (p: Record<string, Tensor>) => ops.sum(ops.conv2d(zeros64([0, 1, 4, 4]), p.k, null, { padding: 1 }));
+    const k = tensor(new Float64Array(18).fill(0.5), [2, 1, 3, 3], f64);
+    expect(Array.from(grad(convLoss)({ k }).k.toArray())).toEqual(new Array(18).fill(0));
   });
 });
