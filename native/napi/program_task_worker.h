@@ -46,14 +46,24 @@ class ProgramTaskWorker : public Napi::AsyncWorker {
       fail_with(ErrorKind::OutOfMemory, name_ + ": out of memory (an allocation failed)");
     } catch (const std::exception& e) {
       fail_with(ErrorKind::Internal, name_ + ": " + e.what());
+    } catch (...) {
+      fail_with(ErrorKind::Internal, name_ + ": unknown failure");
     }
   }
 
+  // Every failure becomes a rejection: an exception escaping OnOK would end the process
+  // (node-addon-api only converts Napi::Error there).
   void OnOK() override {
     try {
       deferred_.Resolve(to_js_(Env(), request_, result_));
     } catch (const Napi::Error& e) {
       deferred_.Reject(e.Value());
+    } catch (const Error& e) {
+      deferred_.Reject(js_error(Env(), e.kind(), e.what()).Value());
+    } catch (const std::bad_alloc&) {
+      deferred_.Reject(js_error(Env(), ErrorKind::OutOfMemory, name_ + ": out of memory (an allocation failed)").Value());
+    } catch (const std::exception& e) {
+      deferred_.Reject(js_error(Env(), ErrorKind::Internal, name_ + ": " + e.what()).Value());
     }
   }
 
