@@ -4,7 +4,7 @@
  */
 import type { TypedArray } from '../types.js';
 import { gemmAccumulate, transpose2d } from './matmul.js';
-import { allocate, type JsTensor } from './jsTensor.js';
+import { allocate, zeroedArray, type ArrayCtor, type JsTensor } from './jsTensor.js';
 
 interface Geometry {
   C: number; H: number; W: number;
@@ -65,8 +65,9 @@ function col2imAccumulate(cols: TypedArray, g: Geometry, dx: TypedArray, dxOffse
   }
 }
 
+/** The im2col scratch matrix, of like's element type (OutOfMemoryError when it cannot be had). */
 function newBuffer(like: TypedArray, n: number): TypedArray {
-  return new (like.constructor as { new (n: number): TypedArray })(n);
+  return zeroedArray(like.constructor as ArrayCtor, n, `the im2col buffer (${n} elements)`);
 }
 
 /** conv2d: x [N,C,H,W], w [O,C,KH,KW] -> [N,O,OH,OW]. */
