@@ -180,6 +180,12 @@ describeEachBackend('sizes: overflow and zero-sized dims', () => {
 
   it('matmul with a dimension above the GEMM limit is a ShapeError, even when empty', () => {
     expect(() => ops.matmul(zeros64([2 ** 31, 0]), zeros64([0, 1]))).toThrow(ShapeError);
+    expect(() => ops.squaredEuclidean(zeros64([2 ** 31, 0]), zeros64([1, 0]))).toThrow(ShapeError);
+  });
+
+  it('a result above 4e9 elements is a ValueError naming the shape, on both backends alike', () => {
+    expect(() => ops.broadcastTo(tensor([1], [1], f64), [2 ** 33])).toThrow(ValueError);
+    expect(() => ops.broadcastTo(tensor([1], [1], f64), [2 ** 33])).toThrow(/\[8589934592\] is too large/);
   });
 
   it('conv2d and its adjoints on empty tensors return promptly: empty, or zeros', () => {
