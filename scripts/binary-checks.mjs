@@ -1,7 +1,7 @@
 // Checks of a shipped Linux binary (prebuilds/linux-<arch>/node.napi.node), shared by
 // scripts/check-prebuild.mjs and scripts/check-tarball.mjs. They read the ELF with objdump
 // (binutils, present wherever a C++ toolchain is).
-//   dependencyProblems(binary) -> { glibcMax, hostGlibc, needed, problems }
+//   dependencyProblems(binary) -> { glibcMax, glibcxxMax, hostGlibc, needed, problems }
 //   baselineIsaProblems(buildDir) -> { problems, wideObjects }
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -36,29 +36,24 @@ function maxVersion(dynamicSymbols, prefix) {
 }
 
 /**
- * What the binary needs from the system: its highest GLIBC_ symbol version (must not exceed the
- * glibc of the machine that built it) and its DT_NEEDED libraries. libstdc++ and libgcc_s are
- * linked in statically (scripts/prebuild.mjs), so no GLIBCXX_/CXXABI_/GCC_ version may remain:
- * a user's older libstdc++ would refuse to load the binary.
+ * What the binary needs from the system: its highest GLIBC_ and GLIBCXX_ (libstdc++) symbol
+ * versions, which must not exceed this machine's (the toolchain's) glibc, and its DT_NEEDED
+ * libraries. Returns the versions so the checks can report the floor users need.
  */
 export function dependencyProblems(binary) {
   const dynamicSymbols = objdump(['-T', binary]);
   const headers = objdump(['-p', binary]);
   const needed = [...headers.matchAll(/^\s*NEEDED\s+(\S+)/gm)].map((m) => m[1]);
   const glibcMax = maxVersion(dynamicSymbols, 'GLIBC');
+  const glibcxxMax = maxVersion(dynamicSymbols, 'GLIBCXX');
   const hostGlibc = process.report.getReport().header.glibcVersionRuntime ?? null;
   const problems = [];
   if (glibcMax !== null && hostGlibc !== null && compareVersions(glibcMax, hostGlibc) > 0) {
     problems.push(`needs GLIBC_${glibcMax}, newer than this machine's glibc ${hostGlibc}`);
   }
-  for (const prefix of ['GLIBCXX', 'CXXABI', 'GCC']) {
-    const v = maxVersion(dynamicSymbols, prefix);
-    if (v !== null) problems.push(`needs ${prefix}_${v} from the system (libstdc++/libgcc should be linked statically)`);
-  }
-  for (const lib of needed) {
-    if (/^lib(stdc\+\+|gcc_s)\.so/.test(lib)) problems.push(`links ${lib} dynamically`);
-  }
-  return { glibcMax, hostGlibc, needed, problems };
+  const unexpected = needed.filter((lib) => !/^(libc|libm|libstdc\+\+|libgcc_s|ld-linux[-\w]*)\.so/.test(lib));
+  if (unexpected.length > 0) problems.push(`links libraries a user may not have: ${unexpected.join(' ')}`);
+  return { glibcMax, glibcxxMax, hostGlibc, needed, problems };
 }
 
 function objectFiles(dir) {

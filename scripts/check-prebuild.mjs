@@ -20,7 +20,7 @@ if (!existsSync(prebuildDir)) {
 if (process.platform === 'linux') {
   const binary = join(prebuildDir, 'node.napi.node');
   const deps = dependencyProblems(binary);
-  console.log(`check-prebuild: ${binary} needs GLIBC_${deps.glibcMax} (this machine: ${deps.hostGlibc}); NEEDED ${deps.needed.join(' ')}`);
+  console.log(`check-prebuild: ${binary} needs GLIBC_${deps.glibcMax} and GLIBCXX_${deps.glibcxxMax} (this machine: glibc ${deps.hostGlibc}); NEEDED ${deps.needed.join(' ')}`);
   const problems = [...deps.problems];
   const buildDir = join(root, 'build-prebuild');
   if (process.arch === 'x64' && existsSync(buildDir)) {

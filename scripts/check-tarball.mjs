@@ -102,7 +102,7 @@ function checkTarballContents(tarball) {
     mkdirSync(unpacked);
     execFileSync('tar', ['-xzf', tarball, '-C', unpacked, binaryEntry]);
     const deps = dependencyProblems(join(unpacked, binaryEntry));
-    console.log(`check-tarball: the shipped binary needs GLIBC_${deps.glibcMax} (this machine: glibc ${deps.hostGlibc}); NEEDED ${deps.needed.join(' ')}`);
+    console.log(`check-tarball: the shipped binary needs GLIBC_${deps.glibcMax} and GLIBCXX_${deps.glibcxxMax} (this machine: glibc ${deps.hostGlibc}); NEEDED ${deps.needed.join(' ')}`);
     if (deps.problems.length > 0) fail(`the shipped binary: ${deps.problems.join('; ')}`);
   }
 }

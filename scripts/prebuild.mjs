@@ -5,8 +5,12 @@
 // Why a build directory of its own (build-prebuild/, not build/): what ships must not depend on
 // how a developer last configured build/ (a Debug or CUDA build, other flags). This one is always
 // Release, CPU-only, baseline x86-64 (CMakeLists.txt has no -march=native; the AVX2/AVX-512 GEMM
-// kernels are chosen at run time), with libstdc++ and libgcc linked in statically and hidden, so
-// the binary needs only the system's glibc, not a libstdc++ as new as this toolchain's.
+// kernels are chosen at run time), with no extra linker flags.
+//
+// Why libstdc++ stays dynamic: linked statically (-static-libstdc++ -static-libgcc), Debian 12's
+// libstdc++.a raises the binary's glibc floor from 2.32 to 2.36 (pthread_create@2.34,
+// _dl_find_object@2.35, arc4random@2.36), which shuts out Ubuntu 22.04 and RHEL 9; dynamic, it
+// needs glibc >= 2.32 and libstdc++ >= GCC 11 (GLIBCXX_3.4.29), which those have.
 //
 // Usage: node scripts/prebuild.mjs [--skip-if-present]
 //   --skip-if-present  keep an existing prebuilds/<platform>-<arch>/node.napi.node (CI builds it once)
@@ -22,13 +26,9 @@ const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', '
 const buildDir = join(root, 'build-prebuild');
 const target = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'node.napi.node');
 
-/** Linker flags of the shipped binary on Linux: no runtime dependency on the toolchain's libstdc++. */
-const LINUX_LINK_FLAGS = '-static-libstdc++ -static-libgcc -Wl,--exclude-libs,ALL';
-
-function cmakeJsArgs() {
-  const args = [cmakeJs, 'compile', '--out', buildDir, '--config', 'Release'];
-  if (process.platform === 'linux') args.push('--CD', `CMAKE_SHARED_LINKER_FLAGS=${LINUX_LINK_FLAGS}`);
-  return args;
+/** cmake-js arguments of one step: a build directory of its own, Release, no custom definitions. */
+function cmakeJsArgs(command) {
+  return [cmakeJs, command, '--out', buildDir, '--config', 'Release'];
 }
 
 /** Loads the built binary in a child process (a .node file cannot be unloaded) and returns its buildInfo(). */
@@ -44,10 +44,12 @@ function main() {
     console.log(`prebuild: keeping ${target}`);
     return;
   }
-  const build = spawnSync(process.execPath, cmakeJsArgs(), { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) {
-    console.error(`prebuild: cmake-js compile failed (exit ${build.status})`);
-    process.exit(1);
+  for (const command of ['configure', 'build']) {
+    const step = spawnSync(process.execPath, cmakeJsArgs(command), { cwd: root, stdio: 'inherit' });
+    if (step.status !== 0) {
+      console.error(`prebuild: cmake-js ${command} failed (exit ${step.status})`);
+      process.exit(1);
+    }
   }
   const binary = join(buildDir, 'Release', 'metalearn.node');
   if (!existsSync(binary)) {
