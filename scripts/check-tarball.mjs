@@ -9,11 +9,12 @@
 //      the core; with --rebuild (needs a C++ toolchain) that command is run from the project and
 //      the native core must load afterwards.
 //
-// Usage: node scripts/check-tarball.mjs [--tarball FILE.tgz] [--rebuild] [--keep]
+// Usage: node scripts/check-tarball.mjs [--tarball FILE.tgz] [--rebuild] [--keep] [--strict-offline]
 //   --tarball  check this tarball instead of packing one
+//   --strict-offline  fail, rather than retry with --prefer-offline, when npm's cache lacks metadata
 //   --rebuild  also run the advised rebuild command with the full PATH (compiles: minutes)
 //   --keep     leave the temp folder (printed) for inspection
-// Offline: every dependency must already be in npm's cache (it is, after a registry install).
+// Offline: every dependency must already be in npm's cache (tarballs and full packuments).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +65,7 @@ function cleanEnv(path) {
   return { ...env, PATH: path, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
 }
 
-/** A folder with node, npm and npx only: no compiler, no cmake, no make. */
+/** A folder with node, npm, npx and sh only (npm runs scripts with `sh` from PATH): no compiler, no cmake, no make. */
 function bareToolbox() {
   const bin = join(work, 'bin');
   mkdirSync(bin);
@@ -74,6 +75,7 @@ function bareToolbox() {
     if (!existsSync(join(nodeDir, tool))) fail(`${tool} is not beside ${process.execPath}`);
     symlinkSync(join(nodeDir, tool), join(bin, tool));
   }
+  symlinkSync('/bin/sh', join(bin, 'sh'));
   return bin;
 }
 
@@ -111,7 +113,13 @@ function makeProject(tarball, env) {
   const project = join(work, 'project');
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'tarball-check', version: '1.0.0', private: true, type: 'module' }, null, 2));
-  const install = step('npm install (offline, no compiler)', 'npm', ['install', tarball, '--offline', '--foreground-scripts'], { cwd: project, env });
+  let install = step('npm install (offline, no compiler)', 'npm', ['install', tarball, '--offline', '--foreground-scripts'], { cwd: project, env });
+  if (install.status !== 0 && /ENOTCACHED/.test(install.stderr) && !flag('--strict-offline')) {
+    // npm 11 asks for full packuments here, while an install from a lockfile caches only the
+    // abbreviated ones: the first run may need the registry once; after it --offline works.
+    console.log('check-tarball: NOTE: npm cache lacks metadata for --offline (ENOTCACHED); retrying with --prefer-offline');
+    install = step('npm install (prefer-offline, no compiler)', 'npm', ['install', tarball, '--prefer-offline', '--foreground-scripts'], { cwd: project, env: { ...env, npm_config_offline: 'false' } });
+  }
   expectOk('npm install', install);
   const pkg = join(project, 'node_modules', 'metalearn');
   // The install script must find the prebuilt binary and not start cmake-js (which creates build/).
