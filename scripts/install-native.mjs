@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { NATIVE_BUILD_ADVICE } from './native-advice.mjs';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
@@ -24,9 +26,7 @@ if (process.env.METALEARN_SKIP_NATIVE_BUILD === '1') {
   const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
   const result = spawnSync(process.execPath, [cmakeJs, 'compile'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0 || !binaryLoads()) {
-    console.warn(
-      'metalearn: the native core could not be built; the pure-TypeScript core will be used.\n' +
-        '  To build it, install a C++17 compiler and cmake >= 3.15, then run `npm run build:native`.',
-    );
+    // npm hides this unless --foreground-scripts; the first import says it again (lib/backend/index.ts).
+    console.warn(`metalearn: the native core could not be built; the pure-TypeScript core will be used.\n  ${NATIVE_BUILD_ADVICE}.`);
   }
 }

@@ -70,7 +70,12 @@ export function loadBinding(): NativeBinding {
     return nodeGypBuild(root) as NativeBinding;
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new BackendError(`native backend: no binary loads from ${root} (${reason}); run \`npm run build:native\``);
+    // The command must work from a user's project, where this package's npm scripts do not exist
+    // (the same text as scripts/native-advice.mjs; test/core/nativeAdvice.test.ts keeps them equal).
+    throw new BackendError(
+      `native backend: no binary loads from ${root} (${reason}); to build the native core, install a C++17 compiler and ` +
+        'cmake >= 3.15, then run `npm rebuild metalearn --foreground-scripts` in your project (in a clone of metalearn: `npm run build:native`)',
+    );
   }
 }
 
