@@ -157,6 +157,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
       steps,
       stepDataOf(states),
     );
+    disposeTemporaries([...Object.values(programParams), ...rates.flat(), data.y], [...Object.values(params), support.y]);
     return toParams(program.backend, program.paramNames, adapted);
   }
 
@@ -372,6 +373,15 @@ export abstract class InnerLoopLearner implements MetaLearner {
       ...kept,
     };
   }
+}
+
+/**
+ * Frees the tensors a call made for itself (scalar rates, CAVIA's zero context, class ids as
+ * floats), i.e. those of `made` that are not the caller's (`theirs`), each once.
+ */
+export function disposeTemporaries(made: readonly unknown[], theirs: readonly unknown[]): void {
+  const keep = new Set(theirs);
+  for (const t of new Set(made)) if (t instanceof Tensor && !keep.has(t) && !t.isDisposed) t.dispose();
 }
 
 /** Loss kind and data shapes: tasks with equal signatures share one recorded program. */
