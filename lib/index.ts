@@ -30,3 +30,6 @@ export { ProtoNet, MatchingNet, RelationNet, SiameseNet } from './metric/index.j
 
 // train
 export * from './train/index.js';
+
+// adapt, then predict from a checkpoint
+export { loadLearner, type LoadedLearner, type LoadLearnerOptions } from './train/loadLearner.js';
