@@ -16,7 +16,7 @@ import type { RecordedProgram } from '../core/record.js';
 import { Tensor } from '../core/tensor.js';
 import type { DType } from '../backend/types.js';
 import { runAdaptBatch } from './adaptBatch.js';
-import { AdaptedModelPredictor, requestedSteps, type AdaptOptions, type PredictionPass } from './predictor.js';
+import { AdaptedModelPredictor, checkSupportSet, requestedSteps, type AdaptOptions, type PredictionPass } from './predictor.js';
 import { adaptByGradientDescent, runMetaGradient, type EngineProgram, type StepData } from './innerLoop.js';
 import { LossPrograms, accuracyFromLogits, lossKindFor, lossPass, toProgramData, type ProgramData } from './lossProgram.js';
 import { paramsBytes, taskBytes, traceValueBytes, type TaskMemoryProfile } from './memoryProfile.js';
@@ -129,7 +129,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
    */
   async adapt(params: Params, support: LabeledSet, options: AdaptOptions = {}): Promise<AdaptedModelPredictor> {
     const steps = requestedSteps(options) ?? this.inner.testInnerSteps;
-    const adapted = await this.adaptParams(params, support, { innerSteps: steps });
+    const adapted = await this.adaptParams(params, checkSupportSet(`${this.label}.adapt`, support), { innerSteps: steps });
     return new AdaptedModelPredictor(this.label, adapted, steps, this.predictionPass(steps));
   }
 

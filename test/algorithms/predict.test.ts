@@ -193,6 +193,8 @@ describeEachBackend('adapt then predict: MAML family', () => {
     expect(() => again.predict([[1, 2]] as unknown as Tensor)).toThrow(ValueError);
     again.dispose();
     await expect(maml.adapt(params, task.support, { steps: -1 })).rejects.toThrow(ValueError);
+    await expect(maml.adapt(params, { x: [[1, 2]], y: task.support.y } as unknown as Task['support'])).rejects.toThrow(/MAML.adapt: support must be/);
+    await expect(maml.adapt(params, { x: task.support.x, y: [0, 1] } as unknown as Task['support'])).rejects.toThrow(/support.y must be/);
   });
 });
 
@@ -262,8 +264,10 @@ describeEachBackend('adapt then predict: metric learners', () => {
     const task = metricTask(2);
     await expect(learner.adapt(params, { x: task.support.x, y: tensor([0, 1], [2], 'float64') })).rejects.toThrow(ValueError);
     await expect(learner.adapt(params, { x: task.support.x, y: Int32Array.of(0, 1) })).rejects.toThrow(ShapeError);
+    await expect(learner.adapt(params, undefined as unknown as Task['support'])).rejects.toThrow(ValueError);
     const predictor = await learner.adapt(params, task.support);
     expect(() => predictor.predict(tensor([1, 2, 3], [1, 3], 'float64'))).toThrow(ShapeError);
+    expect(() => predictor.predict(Float32Array.of(1, 2, 3, 4) as unknown as Tensor)).toThrow(/x must be a Tensor \[n, ...\], got a Float32Array/);
     predictor.dispose();
   });
 });
