@@ -22,6 +22,7 @@ export * as data from './data/index.js';
 export { MAML, Reptile, MetaSGD, ANIL, MAMLpp, IMAML, CAVIA } from './algorithms/index.js';
 export type { MAMLOptions, ReptileOptions, MetaSGDOptions, ANILOptions, MAMLppOptions, IMAMLOptions, CAVIAOptions } from './algorithms/index.js';
 export { contextModel, multiStepLossWeights, cosineAnnealing } from './algorithms/index.js';
+export { AdaptedModelPredictor, type Predictor, type AdaptOptions, type AdaptiveLearner } from './algorithms/index.js';
 export type { MetaLearner, MetaStepResult, Task, LabeledSet, Targets, TaskScore } from './algorithms/index.js';
 
 // metric
@@ -29,3 +30,6 @@ export { ProtoNet, MatchingNet, RelationNet, SiameseNet } from './metric/index.j
 
 // train
 export * from './train/index.js';
+
+// adapt, then predict from a checkpoint
+export { loadLearner, type LoadedLearner, type LoadLearnerOptions } from './train/loadLearner.js';

@@ -9,7 +9,7 @@ import type { Backend, Handle } from '../backend/types.js';
 import type { RecordedProgram } from '../core/record.js';
 import { runAdaptBatch } from './adaptBatch.js';
 import { scalarHandle, weightedSum } from './handleMath.js';
-import { engineProgram, groupIndicesByShape, toParams } from './innerLoopLearner.js';
+import { disposeTemporaries, engineProgram, groupIndicesByShape, toParams } from './innerLoopLearner.js';
 import { accuracyFromLogits, lossKindFor, toProgramData, type LossPrograms, type ProgramData } from './lossProgram.js';
 import type { EngineChoice, LossKind } from './options.js';
 import type { LabeledSet, Params, Task } from './types.js';
@@ -85,6 +85,7 @@ export async function adaptOne(source: AdaptSource, params: Params, support: Lab
     source.engine,
   );
   disposeAll(program.backend, [...rates, ...result.meanAdapted]);
+  disposeTemporaries([data.y], [support.y]);
   return toParams(program.backend, program.paramNames, result.adapted[0]);
 }
 

@@ -58,7 +58,7 @@ export class IMAML extends InnerLoopLearner {
   }
 
   /** Fast weights: the proximal inner loop on the support set. */
-  override async adapt(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
+  override async adaptParams(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
     const steps = options.innerSteps ?? this.inner.testInnerSteps;
     checkSteps(this.label, 'innerSteps', steps);
     return adaptOne(this.source(), params, support, this.settings(steps));

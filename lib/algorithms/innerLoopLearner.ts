@@ -16,6 +16,7 @@ import type { RecordedProgram } from '../core/record.js';
 import { Tensor } from '../core/tensor.js';
 import type { DType } from '../backend/types.js';
 import { runAdaptBatch } from './adaptBatch.js';
+import { AdaptedModelPredictor, checkSupportSet, requestedSteps, type AdaptOptions, type PredictionPass } from './predictor.js';
 import { adaptByGradientDescent, runMetaGradient, type EngineProgram, type StepData } from './innerLoop.js';
 import { LossPrograms, accuracyFromLogits, lossKindFor, lossPass, toProgramData, type ProgramData } from './lossProgram.js';
 import { paramsBytes, taskBytes, traceValueBytes, type TaskMemoryProfile } from './memoryProfile.js';
@@ -121,8 +122,24 @@ export abstract class InnerLoopLearner implements MetaLearner {
     return undefined;
   }
 
-  /** Fast weights for one task: the inner loop on its support set (innerSteps: default testInnerSteps). */
-  async adapt(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
+  /**
+   * Adapt, then predict (predictor.ts): the inner loop on the support set (adaptParams, the
+   * learner's testInnerSteps unless options.steps says otherwise), then a predictor whose
+   * predict(x) applies the model at the adapted weights, as evaluateTask scores the query set.
+   */
+  async adapt(params: Params, support: LabeledSet, options: AdaptOptions = {}): Promise<AdaptedModelPredictor> {
+    const steps = requestedSteps(options) ?? this.inner.testInnerSteps;
+    const adapted = await this.adaptParams(params, checkSupportSet(`${this.label}.adapt`, support), { innerSteps: steps });
+    return new AdaptedModelPredictor(this.label, adapted, steps, this.predictionPass(steps));
+  }
+
+  /** The forward pass predict() uses after `steps` inner steps (default: the model's apply). */
+  protected predictionPass(_steps: number): PredictionPass {
+    return (params, x) => this.model.apply(params, x);
+  }
+
+  /** Fast weights for one task: the inner loop on its support set (innerSteps: default testInnerSteps). The caller owns them. */
+  async adaptParams(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
     const steps = options.innerSteps ?? this.inner.testInnerSteps;
     checkSteps(this.label, 'innerSteps', steps);
     const programParams = this.programParams(params);
@@ -140,6 +157,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
       steps,
       stepDataOf(states),
     );
+    disposeTemporaries([...Object.values(programParams), ...rates.flat(), data.y], [...Object.values(params), support.y]);
     return toParams(program.backend, program.paramNames, adapted);
   }
 
@@ -174,7 +192,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
   /** Adapt on the support set, then the query loss (and accuracy for classification). */
   async evaluateTask(params: Params, task: Task, options: { innerSteps?: number } = {}): Promise<TaskScore> {
     const steps = options.innerSteps ?? this.inner.testInnerSteps;
-    const adapted = await this.adapt(params, task.support, options);
+    const adapted = await this.adaptParams(params, task.support, options);
     try {
       const state = this.stateInputs(steps + 1, task.query.x)?.[steps];
       return this.score(adapted, task.query, state);
@@ -355,6 +373,15 @@ export abstract class InnerLoopLearner implements MetaLearner {
       ...kept,
     };
   }
+}
+
+/**
+ * Frees the tensors a call made for itself (scalar rates, CAVIA's zero context, class ids as
+ * floats), i.e. those of `made` that are not the caller's (`theirs`), each once.
+ */
+export function disposeTemporaries(made: readonly unknown[], theirs: readonly unknown[]): void {
+  const keep = new Set(theirs);
+  for (const t of new Set(made)) if (t instanceof Tensor && !keep.has(t) && !t.isDisposed) t.dispose();
 }
 
 /** Loss kind and data shapes: tasks with equal signatures share one recorded program. */

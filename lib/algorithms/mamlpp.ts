@@ -44,6 +44,7 @@ import {
 } from '../nn/perStepBatchNorm.js';
 import { InnerLoopLearner, LR_PREFIX, scalarLike, type EngineOutcome, type InnerRates, type ProgramUse } from './innerLoopLearner.js';
 import type { ProgramData } from './lossProgram.js';
+import type { PredictionPass } from './predictor.js';
 import type { FunctionalModel, InnerLoopOptions, LossKind } from './options.js';
 import { PerStepLossPrograms, STATISTICS_OFFSET } from './perStepLossPrograms.js';
 import { updatedRunningStatistics, type StateStatistics } from './runningStatistics.js';
@@ -212,6 +213,19 @@ export class MAMLpp extends InnerLoopLearner {
     }
     const table = oneHots;
     return Array.from({ length: count }, (_, j) => table[Math.min(j, rows - 1)]);
+  }
+
+  /**
+   * predict() after `steps` inner steps: with per-step batch norm, the model at state t_steps
+   * (its batch-norm row and statistics mode, as evaluateTask scores the query set).
+   */
+  protected override predictionPass(steps: number): PredictionPass {
+    const model = this.perStepModel;
+    if (!model) return super.predictionPass(steps);
+    return (params, x) => {
+      const state = (this.stateInputs(steps + 1, x) as Tensor[])[steps];
+      return model.applyAtStep(params, x, state, this.evaluationStatistics).output;
+    };
   }
 
   protected override lossProgram(programParams: Params, data: ProgramData, kind: LossKind, use: ProgramUse, state?: Tensor): RecordedProgram {

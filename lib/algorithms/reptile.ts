@@ -50,7 +50,7 @@ export class Reptile extends InnerLoopLearner {
     return { loss: batch.loss, grads, ...(batch.accuracy === undefined ? {} : { accuracy: batch.accuracy }) };
   }
 
-  override async adapt(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
+  override async adaptParams(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
     const steps = options.innerSteps ?? this.inner.testInnerSteps;
     checkSteps(this.label, 'innerSteps', steps);
     return adaptOne(this.source(), params, support, this.settings(steps));

@@ -6,6 +6,7 @@
 import type { Tensor } from '../core/tensor.js';
 import type { DType } from '../backend/types.js';
 import type { TaskMemoryProfile } from './memoryProfile.js';
+import type { AdaptOptions, Predictor } from './predictor.js';
 
 export type Params = Record<string, Tensor>;
 
@@ -59,6 +60,12 @@ export interface MetaLearner {
    * when present.
    */
   evaluateTasks?(params: Params, tasks: Task[], options?: { innerSteps?: number }): Promise<TaskScore[]>;
+  /**
+   * Added (optional; every built-in learner has it): adapt to a support set, then predict
+   * (predictor.ts). The MAML family runs its inner loop (options.steps, default the test-time
+   * steps); metric learners keep the support set. The caller disposes the predictor.
+   */
+  adapt?(params: Params, support: LabeledSet, options?: AdaptOptions): Promise<Predictor>;
   /**
    * Added (optional): the sizes of one task's tensors and passes, found without running it
    * (lib/algorithms/memoryProfile.ts). evaluate() and metaTrain() use it to refuse, or chunk,

@@ -141,7 +141,7 @@ async function figureFor(maml: MAML, inits: { title: string; params: Params }[],
   for (const init of inits) {
     const predictions = new Map<number, number[]>();
     for (const steps of TEST_STEPS) {
-      const adapted = steps === 0 ? init.params : await maml.adapt(init.params, task.support, { innerSteps: steps });
+      const adapted = steps === 0 ? init.params : await maml.adaptParams(init.params, task.support, { innerSteps: steps });
       predictions.set(steps, Array.from(maml.model.apply(adapted, gridX).toArray()));
     }
     panels.push({ title: init.title, predictions });

@@ -4,17 +4,14 @@
  * The model, learner and data are rebuilt from the configuration stored in the checkpoint.
  */
 import { Command, Option } from 'commander';
-import { loadCheckpoint } from '../train/checkpoint.js';
 import { evaluate, formatEvaluation } from '../train/evaluate.js';
-import { arraysToParams, paramsToArrays, disposeParams } from '../train/paramArrays.js';
-import type { NamedArrays } from '../train/namedArrays.js';
 import { ValueError } from '../errors.js';
 import { chooseBackend } from './backendChoice.js';
-import { algorithmEntry, usesInnerSteps } from './registry.js';
+import { usesInnerSteps } from './registry.js';
+import { restoreRun } from './checkpointRun.js';
 import { addBackendFlags, addMaxMemoryFlag, integerArg } from './flags.js';
 import type { CliIO } from './io.js';
-import { resolveRunConfig, runConfigFromJson } from './runConfig.js';
-import { buildRun, type Split } from './runSetup.js';
+import type { Split } from './runSetup.js';
 import { describeTasks, maxMemoryOption } from './trainCommand.js';
 
 interface EvalFlags {
@@ -53,24 +50,11 @@ export function evalCommand(io: CliIO): Command {
 
 async function runEval(flags: EvalFlags, io: CliIO): Promise<void> {
   chooseBackend(flags.backend);
-  const stored = loadCheckpoint(flags.checkpoint);
-  const base = runConfigFromJson(stored.config, `checkpoint '${flags.checkpoint}'`);
-  const config = resolveRunConfig({
-    ...base,
-    ...definedOnly({ ways: flags.ways, shots: flags.shots, queries: flags.queries, dataRoot: flags.dataRoot, dtype: flags.dtype }),
-  });
-  if (config.ways !== base.ways && algorithmEntry(config.algo).head === 'outputs') {
-    throw new ValueError(
-      `eval: '${config.algo}' was trained with a ${base.ways}-way output layer; --ways ${config.ways} needs a metric learner (protonet, matching, ...)`,
-    );
-  }
-  const run = buildRun(config);
-  // Validate the checkpoint against the model just built (names, shapes): another model's
-  // checkpoint is a CheckpointError here, not a shape error deep inside the first episode.
-  const template = run.learner.init(config.seed, base.dtype);
-  const checkpoint = loadCheckpoint(flags.checkpoint, { params: paramsToArrays(template), learner: run.learner.name });
-  disposeParams(template);
-  const params = arraysToParams(castTo(checkpoint.params, config.dtype));
+  const { config, params, run, checkpoint } = restoreRun(
+    flags.checkpoint,
+    { ways: flags.ways, shots: flags.shots, queries: flags.queries, dataRoot: flags.dataRoot, dtype: flags.dtype },
+    'eval',
+  );
   if (flags.innerSteps !== undefined && !usesInnerSteps(config.algo)) {
     throw new ValueError(`eval: --inner-steps applies to the MAML family; '${config.algo}' adapts without inner steps`);
   }
@@ -88,16 +72,4 @@ async function runEval(flags: EvalFlags, io: CliIO): Promise<void> {
     io.out(`${config.algo} on ${describeTasks(config)}, ${flags.split} split, ${steps}checkpoint iteration ${checkpoint.iteration}:\n`);
     io.out(`  ${formatEvaluation(result)}\n`);
   }
-}
-
-function definedOnly<T extends object>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function castTo(arrays: NamedArrays, dtype: 'float32' | 'float64'): NamedArrays {
-  const out: NamedArrays = {};
-  for (const [name, a] of Object.entries(arrays)) {
-    out[name] = a.dtype === dtype ? a : { dtype, shape: a.shape, data: dtype === 'float64' ? Float64Array.from(a.data) : Float32Array.from(a.data) };
-  }
-  return out;
 }

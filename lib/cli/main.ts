@@ -1,5 +1,5 @@
 /**
- * The `metalearn` command line: train, eval, demo. bin/metalearn.js calls main().
+ * The `metalearn` command line: train, eval, demo, predict. bin/metalearn.js calls main().
  * Errors are reported as one line (`metalearn: error: ...`) with a non-zero exit code; a stack
  * trace is printed only for unexpected errors when METALEARN_DEBUG=1.
  */
@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { MetalearnError } from '../errors.js';
 import { demoCommand } from './demoCommand.js';
 import { evalCommand } from './evalCommand.js';
+import { predictCommand } from './predictCommand.js';
 import { processIO, type CliIO } from './io.js';
 import { trainCommand } from './trainCommand.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIO): Command {
   program.addCommand(trainCommand(io));
   program.addCommand(evalCommand(io));
   program.addCommand(demoCommand(io));
+  program.addCommand(predictCommand(io));
   // Settings are not inherited by addCommand; apply them to each subcommand.
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError('(run with --help for usage)').configureOutput({ writeOut: io.out, writeErr: io.err });

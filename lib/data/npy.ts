@@ -65,7 +65,9 @@ export function parseNpy(bytes: Uint8Array, name: string, options: { inPlace?: b
   // Wider types are copied into a fresh, aligned buffer (the data offset inside a zip entry
   // need not be aligned); single bytes are used in place when allowed.
   const inPlace = options.inPlace === true && type.bytes === 1;
-  const raw = inPlace ? bytes.subarray(dataStart, dataStart + byteLength) : bytes.slice(dataStart, dataStart + byteLength);
+  // Uint8Array's slice, not the argument's own: a Node Buffer's slice() is a view (into the
+  // shared pool, at a byteOffset typedView would not see), not a copy.
+  const raw = inPlace ? bytes.subarray(dataStart, dataStart + byteLength) : Uint8Array.prototype.slice.call(bytes, dataStart, dataStart + byteLength);
   if (type.dtype === 'bool') for (let i = 0; i < raw.length; i++) if (raw[i] > 1) raw[i] = 1;
   return { dtype: type.dtype, shape, data: typedView(raw, type.dtype, name) };
 }

@@ -16,3 +16,4 @@ export {
 } from './metricLearner.js';
 export { checkEpisode, type Episode, type EpisodeSource, type MetricSet } from './episode.js';
 export { embeddingSize, embeddingMapShape } from './embeddingSize.js';
+export { EpisodePredictor } from './episodePredictor.js';

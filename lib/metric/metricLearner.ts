@@ -20,7 +20,9 @@ import { runAdaptBatch } from '../algorithms/adaptBatch.js';
 import { engineProgram } from '../algorithms/innerLoopLearner.js';
 import { weightedSum } from '../algorithms/handleMath.js';
 import { groupIndicesBy } from '../algorithms/groupIndices.js';
-import type { MetaLearner, MetaStepResult, Params, Task, TaskScore } from '../algorithms/types.js';
+import type { LabeledSet, MetaLearner, MetaStepResult, Params, Task, TaskScore } from '../algorithms/types.js';
+import type { AdaptOptions } from '../algorithms/predictor.js';
+import { EpisodePredictor } from './episodePredictor.js';
 import { ValueError } from '../errors.js';
 import { checkEpisode, type CheckedEpisode, type Episode, type EpisodeSource } from './episode.js';
 import { constantOn } from './constants.js';
@@ -165,6 +167,20 @@ export abstract class MetricLearner implements MetaLearner {
       innerSteps: 0,
       testInnerSteps: 0,
     };
+  }
+
+  /**
+   * Adapt, then predict (lib/algorithms/predictor.ts): keeps a copy of the support set (class
+   * ids 0..ways-1); predict(x) gives the class scores [m, ways] the evaluation counts for
+   * queries x (episodePredictor.ts). No inner loop: options.steps does not apply.
+   */
+  async adapt(params: Params, support: LabeledSet, _options: AdaptOptions = {}): Promise<EpisodePredictor> {
+    return EpisodePredictor.create(this.name, params, support, (p, episode) => this.queryScores(p, episode));
+  }
+
+  /** Class scores [queries, ways] of an episode, argmax = predictClasses (default: the pass's scores). */
+  protected queryScores(params: Params, episode: CheckedEpisode): Tensor {
+    return this.forward(params, episode).scores;
   }
 
   /** One episode's query loss and accuracy, forward only. */

@@ -12,7 +12,7 @@
  * Verification parameters: 'siamese.weight' [d, 1], 'siamese.bias' [1].
  */
 import type { DType } from '../backend/types.js';
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import type { Params } from '../algorithms/types.js';
 import { ShapeError, ValueError } from '../errors.js';
@@ -75,6 +75,27 @@ export class SiameseNet extends MetricLearner {
   protected override predictClasses(scores: ArrayLike<number>, episode: CheckedEpisode): Int32Array {
     const best = argmaxRows(scores, episode.query.y.length, episode.support.y.length);
     return best.map((j) => episode.support.y[j]);
+  }
+
+  /**
+   * predict()'s class scores [queries, ways]: each class's best pair score over its supports,
+   * so the argmax is the class of the best support, as predictClasses counts (exact ties
+   * between classes go to the lower class id).
+   */
+  protected override queryScores(params: Params, episode: CheckedEpisode): Tensor {
+    const pairScores = this.forward(params, episode).scores; // [q, s]
+    const q = episode.query.y.length;
+    const s = episode.support.y.length;
+    const values = pairScores.toArray();
+    const best = new (pairScores.dtype === 'float64' ? Float64Array : Float32Array)(q * episode.ways).fill(-Infinity);
+    for (let i = 0; i < q; i++) {
+      for (let j = 0; j < s; j++) {
+        const cell = i * episode.ways + episode.support.y[j];
+        best[cell] = Math.max(best[cell], values[i * s + j]);
+      }
+    }
+    const { backend } = pairScores;
+    return Tensor.fromHandle(backend, backend.fromArray(best, [q, episode.ways]), [q, episode.ways], pairScores.dtype);
   }
 
   protected forward(params: Params, episode: CheckedEpisode): EpisodeForward {

@@ -77,7 +77,7 @@ describeEachBackend('Reptile and iMAML on batched adaptation', (backend) => {
     const reptile = new Reptile(linear, { innerLR: lr, innerSteps: steps, innerOptimizer: 'adam', adamBetas: [b1, b2], adamEpsilon: eps });
     const { grads } = await reptile.metaGradient(linear.init(0), TASKS.slice(0, 2).map(toTask));
     expect(grads.w.item()).toBeCloseTo(0.5 - (adapted[0] + adapted[1]) / 2, 13);
-    const one = await reptile.adapt(linear.init(0), toTask(TASKS[1]).support);
+    const one = await reptile.adaptParams(linear.init(0), toTask(TASKS[1]).support);
     expect(one.w.item()).toBeCloseTo(adapted[1], 13);
   });
 
@@ -123,7 +123,7 @@ describeEachBackend('Reptile and iMAML on batched adaptation', (backend) => {
     const expected = new Array<number>(dim).fill(0);
     for (const task of tasks) {
       // phi from adapt (the proximal inner loop, checked by hand in byHand.test.ts), then A = I + H_s(phi)/lambda column by column.
-      const phi = await imaml.adapt(params, task.support, { innerSteps: 4 });
+      const phi = await imaml.adaptParams(params, task.support, { innerSteps: 4 });
       const columns = Array.from({ length: dim }, (_, k) => flat(hvp((p: Params) => taskLoss(model, p, task.support), phi, unit(k))));
       const a = Array.from({ length: dim }, (_, r) => Array.from({ length: dim }, (_, c) => (r === c ? 1 : 0) + columns[c][r] / lambda));
       const x = gaussianSolve(a, flat(grad((p: Params) => taskLoss(model, p, task.query))(phi)));
@@ -146,7 +146,7 @@ describeEachBackend('Reptile and iMAML on batched adaptation', (backend) => {
       ]) {
         const round = async () => {
           const { grads } = await learner.metaGradient(params, tasks);
-          const adapted = await learner.adapt(params, tasks[0].support);
+          const adapted = await learner.adaptParams(params, tasks[0].support);
           for (const t of [...Object.values(grads), ...Object.values(adapted)]) t.dispose();
         };
         await round(); // records the programs

@@ -71,7 +71,7 @@ describeEachBackend('learners adapt and score', (backend) => {
     const maml = new MAML(mlp([1, 40, 40, 1]), { innerLR: 0.01 });
     const params = maml.init(2, 'float64');
     const task = sinusoidTask(3);
-    const adapted = await maml.adapt(params, task.support, { innerSteps: 3 });
+    const adapted = await maml.adaptParams(params, task.support, { innerSteps: 3 });
     expect(Object.keys(adapted).sort()).toEqual(Object.keys(params).sort());
     const onSupport = { support: task.support, query: task.support };
     expect((await maml.evaluateTask(adapted, onSupport, { innerSteps: 0 })).loss).toBeLessThan(

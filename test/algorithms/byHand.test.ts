@@ -75,7 +75,7 @@ describeEachBackend('definitions by hand', (backend) => {
       w -= (lr * (m / (1 - b1 ** t))) / (Math.sqrt(v / (1 - b2 ** t)) + eps);
     }
     const reptile = new Reptile(linear, { innerLR: lr, innerSteps: 3, innerOptimizer: 'adam', adamBetas: [b1, b2], adamEpsilon: eps });
-    const adapted = await reptile.adapt(linear.init(0), linearTask().support);
+    const adapted = await reptile.adaptParams(linear.init(0), linearTask().support);
     expect(adapted.w.item()).toBeCloseTo(w, 12);
     const { grads } = await reptile.metaGradient(linear.init(0), [linearTask()]);
     expect(grads.w.item()).toBeCloseTo(0.5 - w, 12);
@@ -94,7 +94,7 @@ describeEachBackend('definitions by hand', (backend) => {
 
     // Reference: phi from adapt (the proximal inner loop), then H_s(phi) column by column via hvp,
     // A = I + H/lambda, and A x = grad L_q(phi) by Gaussian elimination with partial pivoting.
-    const phi = await imaml.adapt(params, task.support, { innerSteps: 4 });
+    const phi = await imaml.adaptParams(params, task.support, { innerSteps: 4 });
     const unit = (k: number): Params => {
       const v: Params = {};
       let offset = 0;
@@ -116,7 +116,7 @@ describeEachBackend('definitions by hand', (backend) => {
     console.log(`[${backend}] iMAML CG (${dim} steps) vs direct solve: max |diff| = ${diff.toExponential(2)}`);
     expect(diff).toBeLessThan(1e-9);
     // The proximal inner loop by hand: phi_1 = theta - lr (grad L_s(theta) + lambda (theta - theta)) = theta - lr grad L_s(theta).
-    const one = await imaml.adapt(params, task.support, { innerSteps: 1 });
+    const one = await imaml.adaptParams(params, task.support, { innerSteps: 1 });
     const g0 = flat(grad((p: Params) => taskLoss(model, p, task.support))(params));
     const expected = flat(params).map((t, i) => t - 0.1 * g0[i]);
     flat(one).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 12));

@@ -221,7 +221,7 @@ describeEachBackend('MAML++ per-step batch norm', () => {
       return { ...p, [name]: tensor(data, p[name].shape, 'float64') };
     };
     const adaptedHead = async (p: Params, steps: number) => {
-      const a = await learner.adapt(p, task.support, { innerSteps: steps });
+      const a = await learner.adaptParams(p, task.support, { innerSteps: steps });
       return Array.from(a['head.weight'].toArray()).concat(Array.from(a['block0.conv.weight'].toArray()));
     };
 
@@ -237,7 +237,7 @@ describeEachBackend('MAML++ per-step batch norm', () => {
     const b = [0.7, -0.4];
     const row2 = withRow(withRow(params, 'block3.bn.weight', 2, [0, 0]), 'block3.bn.bias', 2, b);
     expect(await adaptedHead(row2, 2)).toEqual(await adaptedHead(params, 2));
-    const adapted = await learner.adapt(row2, task.support, { innerSteps: 2 });
+    const adapted = await learner.adaptParams(row2, task.support, { innerSteps: 2 });
     const W = adapted['head.weight'].toArray();
     const c = adapted['head.bias'].toArray();
     const features = b.map((v) => Math.max(v, 0));
