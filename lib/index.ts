@@ -22,7 +22,7 @@ export * as data from './data/index.js';
 export { MAML, Reptile, MetaSGD, ANIL, MAMLpp, IMAML, CAVIA } from './algorithms/index.js';
 export type { MAMLOptions, ReptileOptions, MetaSGDOptions, ANILOptions, MAMLppOptions, IMAMLOptions, CAVIAOptions } from './algorithms/index.js';
 export { contextModel, multiStepLossWeights, cosineAnnealing } from './algorithms/index.js';
-export { AdaptedModelPredictor, type Predictor, type AdaptOptions, type AdaptiveLearner } from './algorithms/index.js';
+export { AdaptedModelPredictor, type AdaptedParams, type Predictor, type AdaptOptions, type AdaptiveLearner } from './algorithms/index.js';
 export type { MetaLearner, MetaStepResult, Task, LabeledSet, Targets, TaskScore } from './algorithms/index.js';
 
 // metric

@@ -13,4 +13,4 @@ export { runMetaGradient, metaGradientInTypeScript, adaptByGradientDescent, type
 export { InnerLoopLearner, LR_PREFIX } from './innerLoopLearner.js';
 export type { FunctionalModel, InnerLoopOptions, LossKind } from './options.js';
 export type { MetaLearner, MetaStepResult, Task, LabeledSet, Targets, TaskScore } from './types.js';
-export { AdaptedModelPredictor, type Predictor, type AdaptOptions, type AdaptiveLearner, type PredictionPass } from './predictor.js';
+export { AdaptedModelPredictor, adaptedParams, type AdaptedParams, type Predictor, type AdaptOptions, type AdaptiveLearner, type PredictionPass } from './predictor.js';

@@ -16,7 +16,7 @@ import type { RecordedProgram } from '../core/record.js';
 import { Tensor } from '../core/tensor.js';
 import type { DType } from '../backend/types.js';
 import { runAdaptBatch } from './adaptBatch.js';
-import { AdaptedModelPredictor, checkSupportSet, requestedSteps, type AdaptOptions, type PredictionPass } from './predictor.js';
+import { AdaptedModelPredictor, adaptedParams, checkSupportSet, requestedSteps, type AdaptedParams, type AdaptOptions, type PredictionPass } from './predictor.js';
 import { adaptByGradientDescent, runMetaGradient, type EngineProgram, type StepData } from './innerLoop.js';
 import { LossPrograms, accuracyFromLogits, lossKindFor, lossPass, toProgramData, type ProgramData } from './lossProgram.js';
 import { paramsBytes, taskBytes, traceValueBytes, type TaskMemoryProfile } from './memoryProfile.js';
@@ -126,11 +126,12 @@ export abstract class InnerLoopLearner implements MetaLearner {
    * Adapt, then predict (predictor.ts): the inner loop on the support set (adaptParams, the
    * learner's testInnerSteps unless options.steps says otherwise), then a predictor whose
    * predict(x) applies the model at the adapted weights, as evaluateTask scores the query set.
+   * The result is also the fast weights themselves (AdaptedParams: a Params record).
    */
-  async adapt(params: Params, support: LabeledSet, options: AdaptOptions = {}): Promise<AdaptedModelPredictor> {
+  async adapt(params: Params, support: LabeledSet, options: AdaptOptions = {}): Promise<AdaptedParams> {
     const steps = requestedSteps(options) ?? this.inner.testInnerSteps;
     const adapted = await this.adaptParams(params, checkSupportSet(`${this.label}.adapt`, support), { innerSteps: steps });
-    return new AdaptedModelPredictor(this.label, adapted, steps, this.predictionPass(steps));
+    return adaptedParams(new AdaptedModelPredictor(this.label, adapted, steps, this.predictionPass(steps)));
   }
 
   /** The forward pass predict() uses after `steps` inner steps (default: the model's apply). */

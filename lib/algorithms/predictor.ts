@@ -130,3 +130,24 @@ export class AdaptedModelPredictor extends OwningPredictor {
     return tidy(() => this.pass(this.params, x));
   }
 }
+
+/**
+ * What the MAML family's `adapt` returns. Two contracts meet here: `await maml.adapt(params,
+ * support)` is the task's fast weights (a Params record: its enumerable keys are exactly the
+ * adapted tensors, so `model.apply(adapted, x)` and `Object.values(adapted)` work as before), and
+ * it is a predictor (`predict`, `dispose`, `isDisposed`, `params`, `steps` are non-enumerable, so
+ * they never show up as parameters).
+ */
+export type AdaptedParams = Params & Predictor & { readonly params: Params; readonly steps: number };
+
+export function adaptedParams(predictor: AdaptedModelPredictor): AdaptedParams {
+  const record: Record<string, unknown> = { ...predictor.params };
+  Object.defineProperties(record, {
+    predict: { value: (x: Tensor) => predictor.predict(x) },
+    dispose: { value: () => predictor.dispose() },
+    isDisposed: { get: () => predictor.isDisposed },
+    params: { value: predictor.params },
+    steps: { value: predictor.steps },
+  });
+  return record as AdaptedParams;
+}

@@ -150,6 +150,13 @@ describeEachBackend('adapt then predict: MAML family', () => {
     const got = predictor.predict(task.query.x).toArray();
     expect(predictor.steps).toBe(k);
     got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 10));
+    // Issue 4's contract: the result of adapt is also the fast weights, a Params record whose keys
+    // are exactly the parameters (the predictor's members are not enumerable).
+    expect(Object.keys(predictor).sort()).toEqual(Object.keys(params).sort());
+    for (const name of Object.keys(fast)) {
+      predictor[name].toArray().forEach((v, i) => expect(v).toBeCloseTo(fast[name].toArray()[i], 10));
+    }
+    model.apply(predictor, task.query.x).toArray().forEach((v, i) => expect(v).toBeCloseTo(expected[i], 10));
     // steps: 0 predicts with the meta-learned weights themselves.
     const unadapted = await maml.adapt(params, task.support, { steps: 0 });
     const plain = model.apply(params, task.query.x).toArray();
