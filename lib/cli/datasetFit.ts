@@ -21,7 +21,7 @@ export function checkAlgorithmFitsDataset(algo: string, dataset: string): void {
   const fit = datasetsFor(algo);
   if ((fit as string[]).includes(dataset)) return;
   const kind = (DATASET_KINDS as Record<string, string>)[dataset] ?? 'unknown';
-  const isDefault = dataset === 'sinusoid' ? ', the default' : '';
+  const isDefault = dataset === 'sinusoid' ? ' (the default)' : '';
   throw new ValueError(
     `--algo ${algo} is a metric learner: it classifies queries by comparing them with labelled support examples, ` +
       `so it needs a classification dataset, and --dataset ${dataset}${isDefault} is ${kind}. ` +

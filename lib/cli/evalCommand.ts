@@ -9,6 +9,10 @@ import { evaluate, formatEvaluation } from '../train/evaluate.js';
 import { arraysToParams, paramsToArrays, disposeParams } from '../train/paramArrays.js';
 import type { NamedArrays } from '../train/namedArrays.js';
 import { ValueError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../train/atomicWrite.js';
+import { renderEvalHistogram } from './evalHistogram.js';
 import { chooseBackend } from './backendChoice.js';
 import { algorithmEntry, usesInnerSteps } from './registry.js';
 import { addBackendFlags, addMaxMemoryFlag, integerArg } from './flags.js';
@@ -28,6 +32,7 @@ interface EvalFlags {
   queries?: number;
   dataRoot?: string;
   json?: boolean;
+  histogram?: string | boolean;
   backend?: string;
   dtype?: 'float32' | 'float64';
   maxMemory?: number;
@@ -45,7 +50,9 @@ export function evalCommand(io: CliIO): Command {
     .option('--shots <n>', "override the run's shots", integerArg)
     .option('--queries <n>', "override the run's queries per class", integerArg)
     .option('--data-root <dir>', 'data root holding omniglot/ (default: the one stored in the checkpoint)')
-    .option('--json', 'print the result as JSON');
+    .option('--json', 'print the result as JSON')
+    .option('--histogram <file>', "SVG histogram of per-episode accuracy (or MSE) with the mean and its 95% CI (default: eval-<split>-histogram.svg beside the checkpoint)")
+    .option('--no-histogram', 'do not write the histogram');
   addBackendFlags(command);
   addMaxMemoryFlag(command);
   return command.action(async (flags: EvalFlags) => runEval(flags, io));
@@ -75,10 +82,13 @@ async function runEval(flags: EvalFlags, io: CliIO): Promise<void> {
     throw new ValueError(`eval: --inner-steps applies to the MAML family; '${config.algo}' adapts without inner steps`);
   }
   const innerSteps = flags.innerSteps ?? config.testInnerSteps;
+  const histogramPath = histogramPathOf(flags);
+  const perEpisode: number[] = [];
   const result = await evaluate(run.learner, params, await run.tasks(flags.split), {
     episodes: flags.episodes,
     innerSteps,
     seed: flags.seed,
+    onEpisodeScore: (value) => perEpisode.push(value),
     ...maxMemoryOption(flags.maxMemory),
   });
   if (flags.json) {
@@ -88,6 +98,20 @@ async function runEval(flags: EvalFlags, io: CliIO): Promise<void> {
     io.out(`${config.algo} on ${describeTasks(config)}, ${flags.split} split, ${steps}checkpoint iteration ${checkpoint.iteration}:\n`);
     io.out(`  ${formatEvaluation(result)}\n`);
   }
+  if (histogramPath !== undefined) {
+    const steps = usesInnerSteps(config.algo) ? `, ${innerSteps} inner steps` : '';
+    const title = `${config.algo} on ${describeTasks(config)}, ${flags.split} split${steps}`;
+    writeFileAtomic(histogramPath, Buffer.from(renderEvalHistogram(perEpisode, result, title)));
+    if (!flags.json) io.out(`histogram: ${histogramPath}\n`);
+  }
+}
+
+/** Where the histogram goes (undefined with --no-histogram); its folder must exist before the episodes run. */
+function histogramPathOf(flags: EvalFlags): string | undefined {
+  if (flags.histogram === false) return undefined;
+  const path = resolve(typeof flags.histogram === 'string' ? flags.histogram : join(dirname(flags.checkpoint), `eval-${flags.split}-histogram.svg`));
+  if (!existsSync(dirname(path))) throw new ValueError(`--histogram '${path}': folder ${dirname(path)} does not exist`);
+  return path;
 }
 
 function definedOnly<T extends object>(values: T): Partial<T> {
