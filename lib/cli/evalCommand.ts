@@ -13,6 +13,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../train/atomicWrite.js';
 import { renderEvalHistogram } from './evalHistogram.js';
+import { checkOmniglotDataRoot } from './omniglotDataCheck.js';
+import { defaultDataRoot } from '../data/paths.js';
 import { chooseBackend } from './backendChoice.js';
 import { algorithmEntry, usesInnerSteps } from './registry.js';
 import { addBackendFlags, addMaxMemoryFlag, integerArg } from './flags.js';
@@ -70,6 +72,10 @@ async function runEval(flags: EvalFlags, io: CliIO): Promise<void> {
     throw new ValueError(
       `eval: '${config.algo}' was trained with a ${base.ways}-way output layer; --ways ${config.ways} needs a metric learner (protonet, matching, ...)`,
     );
+  }
+  if (config.dataset === 'omniglot') {
+    // Never a download from eval: a missing or mistyped data root is an error naming it.
+    checkOmniglotDataRoot(config.dataRoot ?? defaultDataRoot(), flags.dataRoot === undefined ? "the checkpoint's data root (change it with --data-root)" : '--data-root', config.cacheDir);
   }
   const run = buildRun(config);
   // Validate the checkpoint against the model just built (names, shapes): another model's
