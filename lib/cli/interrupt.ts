@@ -31,7 +31,10 @@ export function installStopHandlers(onFirst: (signal: 'SIGINT' | 'SIGTERM') => v
   const controller = new AbortController();
   let received: 'SIGINT' | 'SIGTERM' | undefined;
   const handle = (signal: 'SIGINT' | 'SIGTERM') => {
-    if (received !== undefined) process.exit(SIGNAL_EXIT_CODES[signal]);
+    if (received !== undefined) {
+      process.exit(SIGNAL_EXIT_CODES[signal]);
+      return; // process.exit does not return, except where a test replaced it
+    }
     received = signal;
     onFirst(signal);
     controller.abort(signal);
