@@ -106,3 +106,14 @@ describe('metalearn download omniglot', () => {
     expect(err).toContain(`download ${mirror}nothing-here/train.txt: HTTP 404`);
   });
 });
+
+describe('metalearn train --download', () => {
+  it.skipIf(!hasOmniglotNpz)(`with the data already there downloads nothing and trains ${hasOmniglotNpz ? '' : noSharedDataReason}`, async () => {
+    const out = join(dir, 'train-download');
+    const { code, err } = await runCli('train', '--algo', 'protonet', '--dataset', 'omniglot', '--data-root', join(omniglotDir, '..'), '--download',
+      '--hidden', '8', '--queries', '1', '--iterations', '1', '--val-episodes', '0', '--backend', 'js', '--out', out, '--no-progress');
+    expect(err).not.toContain('downloading');
+    expect(err).not.toContain('error');
+    expect(code).toBe(0);
+  }, 120_000);
+});
