@@ -202,7 +202,9 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       options.onIteration?.(record);
 
       const last = iteration === options.iterations;
-      if (options.validation && (iteration % options.validation.every === 0 || last)) {
+      // A stop request skips this iteration's validation (minutes, possibly): only the checkpoint matters then.
+      const stopping = options.signal?.aborted === true && !last;
+      if (options.validation && !stopping && (iteration % options.validation.every === 0 || last)) {
         const result = await validate(learner, params, options.validation, seed, options.maxMemoryBytes);
         validations.push({ iteration, result });
         metrics?.write({
@@ -215,13 +217,14 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
           episodes: result.n,
         });
       }
-      const stopping = options.signal?.aborted === true && !last;
-      if (options.checkpoint && (iteration % options.checkpoint.every === 0 || last || stopping)) {
+      // A signal that came during the validation stops here too.
+      const stopNow = stopping || (options.signal?.aborted === true && !last);
+      if (options.checkpoint && (iteration % options.checkpoint.every === 0 || last || stopNow)) {
         saveCheckpoint(options.checkpoint.path, checkpointOf(options, options.checkpoint, arrays, iteration, seed));
         lastCheckpoint = options.checkpoint.path;
         options.onCheckpoint?.(iteration, options.checkpoint.path);
       }
-      if (stopping) {
+      if (stopNow) {
         stoppedAt = iteration;
         break;
       }
