@@ -50,6 +50,8 @@ describe('metaTrain with a hand-written learner', () => {
       optimizer: new SGD({ lr: 0.1 }),
       dtype: 'float64',
       checkpoint: { path: ckpt, every: 2, model: 'w' },
+      // Due at iteration 3, but a stop request skips it: only the checkpoint matters then.
+      validation: { tasks: lineTasks(), every: 3, episodes: 2 },
       progress: false,
       // Abort during iteration 3: iterations 3 completes, then the run stops.
       onIteration: (record) => {
@@ -65,6 +67,7 @@ describe('metaTrain with a hand-written learner', () => {
     expect(result.iteration).toBe(3);
     expect(result.history.map((r) => r.iteration)).toEqual([1, 2, 3]);
     expect(checkpoints).toEqual([2, 3]);
+    expect(result.validations).toEqual([]);
     expect(loadCheckpoint(ckpt).iteration).toBe(3);
     const finished = await metaTrain({ learner: new LinearLearner(), tasks: lineTasks(), iterations: 2, metaBatch: 2, optimizer: new SGD({ lr: 0.1 }), progress: false });
     expect(finished.stopped).toBeUndefined();
