@@ -10,7 +10,7 @@ import { readRunDir, renderTrainingCurves } from './trainingCurves.js';
 export function plotCommand(io: CliIO): Command {
   return new Command('plot')
     .description('draw the training curves (loss, accuracy or MSE vs meta-iteration, train and validation) of one or more runs on one figure')
-    .argument('<run-dir...>', "--out directories of 'metalearn train' (each holds metrics.jsonl)")
+    .argument('<run-dir...>', "run directories (the --out of 'metalearn train'), each holding metrics.jsonl")
     .option('--out <file>', 'SVG file to write (default: <first run>/curves.svg for one run, curves.svg in the current directory for several)')
     .action((dirs: string[], flags: { out?: string }) => {
       const runs = dirs.map(readRunDir);
