@@ -134,6 +134,25 @@ export function trainCommand(io: CliIO): Command {
   return command.action(async (flags: TrainFlags, self: Command) => runTrain(flags, givenFlags(flags, self), io));
 }
 
+/**
+ * The flags of this invocation that the checkpoint does not store (how the run is driven, not
+ * what it trains), for the printed resume command: given ones and those off their defaults.
+ */
+function runFlags(flags: TrainFlags): string[] {
+  const out: string[] = [];
+  if (flags.backend) out.push('--backend', flags.backend);
+  const defaults: [string, number, number][] = [
+    ['--checkpoint-every', flags.checkpointEvery, 500],
+    ['--val-every', flags.valEvery, 500],
+    ['--val-episodes', flags.valEpisodes, 100],
+    ['--test-episodes', flags.testEpisodes, 0],
+  ];
+  for (const [flag, value, standard] of defaults) if (value !== standard) out.push(flag, String(value));
+  if (flags.maxMemory !== undefined) out.push('--max-memory', String(flags.maxMemory));
+  if (flags.progress === false) out.push('--no-progress');
+  return out;
+}
+
 /** The RunConfig settings the user typed (not commander's defaults): what --resume compares. */
 function givenFlags(flags: TrainFlags, command: Command): Partial<Record<string, unknown>> {
   const choices = configChoices(flags);
@@ -184,7 +203,7 @@ async function runTrain(flags: TrainFlags, given: Partial<Record<string, unknown
   }).finally(() => stop.dispose());
   if (result.stopped) {
     const signal = stop.received() ?? 'SIGINT';
-    const resume = ['metalearn', 'train', '--resume', '--out', outDir, ...(flags.backend ? ['--backend', flags.backend] : [])].map(shellQuote).join(' ');
+    const resume = ['metalearn', 'train', '--resume', '--out', outDir, ...runFlags(flags)].map(shellQuote).join(' ');
     io.err(`metalearn train: stopped by ${signal} after iteration ${result.iteration}; checkpoint written to ${result.checkpointPath ?? '(none)'}\nresume with:\n  ${resume}\n`);
     throw new TrainingInterrupted(signal, SIGNAL_EXIT_CODES[signal]);
   }

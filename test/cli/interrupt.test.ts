@@ -75,7 +75,7 @@ describe('metalearn train: SIGINT / SIGTERM', () => {
     expect(checkpoint.iteration).toBe(done[done.length - 1]);
     expect(existsSync(join(out, 'curves.svg'))).toBe(true);
     const printed = /resume with:\n {2}(metalearn train .*)\n/.exec(first.stderr());
-    expect(printed?.[1]).toBe(`metalearn train --resume --out ${out} --backend js`);
+    expect(printed?.[1]).toBe(`metalearn train --resume --out ${out} --backend js --checkpoint-every 1000000 --val-episodes 0 --no-progress`);
 
     const second = metalearn(printed![1].split(' ').slice(1));
     await untilTrainedPast(out, checkpoint.iteration, second);
