@@ -29,6 +29,9 @@ const LAST_STEP_STYLE = { dash: 'solid' as const, color: '#1f77b4' };
 export function renderDemoFigure(figure: DemoFigure): string {
   const panels: PlotPanel[] = figure.panels.map((panel) => ({
     title: panel.title,
+    // Sinusoid tasks (Finn et al.): y = A sin(x - phase), x in [-5, 5] radians, A in [0.1, 5].
+    xLabel: 'input x (radians)',
+    yLabel: 'output y = A sin(x - phase) (unitless)',
     curves: [
       { label: 'ground truth', x: figure.grid, y: figure.truth, color: '#d62728', width: 2.5 },
       ...[...panel.predictions.entries()].map(([steps, y]) => ({

@@ -6,6 +6,12 @@
 import { Command, Option } from 'commander';
 import { evaluate, formatEvaluation } from '../train/evaluate.js';
 import { ValueError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../train/atomicWrite.js';
+import { renderEvalHistogram } from './evalHistogram.js';
+import { checkOmniglotDataRoot } from './omniglotDataCheck.js';
+import { defaultDataRoot } from '../data/paths.js';
 import { chooseBackend } from './backendChoice.js';
 import { usesInnerSteps } from './registry.js';
 import { restoreRun } from './checkpointRun.js';
@@ -25,6 +31,7 @@ interface EvalFlags {
   queries?: number;
   dataRoot?: string;
   json?: boolean;
+  histogram?: string | boolean;
   backend?: string;
   dtype?: 'float32' | 'float64';
   maxMemory?: number;
@@ -42,7 +49,9 @@ export function evalCommand(io: CliIO): Command {
     .option('--shots <n>', "override the run's shots", integerArg)
     .option('--queries <n>', "override the run's queries per class", integerArg)
     .option('--data-root <dir>', 'data root holding omniglot/ (default: the one stored in the checkpoint)')
-    .option('--json', 'print the result as JSON');
+    .option('--json', 'print the result as JSON')
+    .option('--histogram <file>', "SVG histogram of per-episode accuracy (or MSE) with the mean and its 95% CI (default: eval-<split>-histogram.svg beside the checkpoint)")
+    .option('--no-histogram', 'do not write the histogram');
   addBackendFlags(command);
   addMaxMemoryFlag(command);
   return command.action(async (flags: EvalFlags) => runEval(flags, io));
@@ -55,14 +64,21 @@ async function runEval(flags: EvalFlags, io: CliIO): Promise<void> {
     { ways: flags.ways, shots: flags.shots, queries: flags.queries, dataRoot: flags.dataRoot, dtype: flags.dtype },
     'eval',
   );
+  if (config.dataset === 'omniglot') {
+    // Never a download from eval: a missing or mistyped data root is an error naming it.
+    checkOmniglotDataRoot(config.dataRoot ?? defaultDataRoot(), flags.dataRoot === undefined ? "the checkpoint's data root (change it with --data-root)" : '--data-root', config.cacheDir);
+  }
   if (flags.innerSteps !== undefined && !usesInnerSteps(config.algo)) {
     throw new ValueError(`eval: --inner-steps applies to the MAML family; '${config.algo}' adapts without inner steps`);
   }
   const innerSteps = flags.innerSteps ?? config.testInnerSteps;
+  const histogramPath = histogramPathOf(flags);
+  const perEpisode: number[] = [];
   const result = await evaluate(run.learner, params, await run.tasks(flags.split), {
     episodes: flags.episodes,
     innerSteps,
     seed: flags.seed,
+    onEpisodeScore: (value) => perEpisode.push(value),
     ...maxMemoryOption(flags.maxMemory),
   });
   if (flags.json) {
@@ -72,4 +88,18 @@ async function runEval(flags: EvalFlags, io: CliIO): Promise<void> {
     io.out(`${config.algo} on ${describeTasks(config)}, ${flags.split} split, ${steps}checkpoint iteration ${checkpoint.iteration}:\n`);
     io.out(`  ${formatEvaluation(result)}\n`);
   }
+  if (histogramPath !== undefined) {
+    const steps = usesInnerSteps(config.algo) ? `, ${innerSteps} inner steps` : '';
+    const title = `${config.algo} on ${describeTasks(config)}, ${flags.split} split${steps}`;
+    writeFileAtomic(histogramPath, Buffer.from(renderEvalHistogram(perEpisode, result, title)));
+    if (!flags.json) io.out(`histogram: ${histogramPath}\n`);
+  }
+}
+
+/** Where the histogram goes (undefined with --no-histogram); its folder must exist before the episodes run. */
+function histogramPathOf(flags: EvalFlags): string | undefined {
+  if (flags.histogram === false) return undefined;
+  const path = resolve(typeof flags.histogram === 'string' ? flags.histogram : join(dirname(flags.checkpoint), `eval-${flags.split}-histogram.svg`));
+  if (!existsSync(dirname(path))) throw new ValueError(`--histogram '${path}': folder ${dirname(path)} does not exist`);
+  return path;
 }

@@ -1,5 +1,5 @@
 /**
- * The `metalearn` command line: train, eval, demo, predict. bin/metalearn.js calls main().
+ * The `metalearn` command line: train, eval, demo, predict, plot, download. bin/metalearn.js calls main().
  * Errors are reported as one line (`metalearn: error: ...`) with a non-zero exit code; a stack
  * trace is printed only for unexpected errors when METALEARN_DEBUG=1.
  */
@@ -11,6 +11,9 @@ import { evalCommand } from './evalCommand.js';
 import { predictCommand } from './predictCommand.js';
 import { processIO, type CliIO } from './io.js';
 import { trainCommand } from './trainCommand.js';
+import { downloadCommand } from './downloadCommand.js';
+import { TrainingInterrupted } from './interrupt.js';
+import { plotCommand } from './plotCommand.js';
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('metalearn')
@@ -23,8 +26,10 @@ export function buildProgram(io: CliIO): Command {
   program.addCommand(evalCommand(io));
   program.addCommand(demoCommand(io));
   program.addCommand(predictCommand(io));
+  program.addCommand(plotCommand(io));
+  program.addCommand(downloadCommand(io));
   // Settings are not inherited by addCommand; apply them to each subcommand.
-  for (const command of program.commands) {
+  for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
     command.exitOverride().showHelpAfterError('(run with --help for usage)').configureOutput({ writeOut: io.out, writeErr: io.err });
   }
   return program;
@@ -46,6 +51,8 @@ function reportError(err: unknown, io: CliIO): number {
     // Commander has already printed its message (or the help / version).
     return err.exitCode;
   }
+  // A clean stop on SIGINT / SIGTERM: the train command has printed how to resume.
+  if (err instanceof TrainingInterrupted) return err.exitCode;
   if (err instanceof MetalearnError) {
     io.err(`metalearn: error: ${err.message}\n`);
     return 1;

@@ -8,6 +8,7 @@ import { omniglot } from '../data/omniglot.js';
 import * as nn from '../nn/index.js';
 import { episodeTasks, sinusoidTasks, type TaskSource } from '../train/taskSource.js';
 import { algorithmEntry } from './registry.js';
+import { checkAlgorithmFitsDataset } from './datasetFit.js';
 import type { RunConfig } from './runConfig.js';
 
 export type Split = 'train' | 'val' | 'test';
@@ -23,6 +24,7 @@ export interface RunSetup {
 }
 
 export function buildRun(config: RunConfig): RunSetup {
+  checkAlgorithmFitsDataset(config.algo, config.dataset);
   const entry = algorithmEntry(config.algo);
   const { model, description } = buildModel(config, entry.head);
   return {

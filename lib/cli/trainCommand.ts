@@ -6,7 +6,9 @@
  * config.json (the resolved run configuration), results.json (final evaluation, if any).
  */
 import { Command, Option } from 'commander';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { defaultDataRoot } from '../data/paths.js';
+import { ValueError } from '../errors.js';
 import { cosineAnnealing } from '../algorithms/schedules.js';
 import { writeFileAtomic } from '../train/atomicWrite.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
@@ -18,8 +20,15 @@ import { addBackendFlags, addMaxMemoryFlag, addProgressFlag, integerArg, numberA
 import type { CliIO } from './io.js';
 import { prepareOutputDir } from './outputDir.js';
 import { algorithmEntry, algorithmNames, usesInnerSteps } from './registry.js';
-import { CAVIA_CONTEXT_DEFAULTS, DATASETS, resolveRunConfig, runConfigFromJson, runConfigToJson, type RunConfig } from './runConfig.js';
+import { CAVIA_CONTEXT_DEFAULTS, DATASETS, checkRunConfig, resolveRunConfig, runConfigFromJson, runConfigToJson, type RunConfig } from './runConfig.js';
 import { buildRun } from './runSetup.js';
+import { checkAlgorithmFitsDataset } from './datasetFit.js';
+import { downloadOmniglotWithProgress } from './downloadCommand.js';
+import { installStopHandlers, shellQuote, SIGNAL_EXIT_CODES, TrainingInterrupted } from './interrupt.js';
+import { checkOmniglotDataRoot, missingOmniglotFiles } from './omniglotDataCheck.js';
+import { CONFIG_FLAGS, OVERRIDABLE, resumedConfig } from './resumeConflicts.js';
+import { guardOutputDir } from './runFiles.js';
+import { refreshCurves } from './trainingCurves.js';
 import { METRIC_DEFAULTS } from './metricOptions.js';
 import { RELATION_MODULES, SIAMESE_LOSSES, type RelationModuleKind, type SiameseLoss } from '../metric/index.js';
 
@@ -62,6 +71,9 @@ interface TrainFlags {
   dtype?: 'float32' | 'float64';
   progress?: boolean;
   maxMemory?: number;
+  download?: boolean;
+  force?: boolean;
+  override?: boolean;
 }
 
 export function trainCommand(io: CliIO): Command {
@@ -108,7 +120,10 @@ export function trainCommand(io: CliIO): Command {
     )
     .option('--context-size <n>', `cavia: length of the task context vector (default: sinusoid ${CAVIA_CONTEXT_DEFAULTS.sinusoid}, omniglot ${CAVIA_CONTEXT_DEFAULTS.omniglot}, fed by FiLM after conv block 3)`, integerArg)
     .option('--out <dir>', 'output directory for checkpoint, metrics and results (default runs/<algo>-<dataset>)')
-    .option('--resume [checkpoint]', 'continue from a checkpoint (default <out>/checkpoint.safetensors); the run configuration comes from it')
+    .option('--resume [checkpoint]', 'continue from a checkpoint (default <out>/checkpoint.safetensors) with its run configuration; flags that contradict it are an error unless --override (iterations, data root and cache dir may always be given)')
+    .option('--override', `with --resume: the given flags win over the checkpoint's; allowed for ${OVERRIDABLE.map((k) => CONFIG_FLAGS[k].slice(2)).join(', ')} (the others shape the weights and cannot change)`)
+    .option('--force', "start afresh in an --out that already holds a run: removes its checkpoint.safetensors, metrics.jsonl, results.json, config.json, curves.svg (nothing else)")
+    .option('--download', 'omniglot: download the data into --data-root if it is not there (otherwise a missing data root is an error)')
     .option('--checkpoint-every <n>', 'write a checkpoint every n iterations', integerArg, 500)
     .option('--val-every <n>', 'validate every n iterations', integerArg, 500)
     .option('--val-episodes <n>', 'validation episodes (a fixed set)', integerArg, 100)
@@ -116,20 +131,58 @@ export function trainCommand(io: CliIO): Command {
   addBackendFlags(command);
   addProgressFlag(command);
   addMaxMemoryFlag(command);
-  return command.action(async (flags: TrainFlags) => runTrain(flags, io));
+  return command.action(async (flags: TrainFlags, self: Command) => runTrain(flags, givenFlags(flags, self), io));
 }
 
-async function runTrain(flags: TrainFlags, io: CliIO): Promise<void> {
+/**
+ * The flags of this invocation that the checkpoint does not store (how the run is driven, not
+ * what it trains), for the printed resume command: given ones and those off their defaults.
+ */
+function runFlags(flags: TrainFlags): string[] {
+  const out: string[] = [];
+  if (flags.backend) out.push('--backend', flags.backend);
+  const defaults: [string, number, number][] = [
+    ['--checkpoint-every', flags.checkpointEvery, 500],
+    ['--val-every', flags.valEvery, 500],
+    ['--val-episodes', flags.valEpisodes, 100],
+    ['--test-episodes', flags.testEpisodes, 0],
+  ];
+  for (const [flag, value, standard] of defaults) if (value !== standard) out.push(flag, String(value));
+  if (flags.maxMemory !== undefined) out.push('--max-memory', String(flags.maxMemory));
+  if (flags.progress === false) out.push('--no-progress');
+  return out;
+}
+
+/** The RunConfig settings the user typed (not commander's defaults): what --resume compares. */
+function givenFlags(flags: TrainFlags, command: Command): Partial<Record<string, unknown>> {
+  const choices = configChoices(flags);
+  const attribute: Record<string, string> = { innerLR: 'innerLr', metaLR: 'metaLr' };
+  return Object.fromEntries(Object.entries(choices).filter(([key, value]) => value !== undefined && command.getOptionValueSource(attribute[key] ?? key) === 'cli'));
+}
+
+async function runTrain(flags: TrainFlags, given: Partial<Record<string, unknown>>, io: CliIO): Promise<void> {
+  // Every check comes before anything is created or downloaded.
   chooseBackend(flags.backend);
-  const outDir = prepareOutputDir(flags.out ?? join('runs', `${flags.algo}-${flags.dataset}`));
-  const resumeFrom = flags.resume === undefined ? undefined : flags.resume === true ? join(outDir, 'checkpoint.safetensors') : String(flags.resume);
-  const config = resumeFrom === undefined ? configFromFlags(flags) : configFromCheckpoint(resumeFrom, flags.iterations);
+  const outPath = resolve(flags.out ?? join('runs', `${flags.algo}-${flags.dataset}`));
+  const resumeFrom = flags.resume === undefined ? undefined : flags.resume === true ? join(outPath, 'checkpoint.safetensors') : String(flags.resume);
+  if (flags.override && resumeFrom === undefined) throw new ValueError('--override applies with --resume only (it lets the given flags win over the checkpoint)');
+  const config = resumeFrom === undefined ? configFromFlags(flags) : configFromCheckpoint(resumeFrom, given, flags.override === true);
+  checkAlgorithmFitsDataset(config.algo, config.dataset);
+  if (config.dataset === 'omniglot') {
+    const root = config.dataRoot ?? defaultDataRoot();
+    const flag = config.dataRoot === undefined ? 'the data root ($METALEARN_DATA or ~/.cache/metalearn)' : '--data-root';
+    if (!flags.download) checkOmniglotDataRoot(root, flag, config.cacheDir);
+    else if (missingOmniglotFiles(resolve(root), config.cacheDir).length > 0) await downloadOmniglotWithProgress(resolve(root), undefined, io);
+  } else if (flags.download) throw new ValueError(`--download applies to --dataset omniglot; ${config.dataset} tasks are generated, not downloaded`);
+  guardOutputDir(outPath, { resume: resumeFrom !== undefined, force: flags.force === true });
+  const outDir = prepareOutputDir(outPath);
   const run = buildRun(config);
   writeFileAtomic(join(outDir, 'config.json'), Buffer.from(JSON.stringify(config, null, 2) + '\n'));
   io.err(`metalearn train: ${config.algo} on ${describeTasks(config)}, model ${run.modelDescription}, ${config.iterations} iterations -> ${outDir}\n`);
 
   const trainTasks = await run.tasks('train');
   const valTasks = flags.valEpisodes > 0 ? await run.tasks('val') : undefined;
+  const stop = installStopHandlers((signal) => io.err(`\nmetalearn train: ${signal}: finishing the current step, then writing a checkpoint (${signal === 'SIGINT' ? 'Ctrl-C again' : 'a second signal'} exits at once)\n`));
   const result = await metaTrain({
     learner: run.learner,
     tasks: trainTasks,
@@ -145,7 +198,15 @@ async function runTrain(flags: TrainFlags, io: CliIO): Promise<void> {
     metricsPath: join(outDir, 'metrics.jsonl'),
     ...(flags.progress === undefined ? {} : { progress: flags.progress }),
     ...maxMemoryOption(flags.maxMemory),
-  });
+    signal: stop.signal,
+    onCheckpoint: () => refreshCurves(outDir),
+  }).finally(() => stop.dispose());
+  if (result.stopped) {
+    const signal = stop.received() ?? 'SIGINT';
+    const resume = ['metalearn', 'train', '--resume', '--out', outDir, ...runFlags(flags)].map(shellQuote).join(' ');
+    io.err(`metalearn train: stopped by ${signal} after iteration ${result.iteration}; checkpoint written to ${result.checkpointPath ?? '(none)'}\nresume with:\n  ${resume}\n`);
+    throw new TrainingInterrupted(signal, SIGNAL_EXIT_CODES[signal]);
+  }
   const last = result.history[result.history.length - 1];
   if (last) io.out(`trained ${result.iteration} iterations; last meta-loss ${last.loss.toPrecision(4)}\n`);
   const lastValidation = result.validations[result.validations.length - 1];
@@ -166,7 +227,12 @@ async function runTrain(flags: TrainFlags, io: CliIO): Promise<void> {
 }
 
 function configFromFlags(flags: TrainFlags): RunConfig {
-  return resolveRunConfig({
+  return resolveRunConfig(configChoices(flags));
+}
+
+/** The flags as RunConfig choices (undefined = not given). */
+function configChoices(flags: TrainFlags): Omit<Partial<RunConfig>, 'dataset'> & { algo: string; dataset: string } {
+  return {
     algo: flags.algo,
     dataset: flags.dataset,
     ways: flags.ways,
@@ -196,13 +262,18 @@ function configFromFlags(flags: TrainFlags): RunConfig {
     relationModule: flags.relationModule,
     relationHidden: flags.relationHidden,
     contextSize: flags.contextSize,
-  });
+  };
 }
 
-/** A resumed run is the checkpoint's run; only the total number of iterations may be raised. */
-function configFromCheckpoint(path: string, iterations: number | undefined): RunConfig {
+/**
+ * A resumed run is the checkpoint's run: flags that contradict it are an error listing each one,
+ * unless --override (lib/cli/resumeConflicts.ts); --iterations, --data-root, --cache-dir apply.
+ */
+function configFromCheckpoint(path: string, given: Partial<Record<string, unknown>>, override: boolean): RunConfig {
   const stored = runConfigFromJson(loadCheckpoint(path).config, `checkpoint '${path}'`);
-  return iterations === undefined ? stored : { ...stored, iterations };
+  const config = resumedConfig(stored, given, override, `'${path}'`);
+  checkRunConfig(config);
+  return config;
 }
 
 export function makeOptimizer(config: RunConfig): Optimizer {

@@ -73,3 +73,41 @@ export async function ensureVinyalsSplitFile(splitsDir: string, split: VinyalsSp
   const remote = VINYALS_SPLIT_FILES[split];
   return downloadVerified({ url: remote.url, destination: path, checksum: remote.checksum, fetcher });
 }
+
+/** The Vinyals splits the CLI reads (train / val / test). */
+export const CLI_VINYALS_SPLITS: readonly VinyalsSplit[] = ['train', 'val', 'test'];
+
+export interface OmniglotDownloadOptions {
+  /** Other locations / checksums for the image zips (a mirror; tests serve local files). */
+  archives?: Partial<Record<OmniglotSet, RemoteFile>>;
+  /** Other locations / checksums for the split files. */
+  splits?: Partial<Record<VinyalsSplit, RemoteFile>>;
+  fetcher?: Fetcher;
+  /** Told about each file before it is fetched (progress lines). */
+  onFile?: (url: string, destination: string) => void;
+}
+
+/**
+ * Everything `omniglot({ root, source: 'zip', split: 'train' | 'val' | 'test' })` reads, under
+ * <root>/omniglot: both official zips (md5-verified, unpacked) and the Vinyals split files
+ * (sha256-verified). Creates <root> when missing: only called when the user asked for a download
+ * (`metalearn download omniglot`, `metalearn train --download`). Returns <root>/omniglot.
+ */
+export async function downloadOmniglot(root: string, options: OmniglotDownloadOptions = {}): Promise<string> {
+  const omniglotDir = join(root, 'omniglot');
+  // The small split files first: a bad mirror or no network shows up before the 9 MB zips.
+  const splitsDir = join(omniglotDir, 'splits', 'vinyals');
+  for (const split of CLI_VINYALS_SPLITS) {
+    const remote = options.splits?.[split] ?? VINYALS_SPLIT_FILES[split];
+    const path = join(splitsDir, `${split}.txt`);
+    if (existsSync(path)) continue;
+    options.onFile?.(remote.url, path);
+    await downloadVerified({ url: remote.url, destination: path, checksum: remote.checksum, fetcher: options.fetcher });
+  }
+  for (const set of ['background', 'evaluation'] as const) {
+    const remote = options.archives?.[set] ?? OMNIGLOT_ARCHIVES[set];
+    options.onFile?.(remote.url, omniglotDir);
+    await ensureUnpackedArchive(omniglotDir, remote, { fetcher: options.fetcher });
+  }
+  return omniglotDir;
+}

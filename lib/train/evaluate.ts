@@ -28,6 +28,8 @@ export interface EvaluateOptions {
   stream?: number;
   /** Called after each episode (progress display); with a batched learner, once per episode after its chunk. */
   onEpisode?: (done: number, total: number) => void;
+  /** Called with each episode's score in episode order: its accuracy (classification) or MSE, and its loss (histograms). */
+  onEpisodeScore?: (value: number, loss: number) => void;
   /**
    * Memory limit in bytes for a chunk's estimated peak; default: 80% of the free memory
    * (lib/train/memoryBudget.ts). Chunks are made smaller to fit; one episode that does not fit
@@ -62,6 +64,7 @@ export async function evaluate(
     for await (const one of scoreChunk(learner, params, chunk, options.innerSteps)) {
       losses.push(one.loss);
       if (one.accuracy !== undefined) accuracies.push(one.accuracy);
+      options.onEpisodeScore?.(one.accuracy ?? one.loss, one.loss);
       options.onEpisode?.(losses.length, episodes);
     }
   };

@@ -81,6 +81,14 @@ export interface MetaTrainOptions {
    * the training).
    */
   maxMemoryBytes?: number;
+  /**
+   * Stops the run early (the CLI's Ctrl-C): checked after each iteration completes; once aborted,
+   * a checkpoint of that iteration is written (when `checkpoint` is set, atomically as always)
+   * and metaTrain returns with `stopped: true`. The step in flight is never abandoned half-way.
+   */
+  signal?: AbortSignal;
+  /** Called after each checkpoint is written (e.g. to refresh a plot at the checkpoint cadence). */
+  onCheckpoint?: (iteration: number, path: string) => void;
 }
 
 export interface IterationRecord {
@@ -105,6 +113,8 @@ export interface MetaTrainResult {
   validations: ValidationRecord[];
   /** Path of the last checkpoint written, if any. */
   checkpointPath?: string;
+  /** True when `signal` stopped the run before options.iterations. */
+  stopped?: boolean;
 }
 
 /** Learners whose behaviour depends on training progress (MAML++ annealing) may implement this. */
@@ -142,6 +152,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   const validations: ValidationRecord[] = [];
   const progress = new TrainingProgress(options.progress ?? process.stderr.isTTY === true, start.iteration, options.iterations);
   const startedAt = performance.now();
+  let stoppedAt: number | undefined;
 
   try {
     for (let iteration = start.iteration + 1; iteration <= options.iterations; iteration++) {
@@ -191,7 +202,9 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       options.onIteration?.(record);
 
       const last = iteration === options.iterations;
-      if (options.validation && (iteration % options.validation.every === 0 || last)) {
+      // A stop request skips this iteration's validation (minutes, possibly): only the checkpoint matters then.
+      const stopping = options.signal?.aborted === true && !last;
+      if (options.validation && !stopping && (iteration % options.validation.every === 0 || last)) {
         const result = await validate(learner, params, options.validation, seed, options.maxMemoryBytes);
         validations.push({ iteration, result });
         metrics?.write({
@@ -204,9 +217,16 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
           episodes: result.n,
         });
       }
-      if (options.checkpoint && (iteration % options.checkpoint.every === 0 || last)) {
+      // A signal that came during the validation stops here too.
+      const stopNow = stopping || (options.signal?.aborted === true && !last);
+      if (options.checkpoint && (iteration % options.checkpoint.every === 0 || last || stopNow)) {
         saveCheckpoint(options.checkpoint.path, checkpointOf(options, options.checkpoint, arrays, iteration, seed));
         lastCheckpoint = options.checkpoint.path;
+        options.onCheckpoint?.(iteration, options.checkpoint.path);
+      }
+      if (stopNow) {
+        stoppedAt = iteration;
+        break;
       }
     }
   } finally {
@@ -214,10 +234,11 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   }
   return {
     params,
-    iteration: Math.max(start.iteration, options.iterations),
+    iteration: stoppedAt ?? Math.max(start.iteration, options.iterations),
     history,
     validations,
     ...(lastCheckpoint === undefined ? {} : { checkpointPath: lastCheckpoint }),
+    ...(stoppedAt === undefined ? {} : { stopped: true }),
   };
 }
 

@@ -31,7 +31,8 @@ describe('evaluate', () => {
   it('averages the per-episode query loss over the test stream (regression: mse)', async () => {
     const learner = new LinearLearner();
     const params = { w: tensor([2], [1], 'float64') };
-    const result = await evaluate(learner, params, lineTasks(), { episodes: 30, seed: 5 });
+    const scores: number[] = [];
+    const result = await evaluate(learner, params, lineTasks(), { episodes: 30, seed: 5, onEpisodeScore: (value) => scores.push(value) });
     // Independent recomputation: chunks of 25 tasks from seeds deriveSeed(5, TEST_STREAM, chunk).
     const tasks = [...lineTasks().sample(deriveSeed(5, TEST_STREAM, 0), 25), ...lineTasks().sample(deriveSeed(5, TEST_STREAM, 1), 5)];
     const losses = await Promise.all(tasks.map(async (t) => (await learner.evaluateTask(params, t)).loss));
@@ -39,6 +40,9 @@ describe('evaluate', () => {
     expect(result.n).toBe(30);
     expect(result.mean).toBeCloseTo(meanWithCI95(losses).mean, 14);
     expect(result.ci95).toBeCloseTo(meanWithCI95(losses).ci95, 14);
+    // onEpisodeScore: each episode's MSE, in episode order (eval's histogram).
+    expect(scores).toHaveLength(30);
+    scores.forEach((s, i) => expect(s).toBeCloseTo(losses[i], 14));
     expect(formatEvaluation(result)).toMatch(/^mse .* \+\/- .* \(30 episodes\)$/);
   });
 
@@ -50,7 +54,9 @@ describe('evaluate', () => {
     const scored = Object.assign(new LinearLearner(), {
       evaluateTask: async () => ({ loss: 0.5, accuracy: 0.75 }),
     });
-    const result = await evaluate(scored, params, classification, { episodes: 4 });
+    const accuracies: number[] = [];
+    const result = await evaluate(scored, params, classification, { episodes: 4, onEpisodeScore: (value) => accuracies.push(value) });
+    expect(accuracies).toEqual([0.75, 0.75, 0.75, 0.75]);
     expect(result).toMatchObject({ metric: 'accuracy', mean: 0.75, ci95: 0, n: 4 });
     expect(result.loss.mean).toBe(0.5);
     expect(formatEvaluation(result)).toBe('accuracy 75.00% +/- 0.00% (4 episodes)');

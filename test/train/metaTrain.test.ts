@@ -38,6 +38,41 @@ describe('metaTrain with a hand-written learner', () => {
     expect(result.history[0].loss).toBeCloseTo(expected.loss, 14);
   });
 
+  it('signal: stops after the step in flight, writes a checkpoint of it, reports stopped; onCheckpoint follows each checkpoint', async () => {
+    const ckpt = join(dir, 'checkpoint.safetensors');
+    const controller = new AbortController();
+    const checkpoints: number[] = [];
+    const result = await metaTrain({
+      learner: new LinearLearner(),
+      tasks: lineTasks(),
+      iterations: 100,
+      metaBatch: 2,
+      optimizer: new SGD({ lr: 0.1 }),
+      dtype: 'float64',
+      checkpoint: { path: ckpt, every: 2, model: 'w' },
+      // Due at iteration 3, but a stop request skips it: only the checkpoint matters then.
+      validation: { tasks: lineTasks(), every: 3, episodes: 2 },
+      progress: false,
+      // Abort during iteration 3: iterations 3 completes, then the run stops.
+      onIteration: (record) => {
+        if (record.iteration === 3) controller.abort();
+      },
+      signal: controller.signal,
+      onCheckpoint: (iteration, path) => {
+        expect(path).toBe(ckpt);
+        checkpoints.push(iteration);
+      },
+    });
+    expect(result.stopped).toBe(true);
+    expect(result.iteration).toBe(3);
+    expect(result.history.map((r) => r.iteration)).toEqual([1, 2, 3]);
+    expect(checkpoints).toEqual([2, 3]);
+    expect(result.validations).toEqual([]);
+    expect(loadCheckpoint(ckpt).iteration).toBe(3);
+    const finished = await metaTrain({ learner: new LinearLearner(), tasks: lineTasks(), iterations: 2, metaBatch: 2, optimizer: new SGD({ lr: 0.1 }), progress: false });
+    expect(finished.stopped).toBeUndefined();
+  });
+
   it('learns the mean slope, logs JSON lines, validates and checkpoints', async () => {
     const metricsPath = join(dir, 'metrics.jsonl');
     const ckpt = join(dir, 'checkpoint.safetensors');
