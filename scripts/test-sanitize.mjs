@@ -5,11 +5,13 @@
 //   2. ctest (the C++ tests) under the sanitizers, built in build-sanitize/;
 //   3. the vitest suite with the sanitized addon (built by cmake-js in build-sanitize-addon/)
 //      loaded into Node through METALEARN_NATIVE_BINARY, the ASan runtime preloaded.
-// Any sanitizer report fails the run: reports go to files (log_path) that are checked after every
-// step, which also catches reports from child processes whose exit status a test inspects.
+// Any sanitizer report fails the run: a reporting process exits with status 86 (no test expects
+// it); ASan reports also go to files (log_path), checked after every step, which catches them in
+// child processes whose exit status a test inspects; UBSan ignores log_path when combined with
+// ASan (gcc 12), so the output of each step is also scanned for its "runtime error:" lines.
 //
 //   npm run test:sanitize [-- --ctest-only | --vitest-only] [-- <vitest file filters>]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +23,10 @@ const addonBuild = join(root, 'build-sanitize-addon');
 const addonBinary = join(addonBuild, 'Release', 'metalearn.node');
 const reportDir = join(addonBuild, 'sanitizer-reports');
 const jobs = String(Math.max(1, Math.min(4, cpus().length)));
+/** The exit status of a process that a sanitizer stopped (ASAN_OPTIONS / UBSAN_OPTIONS exitcode). */
+const SANITIZER_EXIT = 86;
+/** Lines the sanitizers print at the start of a report. */
+const REPORT_MARKERS = [/ERROR: AddressSanitizer/, /runtime error: /];
 
 const args = process.argv.slice(2);
 const ctestOnly = args.includes('--ctest-only');
@@ -42,6 +48,28 @@ function run(command, commandArgs, env = process.env, capture = false) {
 function mustRun(command, commandArgs, env) {
   const result = run(command, commandArgs, env);
   if (result.status !== 0) fail(`${command} ${commandArgs[0] ?? ''} failed (exit ${result.status ?? result.signal})`);
+}
+
+/**
+ * Runs a test step with its output shown live and kept, so that UBSan reports (which only go to
+ * stderr) can be found in it afterwards. Resolves to { status, output }.
+ */
+function runWatched(command, commandArgs, env) {
+  console.log(`> ${command} ${commandArgs.join(' ')}`);
+  return new Promise((resolve) => {
+    const child = spawn(command, commandArgs, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks = [];
+    child.stdout.on('data', (chunk) => {
+      chunks.push(chunk);
+      process.stdout.write(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+      chunks.push(chunk);
+      process.stderr.write(chunk);
+    });
+    child.on('error', (err) => fail(`cannot run ${command}: ${err.message}`));
+    child.on('close', (status, signal) => resolve({ status: status ?? signal, output: Buffer.concat(chunks).toString('utf8') }));
+  });
 }
 
 /** The compiler's own copy of a runtime library (what the sanitized objects were linked against). */
@@ -71,6 +99,7 @@ function runtimeLibrary(name) {
  * UBSAN_OPTIONS:
  *   halt_on_error=1, print_stacktrace=1: a UB report ends the process (with the flag
  *                         -fno-sanitize-recover=undefined it cannot continue anyway) and says where.
+ *   exitcode=86           as for ASan (UBSan reads its own copy of the common options).
  */
 function sanitizerEnv(extra = {}) {
   mkdirSync(reportDir, { recursive: true });
@@ -78,16 +107,16 @@ function sanitizerEnv(extra = {}) {
     'detect_leaks=0',
     'halt_on_error=1',
     'abort_on_error=0',
-    'exitcode=86',
+    `exitcode=${SANITIZER_EXIT}`,
     `log_path=${join(reportDir, 'asan')}`,
     'detect_stack_use_after_return=1',
   ].join(':');
-  const ubsan = ['halt_on_error=1', 'print_stacktrace=1', `log_path=${join(reportDir, 'ubsan')}`].join(':');
+  const ubsan = ['halt_on_error=1', 'print_stacktrace=1', `exitcode=${SANITIZER_EXIT}`].join(':');
   return { ...process.env, ASAN_OPTIONS: asan, UBSAN_OPTIONS: ubsan, ...extra };
 }
 
-/** Reports written by the sanitizers since the last clearReports(). */
-function reports() {
+/** ASan reports written (log_path) since the last clearReports(). */
+function reportFiles() {
   if (!existsSync(reportDir)) return [];
   return readdirSync(reportDir).map((name) => join(reportDir, name));
 }
@@ -97,17 +126,19 @@ function clearReports() {
   mkdirSync(reportDir, { recursive: true });
 }
 
-/** Fails (printing them) when the step left sanitizer reports. */
-function requireNoReports(step) {
-  const found = reports();
-  if (found.length === 0) return;
-  for (const file of found) console.error(`\n--- ${file}\n${readFileSync(file, 'utf8')}`);
-  fail(`${step}: ${found.length} sanitizer report(s) above`);
+/** Fails (printing them) when the step left ASan report files or printed a sanitizer report. */
+function requireNoReports(step, output) {
+  const files = reportFiles();
+  for (const file of files) console.error(`\n--- ${file}\n${readFileSync(file, 'utf8')}`);
+  const printed = output.split('\n').filter((line) => REPORT_MARKERS.some((marker) => marker.test(line)));
+  if (files.length > 0 || printed.length > 0) {
+    fail(`${step}: sanitizer reports: ${files.length} report file(s) (above), ${printed.length} printed, e.g. ${printed[0] ?? files[0]}`);
+  }
 }
 
-function timed(label, body) {
+async function timed(label, body) {
   const started = performance.now();
-  body();
+  await body();
   const seconds = (performance.now() - started) / 1000;
   console.log(`test-sanitize: ${label} took ${seconds.toFixed(0)} s`);
   return { label, seconds };
@@ -133,19 +164,20 @@ function selfCheck(preload) {
   for (const c of cases) {
     clearReports();
     const result = run(c.command, c.commandArgs, sanitizerEnv({ ...c.env, METALEARN_SANITIZE_CANARY: c.bug }), true);
-    const text = reports().map((file) => readFileSync(file, 'utf8')).join('\n');
-    if (result.status === 0 || !text.includes(c.expect)) {
-      fail(`self-check: the deliberate ${c.bug} bug (${c.where}) did not fail the run (exit ${result.status}, report: ${text || 'none'})`);
+    const text = [...reportFiles().map((file) => readFileSync(file, 'utf8')), result.stdout, result.stderr].join('\n');
+    if (result.status !== SANITIZER_EXIT || !text.includes(c.expect)) {
+      fail(`self-check: the deliberate ${c.bug} bug (${c.where}) did not fail the run as expected (exit ${result.status}, output: ${text.trim() || 'none'})`);
     }
     console.log(`self-check: deliberate ${c.bug} bug in a ${c.where} caught (exit ${result.status}, '${c.expect}')`);
   }
   clearReports();
 }
 
-function ctest() {
+async function ctest() {
   clearReports();
-  mustRun('ctest', ['--test-dir', testsBuild, '--output-on-failure'], sanitizerEnv());
-  requireNoReports('ctest');
+  const result = await runWatched('ctest', ['--test-dir', testsBuild, '--output-on-failure'], sanitizerEnv());
+  requireNoReports('ctest', result.output);
+  if (result.status !== 0) fail(`ctest failed under the sanitizers (exit ${result.status})`);
 }
 
 function buildAddon() {
@@ -183,32 +215,33 @@ function requireNativeTestsRan(jsonReport) {
   console.log(`vitest: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped of ${report.numTotalTests}`);
 }
 
-function vitest(preload) {
+async function vitest(preload) {
   const env = sanitizerEnv({ LD_PRELOAD: preload, METALEARN_NATIVE_BINARY: addonBinary });
   probeAddon(env);
   clearReports();
   const jsonReport = join(addonBuild, 'vitest-report.json');
   rmSync(jsonReport, { force: true });
   const vitestBin = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-  const result = run(process.execPath, [vitestBin, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${jsonReport}`, ...vitestFilters], env);
-  requireNoReports('vitest');
-  if (result.status !== 0) fail(`vitest failed under the sanitizers (exit ${result.status ?? result.signal})`);
+  const vitestArgs = ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${jsonReport}`, ...vitestFilters];
+  const result = await runWatched(process.execPath, [vitestBin, ...vitestArgs], env);
+  requireNoReports('vitest', result.output);
+  if (result.status !== 0) fail(`vitest failed under the sanitizers (exit ${result.status})`);
   requireNativeTestsRan(jsonReport);
 }
 
-function main() {
+async function main() {
   if (process.platform !== 'linux') fail('runs on Linux (gcc or clang with libasan/libubsan)');
   if (ctestOnly && vitestOnly) fail('--ctest-only and --vitest-only exclude each other');
   const preload = runtimeLibrary('libasan.so');
   const timings = [];
-  timings.push(timed('build of the sanitized C++ tests', buildTests));
-  timings.push(timed('self-check', () => selfCheck(preload)));
-  if (!vitestOnly) timings.push(timed('ctest under ASan+UBSan', ctest));
+  timings.push(await timed('build of the sanitized C++ tests', buildTests));
+  timings.push(await timed('self-check', () => selfCheck(preload)));
+  if (!vitestOnly) timings.push(await timed('ctest under ASan+UBSan', ctest));
   if (!ctestOnly) {
-    timings.push(timed('build of the sanitized addon', buildAddon));
-    timings.push(timed('vitest under ASan+UBSan', () => vitest(preload)));
+    timings.push(await timed('build of the sanitized addon', buildAddon));
+    timings.push(await timed('vitest under ASan+UBSan', () => vitest(preload)));
   }
   console.log(`test-sanitize: passed (${timings.map((t) => `${t.label} ${t.seconds.toFixed(0)} s`).join(', ')})`);
 }
 
-main();
+await main();
