@@ -21,7 +21,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const testsBuild = join(root, 'build-sanitize');
 const addonBuild = join(root, 'build-sanitize-addon');
 const addonBinary = join(addonBuild, 'Release', 'metalearn.node');
-const reportDir = join(addonBuild, 'sanitizer-reports');
+const reportDir = join(testsBuild, 'sanitizer-reports');
 const jobs = String(Math.max(1, Math.min(4, cpus().length)));
 /** The exit status of a process that a sanitizer stopped (ASAN_OPTIONS / UBSAN_OPTIONS exitcode). */
 const SANITIZER_EXIT = 86;

@@ -9,6 +9,7 @@
 #include <new>
 #include <vector>
 
+#include "core/asan_poison.h"
 #include "core/threads.h"
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -189,27 +190,30 @@ void count_released(size_t bytes, size_t rounded) {
   held_bytes.remove(rounded);
 }
 
+void* acquire_small(int c, size_t rounded) {
+  auto& list = small_cache.blocks[c];
+  if (list.empty()) return allocate(rounded);
+  void* p = list.back();
+  list.pop_back();
+  return p;
+}
+
 }  // namespace
 
 void* acquire_block(size_t bytes) {
   size_t rounded;
   int c = size_class(bytes, &rounded);
   count_acquired(bytes, rounded);
-  if (c == kLarge) return acquire_large(rounded);
-  if (c == kMedium) return acquire_medium(rounded);
-  auto& list = small_cache.blocks[c];
-  if (!list.empty()) {
-    void* p = list.back();
-    list.pop_back();
-    return p;
-  }
-  return allocate(rounded);
+  void* p = c == kLarge ? acquire_large(rounded) : c == kMedium ? acquire_medium(rounded) : acquire_small(c, rounded);
+  mark_block_acquired(p, bytes, rounded);
+  return p;
 }
 
 void release_block(void* p, size_t bytes) {
   size_t rounded;
   int c = size_class(bytes, &rounded);
   count_released(bytes, rounded);
+  mark_block_released(p, rounded);
   if (c == kLarge) return release_large(p, rounded);
   if (c == kMedium) return release_medium(p, rounded);
   auto& list = small_cache.blocks[c];
