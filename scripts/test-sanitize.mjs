@@ -10,7 +10,12 @@
 // child processes whose exit status a test inspects; UBSan ignores log_path when combined with
 // ASan (gcc 12), so the output of each step is also scanned for its "runtime error:" lines.
 //
-//   npm run test:sanitize [-- --ctest-only | --vitest-only] [-- <vitest file filters>]
+//   npm run test:sanitize                     everything (CI)
+//   npm run test:sanitize -- --ctest-only     build, self-check and ctest (no addon, no vitest)
+//   npm run test:sanitize -- --vitest-only test/native   vitest only, on these files/filters
+// Linux with gcc (CXX may name another g++): it preloads the compiler's own libasan.so. Only
+// libasan is preloaded, since it replaces malloc and must come first in the process; libubsan
+// is loaded as the addon's own dependency when Node dlopen()s it, which UBSan supports.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
