@@ -30,6 +30,8 @@ const reportDir = join(testsBuild, 'sanitizer-reports');
 const jobs = String(Math.max(1, Math.min(4, cpus().length)));
 /** The exit status of a process that a sanitizer stopped (ASAN_OPTIONS / UBSAN_OPTIONS exitcode). */
 const SANITIZER_EXIT = 86;
+/** Per-test and per-hook limit for vitest under the sanitizers (see vitest()). */
+const SANITIZED_TEST_TIMEOUT_MS = 600_000;
 /** Lines the sanitizers print at the start of a report. */
 const REPORT_MARKERS = [/ERROR: AddressSanitizer/, /runtime error: /];
 
@@ -227,7 +229,11 @@ async function vitest(preload) {
   const jsonReport = join(addonBuild, 'vitest-report.json');
   rmSync(jsonReport, { force: true });
   const vitestBin = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-  const vitestArgs = ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${jsonReport}`, ...vitestFilters];
+  // Sanitized native code runs about 3x slower: the heaviest finite-difference tests took
+  // 78-112 s of vitest.config.ts's 120 s per test on 2 busy cores. A wider limit here keeps a
+  // slow machine from failing the run; a hang still fails it.
+  const timeouts = [`--testTimeout=${SANITIZED_TEST_TIMEOUT_MS}`, `--hookTimeout=${SANITIZED_TEST_TIMEOUT_MS}`];
+  const vitestArgs = ['run', ...timeouts, '--reporter=default', '--reporter=json', `--outputFile.json=${jsonReport}`, ...vitestFilters];
   const result = await runWatched(process.execPath, [vitestBin, ...vitestArgs], env);
   requireNoReports('vitest', result.output);
   if (result.status !== 0) fail(`vitest failed under the sanitizers (exit ${result.status})`);
