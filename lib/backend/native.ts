@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { NativeBinding, NativeProgram, NativeTensor } from '../../binding.js';
@@ -61,10 +61,27 @@ export function packageRoot(): string {
   }
 }
 
-/** Loads the raw binding with node-gyp-build (build/Release, then prebuilds/<platform>-<arch>/). */
+/**
+ * Loads the raw binding with node-gyp-build (build/Release, then prebuilds/<platform>-<arch>/).
+ * METALEARN_NATIVE_BINARY=/abs/path/metalearn.node loads exactly that file instead, with no
+ * fallback, so a run that asks for a particular build (the sanitized one of
+ * scripts/test-sanitize.mjs) either gets it or fails; it never runs on another binary.
+ */
 export function loadBinding(): NativeBinding {
   const root = packageRoot();
   const require = createRequire(import.meta.url);
+  const override = process.env.METALEARN_NATIVE_BINARY;
+  if (override !== undefined && override !== '') {
+    if (!isAbsolute(override)) {
+      throw new BackendError(`native backend: METALEARN_NATIVE_BINARY must be an absolute path to a .node file, got '${override}'`);
+    }
+    try {
+      return require(override) as NativeBinding;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      throw new BackendError(`native backend: METALEARN_NATIVE_BINARY=${override} does not load (${reason})`);
+    }
+  }
   try {
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
     return nodeGypBuild(root) as NativeBinding;

@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include "core/asan_poison.h"
 #include "core/error.h"
 #include "core/threads.h"
 #if defined(__GLIBC__)
@@ -216,6 +217,14 @@ void count_released(size_t bytes, size_t rounded) {
   held_bytes.remove(rounded);
 }
 
+void* acquire_small(int c, size_t rounded, const char* what) {
+  auto& list = small_cache.blocks[c];
+  if (list.empty()) return allocate(rounded, what);
+  void* p = list.back();
+  list.pop_back();
+  return p;
+}
+
 }  // namespace
 
 size_t max_block_bytes() {
@@ -231,18 +240,11 @@ void* acquire_block(size_t bytes, const char* what) {
   if (bytes > max_block_bytes()) fail_out_of_memory(bytes, what);
   size_t rounded;
   int c = size_class(bytes, &rounded);
-  void* p = nullptr;
-  if (c == kLarge) {
-    p = acquire_large(rounded, what);
-  } else if (c == kMedium) {
-    p = acquire_medium(rounded, what);
-  } else if (!small_cache.blocks[c].empty()) {
-    p = small_cache.blocks[c].back();
-    small_cache.blocks[c].pop_back();
-  } else {
-    p = allocate(rounded, what);
-  }
+  void* p = c == kLarge    ? acquire_large(rounded, what)
+            : c == kMedium ? acquire_medium(rounded, what)
+                           : acquire_small(c, rounded, what);
   count_acquired(bytes, rounded);  // only what was granted
+  mark_block_acquired(p, bytes, rounded);
   return p;
 }
 
@@ -250,6 +252,7 @@ void release_block(void* p, size_t bytes) {
   size_t rounded;
   int c = size_class(bytes, &rounded);
   count_released(bytes, rounded);
+  mark_block_released(p, rounded);
   if (c == kLarge) return release_large(p, rounded);
   if (c == kMedium) return release_medium(p, rounded);
   auto& list = small_cache.blocks[c];
