@@ -18,7 +18,8 @@
  *   --kinds REGEX   only call kinds whose name matches (op, create, transform, record, learner,
  *                   metric, raw, nn, npy, npz, zip, imageFolder, featureFile, checkpoint, ...)
  *   --self-test     planted calls with known outcomes (crash, hang, untyped, ...) to prove the counters
- *   --verbose       stacks of untyped errors
+ *   --verbose       stacks of untyped errors, the workers' stderr
+ *   --all           list every failure (default: the first 5 of each class)
  *
  * Outcomes: ok, typed (a MetalearnError), hostile (the fuzzer's own throwing getter, propagated),
  * untyped (anything else), crash (the worker died: signal or abnormal exit), hang (no answer
@@ -59,6 +60,7 @@ function parseArgs(argv) {
     else if (arg === '--lib') opts.lib = value();
     else if (arg === '--self-test') opts.selfTest = true;
     else if (arg === '--verbose') opts.verbose = true;
+    else if (arg === '--all') opts.all = true;
     else throw new Error(`fuzz: unknown option ${arg}`);
   }
   return opts;
@@ -236,9 +238,10 @@ function report(opts, { calls, counts, byKind, failures, seconds, nativeMissing 
     const list = failures[outcome].sort((a, b) => a.i - b.i);
     if (list.length === 0) continue;
     console.log(`${outcome} (${list.length}), first ${Math.min(SHOWN_PER_CLASS, list.length)}:`);
-    for (const f of list.slice(0, opts.only !== undefined ? list.length : SHOWN_PER_CLASS)) {
+    for (const f of list.slice(0, opts.only !== undefined || opts.all ? list.length : SHOWN_PER_CLASS)) {
       console.log(`  #${f.i} ${f.desc}`);
       console.log(`     ${f.message ?? ''}`);
+      if (opts.verbose && f.stack) console.log(f.stack.split('\n').slice(1, 4).map((l) => `       ${l.trim()}`).join('\n'));
       console.log(`     repro: ${repro(f.i)}`);
     }
   }

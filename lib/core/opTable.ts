@@ -9,6 +9,7 @@ import type { DType } from '../backend/types.js';
 import type { PrimitiveAttrMap, PrimitiveAttrs, PrimitiveName } from '../backend/primitives.js';
 import { PRIMITIVES } from '../backend/primitives.js';
 import { broadcastShapes, broadcastsTo, checkShape, formatShape as fmt, sizeOf } from './shape.js';
+import { checkAllocation } from './allocation.js';
 
 export interface TensorType {
   shape: readonly number[];
@@ -258,6 +259,9 @@ export function inferOutput<P extends PrimitiveName>(op: P, inputs: TensorType[]
       throw new DTypeError(`${op}: inputs must share one dtype, got ${inputs.map((i) => i.dtype).join(' and ')}`);
     }
   }
+  if (attrs === null || typeof attrs !== 'object') throw new ValueError(`${op}: attributes must be an object, got ${String(attrs)}`);
   const infer = rules[op] as Infer<P>;
-  return { shape: infer(op, inputs, attrs), dtype };
+  const shape = infer(op, inputs, attrs);
+  checkAllocation(op, shape, dtype);
+  return { shape, dtype };
 }

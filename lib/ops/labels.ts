@@ -5,11 +5,16 @@ import { formatShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import type { DType } from '../backend/types.js';
 import { currentBackend } from '../backend/index.js';
+import { describeValue, expectTensor } from '../core/args.js';
+import { checkAllocation } from '../core/allocation.js';
 
 export type Labels = Int32Array | Tensor;
 
 /** Throws ValueError naming op, index and range unless every label is an integer in [0, numClasses). */
 export function checkLabels(op: string, labels: ArrayLike<number>, numClasses: number, expectedLength?: number): void {
+  if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') {
+    throw new ValueError(`${op}: labels must be an Int32Array (or an array of class ids), got ${describeValue(labels)}`);
+  }
   if (expectedLength !== undefined && labels.length !== expectedLength) {
     throw new ShapeError(`${op}: ${labels.length} labels for ${expectedLength} rows`);
   }
@@ -29,6 +34,7 @@ export function constantLike(like: Tensor, data: Float32Array | Float64Array, sh
 
 function oneHotArray(op: string, labels: Int32Array, numClasses: number, dtype: DType): Float32Array | Float64Array {
   checkLabels(op, labels, numClasses);
+  checkAllocation(op, [labels.length, numClasses], dtype);
   const data = dtype === 'float64' ? new Float64Array(labels.length * numClasses) : new Float32Array(labels.length * numClasses);
   labels.forEach((label, i) => (data[i * numClasses + label] = 1));
   return data;
@@ -41,7 +47,8 @@ function oneHotArray(op: string, labels: Int32Array, numClasses: number, dtype: 
  */
 export function oneHot(labels: Labels, numClasses: number, like?: Tensor): Tensor {
   if (labels instanceof Tensor) return apply('oneHot', [labels], { numClasses });
-  if (!(labels instanceof Int32Array)) throw new ValueError('oneHot: labels must be an Int32Array or a Tensor');
+  if (!(labels instanceof Int32Array)) throw new ValueError(`oneHot: labels must be an Int32Array or a Tensor, got ${describeValue(labels)}`);
+  if (like !== undefined) expectTensor(like, 'oneHot: like');
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   const dtype = like?.dtype ?? 'float32';
   const data = oneHotArray('oneHot', labels, numClasses, dtype);
@@ -53,6 +60,7 @@ export function oneHot(labels: Labels, numClasses: number, like?: Tensor): Tenso
 
 /** One-hot [n, classes] matching logits [n, classes] (dtype and backend), validating the labels. */
 export function oneHotFor(op: string, logits: Tensor, labels: Labels): Tensor {
+  expectTensor(logits, `${op}: logits`);
   if (logits.rank !== 2) throw new ShapeError(`${op}: logits must be [n, classes], got ${formatShape(logits.shape)}`);
   const [n, classes] = logits.shape;
   if (labels instanceof Tensor) {
@@ -62,13 +70,14 @@ export function oneHotFor(op: string, logits: Tensor, labels: Labels): Tensor {
     if (!labels.isSymbolic) checkLabels(op, labels.toArray(), classes);
     return apply('oneHot', [labels], { numClasses: classes });
   }
-  if (!(labels instanceof Int32Array)) throw new ValueError(`${op}: labels must be an Int32Array or a Tensor`);
+  if (!(labels instanceof Int32Array)) throw new ValueError(`${op}: labels must be an Int32Array or a Tensor, got ${describeValue(labels)}`);
   checkLabels(op, labels, classes, n);
   return constantLike(logits, oneHotArray(op, labels, classes, logits.dtype), [n, classes]);
 }
 
 /** Fraction of rows whose first maximal logit is the label. Eager, not differentiable. */
 export function accuracy(logits: Tensor, labels: Labels): number {
+  expectTensor(logits, 'accuracy: logits');
   if (logits.rank !== 2) throw new ShapeError(`accuracy: logits must be [n, classes], got ${formatShape(logits.shape)}`);
   const [n, classes] = logits.shape;
   const ids = labels instanceof Tensor ? labels.toArray() : labels;

@@ -381,7 +381,7 @@ const rawKind = {
     const steps = g.r.chance(0.9) ? { t: 'lit', v: g.r.int(0, 2) } : g.number([1]);
     const request = g.options({
       numParams: g.r.chance(0.9) ? { t: 'lit', v: 2 } : g.number([1, 3, 0]),
-      params: handles([[i, o], [o]]),
+      params: handles([[o], [o, i]]),
       tasks: g.list(Array.from({ length: g.r.chance(0.05) ? 0 : g.r.int(1, 3) }, () => g.options({ support: data(), query: data() }))),
       steps,
       innerLR: g.list([handles([[], g.r.chance(0.9) ? [] : [o]])]),
@@ -401,7 +401,7 @@ const rawKind = {
       queryProgram: g.r.chance(0.1) ? g.r.pick(['self', 'disposed', 'other', 'hostile']) : undefined,
       hostileQuery: g.hostile(),
       after: g.r.pick(['none', 'none', 'none', 'disposeProgram', 'disposeTensors', 'concurrent', 'concurrentDispose']),
-      handleList: handles([[i, o], [o], [n, i], [n, o]]),
+      handleList: handles([[o], [o, i], [n, i], [n, o]]),
     };
   },
   describe: (s) => `compiled.${s.method}(${describe(s.method.length > 5 ? s.request : s.handleList)}${s.queryProgram ? ', query=' + s.queryProgram : ''}) then ${s.after}`,
@@ -409,7 +409,7 @@ const rawKind = {
     const { lib } = ctx;
     const { n, i, o } = s.shapes;
     const mk = (shape) => ctx.tensor({ t: 'T', shape, dtype: 'float32', fill: 'rand' });
-    const recorded = lib.record((p, x, y) => [lib.ops.mse(lib.ops.linear(x, p.w, p.b), y), lib.ops.linear(x, p.w, p.b)], { b: mk([o]), w: mk([i, o]) }, mk([n, i]), mk([n, o]));
+    const recorded = lib.record((p, x, y) => [lib.ops.mse(lib.ops.linear(x, p.w, p.b), y), lib.ops.linear(x, p.w, p.b)], { b: mk([o]), w: mk([o, i]) }, mk([n, i]), mk([n, o]));
     ctx.programs.push(recorded);
     const compiled = recorded.compiled;
     // Handles, not Tensors: the raw interface takes what a backend hands out.
@@ -419,7 +419,7 @@ const rawKind = {
     let query;
     if (s.queryProgram === 'self') query = compiled;
     else if (s.queryProgram === 'disposed') {
-      const other = lib.record((p, x, y) => lib.ops.mse(lib.ops.linear(x, p.w, p.b), y), { b: mk([o]), w: mk([i, o]) }, mk([n, i]), mk([n, o]));
+      const other = lib.record((p, x, y) => lib.ops.mse(lib.ops.linear(x, p.w, p.b), y), { b: mk([o]), w: mk([o, i]) }, mk([n, i]), mk([n, o]));
       other.dispose();
       query = other.compiled;
     } else if (s.queryProgram === 'other') query = { run: () => [], dispose: () => undefined };
@@ -496,7 +496,7 @@ const nnKind = {
   weight: 3,
   plan: (g) => ({
     model: g.r.pick(['mlp', 'conv4']),
-    sizes: g.r.chance(0.7) ? { t: 'lit', v: [2, 3, 1] } : g.maybe({ t: 'lit', v: g.r.pick([[2], [2, 0], [2, -1], [2, 1.5], [2, 1e9, 1e9], []]) }),
+    sizes: g.r.chance(0.7) ? { t: 'lit', v: [2, 3, 1] } : g.maybe({ t: 'lit', v: g.r.pick([[2], [2, 0], [2, -1], [2, 1.5], [2, 2 ** 40, 2 ** 40], []]) }),
     conv: g.options({ inChannels: g.number([1, 3]), hidden: g.number([2, 4]), outputs: g.number([0, 2]), imageSize: g.number([8, 28, 1]) }),
     seed: g.number([0, 1]),
     dtype: g.r.chance(0.1) ? g.hostile() : { t: 'lit', v: 'float32' },

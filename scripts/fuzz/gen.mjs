@@ -3,10 +3,13 @@
  * reach the kernels and the native boundary), hostile ones the rest.
  */
 
-export const HOSTILE_NUMBERS = [NaN, Infinity, -Infinity, -1, 0, 0.5, -0, 1e9, 2 ** 31, 2 ** 32 + 1, 1e300, Number.MAX_SAFE_INTEGER + 2];
+// Large counts are 2^40 and up: a size (classes, channels, steps) that large must be refused at once.
+export const HOSTILE_NUMBERS = [NaN, Infinity, -Infinity, -1, 0, 0.5, -0, 2 ** 40, 2 ** 53, 2 ** 64 + 1, 1e300, Number.MAX_SAFE_INTEGER + 2];
 export const HOSTILE_SHAPES = [
-  [-1], [1.5], [NaN], [65536, 65536], [2 ** 31], [1e6, 1e6, 1e6], [2 ** 53], [Infinity], [0, 2 ** 31],
-  [3, -2], [1e9, 0], [2 ** 32, 2 ** 32], [46341, 46341], [1, 1, 65536, 65536],
+  // Sizes that no machine holds (terabytes and more) or that are not sizes at all: refusing them
+  // must be immediate. (Sizes that merely take a while, like 8 GB, are not hostile: left out.)
+  [-1], [1.5], [NaN], [2 ** 20, 2 ** 20], [2 ** 42], [1e6, 1e6, 1e6], [2 ** 53], [Infinity], [0, 2 ** 31],
+  [3, -2], [1e9, 0], [2 ** 32, 2 ** 32], [1, 1, 2 ** 21, 2 ** 21], [2 ** 64], [0, 2 ** 53, 2 ** 53],
 ];
 
 export class Gen {

@@ -6,12 +6,14 @@
 const pairOrNumber = (g, good) => (g.r.chance(0.5) ? g.number(good) : { t: 'lit', v: [g.r.pick(good), g.r.pick(good)] });
 
 function convShapes(g) {
+  // Sometimes the shapes of issue 12's overflow: an empty 65536x65536 kernel.
+  if (g.r.chance(0.05)) return { x: [1, 1, 1, 1], w: [0, 1, 65536, 65536] };
   const [n, c, h, o] = [g.dim(0), g.dim(1), g.dim(2) + 2, g.dim(3)];
   const k = g.r.int(0, 3);
   return { x: [n, c, h, h], w: [o, c, k, k] };
 }
 
-const convOptions = (g) => g.options({ stride: pairOrNumber(g, [1, 2]), padding: pairOrNumber(g, [0, 1, 2]) });
+const convOptions = (g) => g.options({ stride: pairOrNumber(g, [1, 2]), padding: pairOrNumber(g, [0, 1, 2, g.r.chance(0.1) ? 65535 : 0]) });
 const poolOptions = (g) => g.options({ kernel: pairOrNumber(g, [1, 2, 3]), stride: pairOrNumber(g, [1, 2]) });
 const labels = (g, n, classes) => {
   const values = Array.from({ length: n }, (_, i) => (g.r.chance(0.03) ? g.r.pick([-1, classes, 0.5]) : i % Math.max(classes, 1)));
@@ -126,7 +128,7 @@ export const OP_ARGS = {
   },
   oneHot: (g) => {
     const [n, k] = [g.dim(0), g.dim(1)];
-    return [labels(g, n, k), g.number([k, 0, -1, 1.5, 2 ** 31]), g.r.chance(0.3) ? g.maybe(g.tensorOf([1])) : { t: 'lit', v: undefined }];
+    return [labels(g, n, k), g.number([k, 0, -1, 1.5, 2 ** 40]), g.r.chance(0.3) ? g.maybe(g.tensorOf([1])) : { t: 'lit', v: undefined }];
   },
   checkLabels: (g) => {
     const [n, k] = [g.dim(0), g.dim(1)];
