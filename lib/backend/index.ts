@@ -8,6 +8,7 @@
  */
 import { BackendError } from '../errors.js';
 import { createJsBackend } from './js/index.js';
+import { guardAllocations } from './allocationGuard.js';
 import type { Backend } from './types.js';
 
 export type BackendName = 'native' | 'js';
@@ -43,7 +44,7 @@ function loadNative(): Backend {
 }
 
 function loadJs(): Backend {
-  cache.js ??= createJsBackend();
+  cache.js ??= guardAllocations(createJsBackend());
   return cache.js;
 }
 

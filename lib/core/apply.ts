@@ -8,6 +8,7 @@ import { currentBackend } from '../backend/index.js';
 import type { PrimitiveAttrs, PrimitiveName } from '../backend/primitives.js';
 import type { Backend } from '../backend/types.js';
 import { inferOutput } from './opTable.js';
+import { sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 import { activeTrace } from './trace.js';
 import { expectTensor } from './args.js';
@@ -36,7 +37,13 @@ export function apply<P extends PrimitiveName>(op: P, inputs: Tensor[], attrs: P
     return trace.addNode(op, inputs, attrs, out);
   }
   const backend = backendOf(op, inputs);
-  const handle = backend.exec(op, inputs.map((t) => t.handle), attrs);
+  const handles = inputs.map((t) => t.handle);
+  // An empty result has no values to compute: made here, the kernels never see a zero-sized output.
+  if (sizeOf(out.shape) === 0) {
+    const empty = out.dtype === 'float64' ? new Float64Array(0) : new Float32Array(0);
+    return Tensor.fromHandle(backend, backend.fromArray(empty, out.shape), out.shape, out.dtype);
+  }
+  const handle = backend.exec(op, handles, attrs);
   return Tensor.fromHandle(backend, handle, out.shape, out.dtype);
 }
 
