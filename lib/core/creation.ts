@@ -91,18 +91,21 @@ export const ones = (shape: readonly number[], dtype: DType = 'float32'): Tensor
 
 /** Standard normal samples from a seeded generator (same numbers on every machine). */
 export function randn(shape: readonly number[], seed: number, dtype: DType = 'float32'): Tensor {
-  checkDType('randn', dtype);
-  const size = checkedSize('randn', shape, dtype);
   const rng = new Random(expectFinite(seed, 'randn: seed'));
-  return fromTypedArray(typedArray('randn', dtype, size, () => rng.normal()), shape, dtype);
+  return generated('randn', shape, dtype, () => rng.normal());
+}
+
+/** A tensor of `shape` whose elements are next() in row-major order (shape, dtype and size checked first). */
+export function generated(op: string, shape: readonly number[], dtype: DType, next: () => number): Tensor {
+  checkDType(op, dtype);
+  const size = checkedSize(op, shape, dtype);
+  return fromTypedArray(typedArray(op, dtype, size, next), shape, dtype);
 }
 
 /** Uniform samples in [low, high) from a seeded generator. */
 export function randUniform(shape: readonly number[], seed: number, low = 0, high = 1, dtype: DType = 'float32'): Tensor {
-  checkDType('randUniform', dtype);
-  const size = checkedSize('randUniform', shape, dtype);
   const rng = new Random(expectFinite(seed, 'randUniform: seed'));
   expectFinite(low, 'randUniform: low');
   expectFinite(high, 'randUniform: high');
-  return fromTypedArray(typedArray('randUniform', dtype, size, () => rng.uniform(low, high)), shape, dtype);
+  return generated('randUniform', shape, dtype, () => rng.uniform(low, high));
 }

@@ -17,6 +17,7 @@ import { checkParams, checkSameStructure, type Params } from './params.js';
 import { formatShape, sameShape } from './shape.js';
 import { Tensor } from './tensor.js';
 import { withTrace } from './trace.js';
+import { expectArray, expectFunction, expectTensor } from './args.js';
 
 export type RecordableFunction = (params: Params, ...inputs: Tensor[]) => Tensor | Tensor[];
 
@@ -34,6 +35,7 @@ export class RecordedProgram {
   private readonly inputTypes: { shape: readonly number[]; dtype: string }[];
 
   constructor(fn: RecordableFunction, exampleParams: Params, exampleInputs: Tensor[], label = 'record') {
+    expectFunction(fn, `${label}: fn`);
     const names = checkParams(label, exampleParams);
     for (const [i, x] of exampleInputs.entries()) {
       if (!(x instanceof Tensor)) throw new ValueError(`${label}: input ${i} is not a Tensor`);
@@ -88,10 +90,10 @@ export class RecordedProgram {
 
   /** Reverse mode with one cotangent per output (null = zero): gradients of sum <cot, out>. */
   vjp(params: Params, cotangents: (Tensor | null)[], ...inputs: Tensor[]): { outputs: Tensor[]; grads: Params } {
-    if (cotangents.length !== this.numOutputs) {
+    if (expectArray(cotangents, 'vjp: cotangents').length !== this.numOutputs) {
       throw new ValueError(`vjp: expected ${this.numOutputs} cotangents (one per output), got ${cotangents.length}`);
     }
-    const handles = cotangents.map((c) => (c === null ? null : c.handle));
+    const handles = cotangents.map((c, i) => (c === null ? null : expectTensor(c, `vjp: cotangents[${i}]`).handle));
     const { outputs, grads } = this.compiled.vjp(this.inputHandles(params, ...inputs), handles, this.paramIndices());
     return { outputs: this.wrap(outputs), grads: this.toParams(grads) };
   }
