@@ -11,6 +11,7 @@
  */
 import { groupIndicesBy } from './groupIndices.js';
 import { ShapeError } from '../errors.js';
+import { optionsRecord } from '../core/args.js';
 import type { Backend, Handle, MetaGradientResult } from '../backend/types.js';
 import type { RecordedProgram } from '../core/record.js';
 import { Tensor } from '../core/tensor.js';
@@ -27,6 +28,8 @@ import {
   type ResolvedInnerLoopOptions,
 } from './options.js';
 import type { LabeledSet, MetaLearner, MetaStepResult, Params, Task, TaskScore } from './types.js';
+import { checkLabeledSet, checkModel, checkParamsRecord, checkTask, checkTasks } from './inputChecks.js';
+import { sortedKeys, disposeParams } from '../core/params.js';
 
 /** Inner learning rates: rates[set][i] for program parameter i (sorted order); one set, or one per step. */
 export type InnerRates = Tensor[][];
@@ -86,12 +89,33 @@ export abstract class InnerLoopLearner implements MetaLearner {
     options: InnerLoopOptions,
     protected readonly label: string,
   ) {
+    checkModel(`${label}: model`, model);
     this.inner = resolveInnerLoopOptions(label, options);
     this.programs = new LossPrograms(model, label);
   }
 
   init(seed: number, dtype: DType = 'float32'): Params {
     return this.model.init(seed, dtype);
+  }
+
+  /** The names init() gives (read once from a throwaway init): the keys every params argument must have. */
+  private paramNamesCache?: readonly string[];
+
+  /**
+   * The one check of a caller's params (and tasks) at every public method: exactly init()'s
+   * names, live Tensors; tasks an array of well-formed tasks (returned as read, once).
+   */
+  protected checkedParams(method: string, params: Params): Params {
+    if (!this.paramNamesCache) {
+      const example = this.init(0);
+      this.paramNamesCache = sortedKeys(example);
+      disposeParams(example);
+    }
+    return checkParamsRecord(`${this.label}.${method}`, params, this.paramNamesCache);
+  }
+
+  protected checkedTasks(method: string, tasks: Task[]): Task[] {
+    return checkTasks(`${this.label}.${method}`, tasks);
   }
 
   abstract metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult>;
@@ -122,8 +146,9 @@ export abstract class InnerLoopLearner implements MetaLearner {
 
   /** Fast weights for one task: the inner loop on its support set (innerSteps: default testInnerSteps). */
   async adapt(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
-    const steps = options.innerSteps ?? this.inner.testInnerSteps;
-    checkSteps(this.label, 'innerSteps', steps);
+    this.checkedParams('adapt', params);
+    support = checkLabeledSet(`${this.label}.adapt: support`, support);
+    const steps = callSteps(this.label, options, this.inner.testInnerSteps);
     const programParams = this.programParams(params);
     const kind = lossKindFor(support.y, this.inner.loss);
     const data = toProgramData(this.label, support, kind);
@@ -144,8 +169,10 @@ export abstract class InnerLoopLearner implements MetaLearner {
 
   /** Adapt on the support set, then the query loss (and accuracy for classification). */
   async evaluateTask(params: Params, task: Task, options: { innerSteps?: number } = {}): Promise<TaskScore> {
-    const steps = options.innerSteps ?? this.inner.testInnerSteps;
-    const adapted = await this.adapt(params, task.support, options);
+    this.checkedParams('evaluateTask', params);
+    task = checkTask(`${this.label}.evaluateTask: task`, task);
+    const steps = callSteps(this.label, options, this.inner.testInnerSteps);
+    const adapted = await this.adapt(params, task.support, { innerSteps: steps });
     try {
       const state = this.stateInputs(steps + 1, task.query.x)?.[steps];
       return this.score(adapted, task.query, state);
@@ -162,8 +189,9 @@ export abstract class InnerLoopLearner implements MetaLearner {
    * the request's per-step data.
    */
   async evaluateTasks(params: Params, tasks: Task[], options: { innerSteps?: number } = {}): Promise<TaskScore[]> {
-    const steps = options.innerSteps ?? this.inner.testInnerSteps;
-    checkSteps(this.label, 'innerSteps', steps);
+    this.checkedParams('evaluateTasks', params);
+    tasks = this.checkedTasks('evaluateTasks', tasks);
+    const steps = callSteps(this.label, options, this.inner.testInnerSteps);
     if (tasks.length === 0) return [];
     const programParams = this.programParams(params);
     const rates = this.innerRates(params, programParams, steps);
@@ -243,6 +271,8 @@ export abstract class InnerLoopLearner implements MetaLearner {
 
   /** The shared engine over a meta-batch, for the program parameters and rates of `params`. */
   protected async runEngine(params: Params, tasks: Task[], setup: EngineSetup): Promise<EngineOutcome> {
+    this.checkedParams('metaGradient', params);
+    tasks = this.checkedTasks('metaGradient', tasks);
     const programParams = this.programParams(params);
     const prepared = this.prepareTasks(tasks);
     const first = prepared[0];
@@ -326,6 +356,13 @@ export abstract class InnerLoopLearner implements MetaLearner {
       ...kept,
     };
   }
+}
+
+/** The inner steps of a call's options (default: the learner's), checked. */
+export function callSteps(label: string, options: { innerSteps?: number } | undefined, fallback: number): number {
+  const steps = optionsRecord(options, `${label}: options`).innerSteps ?? fallback;
+  checkSteps(label, 'innerSteps', steps);
+  return steps;
 }
 
 /** Loss kind and data shapes: tasks with equal signatures share one recorded program. */

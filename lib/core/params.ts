@@ -2,6 +2,7 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { formatShape, sameShape } from './shape.js';
 import { Tensor } from './tensor.js';
+import { describeValue } from './args.js';
 
 export type Params = Record<string, Tensor>;
 
@@ -13,12 +14,12 @@ export function sortedKeys(params: Params): string[] {
 /** Checks that a value is a Params record of Tensors; returns its sorted names. */
 export function checkParams(op: string, params: unknown): string[] {
   if (params === null || typeof params !== 'object' || params instanceof Tensor || Array.isArray(params)) {
-    throw new ValueError(`${op}: params must be a record of tensors (Record<string, Tensor>)`);
+    throw new ValueError(`${op}: params must be a record of tensors (Record<string, Tensor>), got ${describeValue(params)}`);
   }
   const names = sortedKeys(params as Params);
   for (const name of names) {
     if (!((params as Params)[name] instanceof Tensor)) {
-      throw new ValueError(`${op}: params.${name} is not a Tensor`);
+      throw new ValueError(`${op}: params.${name} must be a Tensor, got ${describeValue((params as Record<string, unknown>)[name])}`);
     }
   }
   return names;

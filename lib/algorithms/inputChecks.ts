@@ -1,0 +1,60 @@
+/**
+ * The checks every learner's public methods run on what the caller hands in, before anything is
+ * read from it: the params record (exactly the learner's parameter names, each a live Tensor)
+ * and the tasks (an array of { support: { x, y }, query: { x, y } } with Tensor inputs and Tensor
+ * or Int32Array targets). Errors name the learner, the method and the offending entry.
+ */
+import { DisposedError, ValueError } from '../errors.js';
+import { describeValue, expectArray, expectRecord, expectTensor } from '../core/args.js';
+import { checkParams } from '../core/params.js';
+import { Tensor } from '../core/tensor.js';
+import type { LabeledSet, Params, Task } from './types.js';
+
+/**
+ * `params` as a record with exactly `expected` names (sorted), every value a live Tensor.
+ * what: e.g. 'MAML.metaGradient'.
+ */
+export function checkParamsRecord(what: string, params: unknown, expected: readonly string[]): Params {
+  const names = checkParams(what, params);
+  const record = params as Params;
+  const missing = expected.filter((n) => !Object.prototype.hasOwnProperty.call(record, n));
+  const extra = names.filter((n) => !expected.includes(n));
+  if (missing.length > 0 || extra.length > 0) {
+    const parts = [missing.length ? `missing ${missing.map((n) => `'${n}'`).join(', ')}` : '', extra.length ? `unexpected ${extra.map((n) => `'${n}'`).join(', ')}` : ''];
+    throw new ValueError(`${what}: params must have the keys [${expected.join(', ')}] (those of init()), ${parts.filter(Boolean).join('; ')}`);
+  }
+  for (const name of names) {
+    if (record[name].isDisposed) throw new DisposedError(`${what}: params['${name}'] was disposed`);
+  }
+  return record;
+}
+
+/** A functional model: an object with init(seed, dtype) and apply(params, x). */
+export function checkModel<M>(what: string, model: M): M {
+  const record = expectRecord(model, what);
+  if (typeof record.init !== 'function' || typeof record.apply !== 'function') {
+    throw new ValueError(`${what} must be a model with init(seed, dtype) and apply(params, x) functions, got ${describeValue(model)}`);
+  }
+  return model;
+}
+
+/** A support or query set: { x: Tensor, y: Tensor | Int32Array }. */
+export function checkLabeledSet(what: string, set: unknown): LabeledSet {
+  const record = expectRecord(set, what);
+  const x = expectTensor(record.x, `${what}.x`);
+  const y = record.y;
+  if (y instanceof Tensor) expectTensor(y, `${what}.y`);
+  else if (!(y instanceof Int32Array)) throw new ValueError(`${what}.y must be a Tensor of targets or an Int32Array of class ids, got ${describeValue(y)}`);
+  return { x, y };
+}
+
+/** One task: support and query sets. */
+export function checkTask(what: string, task: unknown): Task {
+  const record = expectRecord(task, what);
+  return { support: checkLabeledSet(`${what}.support`, record.support), query: checkLabeledSet(`${what}.query`, record.query) };
+}
+
+/** An array of tasks (copied: the caller's objects are read once, here). */
+export function checkTasks(what: string, tasks: unknown): Task[] {
+  return expectArray(tasks, `${what}: tasks`).map((task, i) => checkTask(`${what}: tasks[${i}]`, task));
+}
