@@ -15,6 +15,7 @@
  * proximal term is an option of the inner optimiser, not a second recorded loss program, so
  * one program serves the inner loop and the HVPs.
  */
+import { describeValue } from '../core/args.js';
 import { ValueError } from '../errors.js';
 import { sortedKeys } from '../core/params.js';
 import { adaptMetaBatch, adaptOne, type AdaptSettings, type AdaptSource } from './adaptedMetaBatch.js';
@@ -43,7 +44,7 @@ export class IMAML extends InnerLoopLearner {
     this.lambda = options.lambda ?? 1;
     this.cgSteps = options.cgSteps ?? 5;
     this.cgTolerance = options.cgTolerance ?? 1e-10;
-    if (!(this.lambda > 0)) throw new ValueError(`IMAML: lambda must be > 0, got ${this.lambda}`);
+    if (typeof this.lambda !== 'number' || !(this.lambda > 0)) throw new ValueError(`IMAML: lambda must be a number > 0, got ${describeValue(this.lambda)}`);
     checkSteps('IMAML', 'cgSteps', this.cgSteps);
   }
 

@@ -28,8 +28,7 @@ import {
   type ResolvedInnerLoopOptions,
 } from './options.js';
 import type { LabeledSet, MetaLearner, MetaStepResult, Params, Task, TaskScore } from './types.js';
-import { checkLabeledSet, checkModel, checkParamsRecord, checkTask, checkTasks } from './inputChecks.js';
-import { sortedKeys, disposeParams } from '../core/params.js';
+import { checkLabeledSet, checkLearnerParams, checkModel, checkTask, checkTasks } from './inputChecks.js';
 
 /** Inner learning rates: rates[set][i] for program parameter i (sorted order); one set, or one per step. */
 export type InnerRates = Tensor[][];
@@ -98,20 +97,12 @@ export abstract class InnerLoopLearner implements MetaLearner {
     return this.model.init(seed, dtype);
   }
 
-  /** The names init() gives (read once from a throwaway init): the keys every params argument must have. */
-  private paramNamesCache?: readonly string[];
-
   /**
    * The one check of a caller's params (and tasks) at every public method: exactly init()'s
    * names, live Tensors; tasks an array of well-formed tasks (returned as read, once).
    */
   protected checkedParams(method: string, params: Params): Params {
-    if (!this.paramNamesCache) {
-      const example = this.init(0);
-      this.paramNamesCache = sortedKeys(example);
-      disposeParams(example);
-    }
-    return checkParamsRecord(`${this.label}.${method}`, params, this.paramNamesCache);
+    return checkLearnerParams(`${this.label}.${method}`, this, params);
   }
 
   protected checkedTasks(method: string, tasks: Task[]): Task[] {

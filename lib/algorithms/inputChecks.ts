@@ -6,7 +6,8 @@
  */
 import { DisposedError, ValueError } from '../errors.js';
 import { describeValue, expectArray, expectRecord, expectTensor } from '../core/args.js';
-import { checkParams } from '../core/params.js';
+import { checkParams, disposeParams, sortedKeys } from '../core/params.js';
+import type { DType } from '../backend/types.js';
 import { Tensor } from '../core/tensor.js';
 import type { LabeledSet, Params, Task } from './types.js';
 
@@ -36,6 +37,21 @@ export function checkModel<M>(what: string, model: M): M {
     throw new ValueError(`${what} must be a model with init(seed, dtype) and apply(params, x) functions, got ${describeValue(model)}`);
   }
   return model;
+}
+
+/** init()'s parameter names per learner, read once from a throwaway init. */
+const initNames = new WeakMap<object, readonly string[]>();
+
+/** The one params check of every learner's public methods: the keys init() gives, each a live Tensor. */
+export function checkLearnerParams(what: string, learner: { init(seed: number, dtype?: DType): Params }, params: unknown): Params {
+  let names = initNames.get(learner);
+  if (!names) {
+    const example = learner.init(0);
+    names = sortedKeys(example);
+    disposeParams(example);
+    initNames.set(learner, names);
+  }
+  return checkParamsRecord(what, params, names);
 }
 
 /** A support or query set: { x: Tensor, y: Tensor | Int32Array }. */

@@ -15,6 +15,8 @@
  * e / (e + 19/e) = 28% on the right support) and training is slow; a scale near 10 is the
  * usual fix ("metric scaling", as in TADAM and Baseline++'s cosine classifier).
  */
+import { checkModel } from '../algorithms/inputChecks.js';
+import { optionsRecord } from '../core/args.js';
 import type { DType } from '../backend/types.js';
 import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
@@ -45,6 +47,8 @@ export class MatchingNet extends MetricLearner {
     readonly options: MatchingNetOptions = {},
   ) {
     super();
+    checkModel('MatchingNet: embedding', embedding);
+    optionsRecord(options, 'MatchingNet: options');
     const scale = options.cosineScale;
     if (scale !== undefined && !(Number.isFinite(scale) && scale > 0)) {
       throw new ValueError(`MatchingNet: cosineScale must be a finite number > 0, got ${String(scale)}`);

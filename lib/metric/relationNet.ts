@@ -22,6 +22,8 @@
  * Any other relation model taking the pairs concatenated on axis 1 works too (option `relation`).
  * Relation parameters live under the 'relation.' prefix.
  */
+import { checkModel } from '../algorithms/inputChecks.js';
+import { optionsRecord } from '../core/args.js';
 import type { DType } from '../backend/types.js';
 import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
@@ -71,8 +73,10 @@ export class RelationNet extends MetricLearner {
     options: RelationNetOptions = {},
   ) {
     super();
+    checkModel('RelationNet: embedding', embedding);
+    optionsRecord(options, 'RelationNet: options');
     if (options.relation) {
-      this.relation = options.relation;
+      this.relation = checkModel('RelationNet: options.relation', options.relation);
       return;
     }
     this.relationModule = options.relationModule ?? 'mlp';
