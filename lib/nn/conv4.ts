@@ -31,7 +31,7 @@ import type { Tensor } from '../core/tensor.js';
 import { batchNorm, conv2d, linear } from '../ops/layers.js';
 import { add, addScalar, maxPool2d, mul, relu, reshape, slice } from '../ops/primitives.js';
 import { constant, fanInUniform } from './init.js';
-import { describeValue, expectTensor, optionsRecord } from '../core/args.js';
+import { describeValue, expectRecord, expectTensor } from '../core/args.js';
 import type { Model } from './model.js';
 import {
   perStepBatchNorm,
@@ -94,7 +94,7 @@ export type PerStepConv4Model = Conv4Model & PerStepBatchNormModel;
 export function conv4(options: Conv4Options & { batchNormSteps: number }): PerStepConv4Model;
 export function conv4(options: Conv4Options): Conv4Model;
 export function conv4(options: Conv4Options): Conv4Model {
-  optionsRecord(options, 'nn.conv4: options');
+  expectRecord(options, 'nn.conv4: options');
   const { inChannels, hidden, outputs = 0, imageSize = 28, batchNormSteps } = options;
   for (const [name, v, min] of [['inChannels', inChannels, 1], ['hidden', hidden, 1], ['outputs', outputs, 0], ['imageSize', imageSize, 16]] as const) {
     if (!Number.isInteger(v) || v < min) throw new ValueError(`nn.conv4: ${name} must be an integer >= ${min}, got ${describeValue(v)}`);
