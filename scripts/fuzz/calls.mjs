@@ -401,10 +401,13 @@ const rawKind = {
       queryProgram: g.r.chance(0.1) ? g.r.pick(['self', 'disposed', 'other', 'hostile']) : undefined,
       hostileQuery: g.hostile(),
       after: g.r.pick(['none', 'none', 'none', 'disposeProgram', 'disposeTensors', 'concurrent', 'concurrentDispose']),
+      // A getter deep in the request (read by the backend itself, not by a spread): issue 12's SIGSEGV.
+      nested: g.r.chance(0.15) ? { field: g.r.pick(['adam', 'implicitGradient', 'stepWeights', 'task', 'innerLR']), action: g.r.pick(['dispose', 'dispose', 'throw']) } : undefined,
       handleList: handles([[o], [o, i], [n, i], [n, o]]),
     };
   },
-  describe: (s) => `compiled.${s.method}(${describe(s.method.length > 5 ? s.request : s.handleList)}${s.queryProgram ? ', query=' + s.queryProgram : ''}) then ${s.after}`,
+  describe: (s) =>
+    `compiled.${s.method}(${describe(s.method.length > 5 ? s.request : s.handleList)}${s.queryProgram ? ', query=' + s.queryProgram : ''})${s.nested ? ` nested getter ${s.nested.field}:${s.nested.action}` : ''} then ${s.after}`,
   run: async (ctx, s) => {
     const { lib } = ctx;
     const { n, i, o } = s.shapes;
@@ -416,6 +419,7 @@ const rawKind = {
     const toHandles = (v) => (v instanceof lib.Tensor && !v.isDisposed ? v.handle : Array.isArray(v) ? v.map(toHandles) : v);
     const request = ctx.value(s.request);
     const rawRequest = request && typeof request === 'object' && !(request instanceof lib.Tensor) ? handleRequest(request, toHandles) : request;
+    if (s.nested && rawRequest && typeof rawRequest === 'object') plantNestedGetter(rawRequest, s.nested, () => (s.nested.action === 'dispose' ? ctx.disposeAll() : undefined));
     let query;
     if (s.queryProgram === 'self') query = compiled;
     else if (s.queryProgram === 'disposed') {
@@ -449,6 +453,31 @@ const rawKind = {
     return undefined;
   },
 };
+
+/** Puts a getter that disposes everything (or throws) on a field the backend reads by reference. */
+function plantNestedGetter(request, { field, action }, disposeAll) {
+  const hostile = (target, key, value) =>
+    Object.defineProperty(target, key, {
+      enumerable: true,
+      get: () => {
+        if (action === 'throw') throw new HostileError(`nested getter ${field}`);
+        disposeAll();
+        return value;
+      },
+    });
+  if (field === 'adam') request.adam = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+  if (field === 'implicitGradient') request.implicitGradient = { lambda: 1, cgSteps: 2, tolerance: 1e-6 };
+  if (field === 'adam') hostile(request.adam, 'beta1', 0.9);
+  else if (field === 'implicitGradient') hostile(request.implicitGradient, 'lambda', 1);
+  else if (field === 'stepWeights') {
+    request.stepWeights = [0, 0, 1].slice(0, (typeof request.steps === 'number' ? request.steps : 1) + 1);
+    hostile(request.stepWeights, 0, request.stepWeights[0]);
+  } else if (field === 'task' && Array.isArray(request.tasks) && request.tasks[0] && typeof request.tasks[0] === 'object') {
+    hostile(request.tasks[0], 'support', request.tasks[0].support);
+  } else if (field === 'innerLR' && Array.isArray(request.innerLR) && Array.isArray(request.innerLR[0])) {
+    hostile(request.innerLR[0], 0, request.innerLR[0][0]);
+  }
+}
 
 /** A request object with Tensors swapped for their handles, fields copied through their getters. */
 function handleRequest(request, toHandles) {
