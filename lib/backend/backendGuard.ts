@@ -10,6 +10,7 @@
  */
 import { isAllocationFailure } from '../core/allocation.js';
 import { OutOfMemoryError } from '../errors.js';
+import { expectArray, expectRecord } from '../core/args.js';
 import type { Backend, CompiledProgram } from './types.js';
 import { handleList, indexList, optionalHandleList, readAdaptBatchRequest, readMetaGradientRequest } from './requestChecks.js';
 
@@ -63,7 +64,10 @@ function guardProgram(program: CompiledProgram, label: string): CompiledProgram 
 
 /** The same backend object, its programs' arguments checked and allocation failures typed. */
 export function guardBackend(backend: Backend): Backend {
-  for (const name of ['fromArray', 'toArray', 'exec']) guard(backend, `${backend.name} backend`, name, asIs);
-  guard(backend, `${backend.name} backend`, 'compile', asIs, (program) => guardProgram(program as CompiledProgram, `${backend.name} program`));
+  const label = `${backend.name} backend`;
+  guard(backend, label, 'toArray', asIs);
+  guard(backend, label, 'fromArray', ([data, shape]) => [data, expectArray(shape, 'fromArray: shape')]);
+  guard(backend, label, 'exec', ([op, inputs, attrs]) => [op, handleList(inputs, `exec ${String(op)}: inputs`), expectRecord(attrs, `exec ${String(op)}: attrs`)]);
+  guard(backend, label, 'compile', asIs, (program) => guardProgram(program as CompiledProgram, `${backend.name} program`));
   return backend;
 }

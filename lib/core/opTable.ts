@@ -113,6 +113,7 @@ const rules: { [P in PrimitiveName]: Infer<P> } = {
   reluMask: (op, inputs) => (expectSameShape(op, inputs), [...inputs[0].shape]),
   sum: (op, [x], { axes, keepDims }) => {
     const rank = x.shape.length;
+    if (!Array.isArray(axes)) throw new ShapeError(`${op}: axes must be an array of axes, got ${String(axes)}`);
     for (let i = 0; i < axes.length; i++) {
       if (!Number.isInteger(axes[i]) || axes[i] < 0 || axes[i] >= rank || (i > 0 && axes[i] <= axes[i - 1])) {
         throw new ShapeError(`${op}: axes ${JSON.stringify(axes)} must be sorted, unique and in [0, ${rank}) for shape ${fmt(x.shape)}`);

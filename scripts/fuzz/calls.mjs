@@ -459,6 +459,7 @@ function plantNestedGetter(request, { field, action }, disposeAll) {
   const hostile = (target, key, value) =>
     Object.defineProperty(target, key, {
       enumerable: true,
+      configurable: true,
       get: () => {
         if (action === 'throw') throw new HostileError(`nested getter ${field}`);
         disposeAll();
@@ -486,7 +487,7 @@ function handleRequest(request, toHandles) {
     const descriptor = Object.getOwnPropertyDescriptor(request, key);
     if (descriptor.get) {
       // keep the hostile getter: it must fire while the backend reads the request
-      Object.defineProperty(out, key, { enumerable: true, get: () => deepHandles(descriptor.get(), toHandles) });
+      Object.defineProperty(out, key, { enumerable: true, configurable: true, get: () => deepHandles(descriptor.get(), toHandles) });
     } else out[key] = deepHandles(request[key], toHandles);
   }
   return out;
@@ -517,6 +518,55 @@ function disposeRawResult(backend, result) {
     }
   }
 }
+
+// ---------------------------------------------------------------- the raw Backend (Tensor.backend)
+
+const BACKEND_METHODS = ['exec', 'exec', 'exec', 'fromArray', 'toArray', 'shapeOf', 'dtypeOf', 'dispose'];
+
+/** backend.exec(op, handles, attrs) and friends, below the front end's checks: the backend's own must hold. */
+const backendKind = {
+  name: 'backend',
+  weight: 4,
+  plan: (g, lib) => {
+    const op = g.r.pick(Object.keys(lib.ops).filter((k) => typeof lib.ops[k] === 'function').sort());
+    const attrs = g.options({
+      value: g.number([1, 2]), axes: { t: 'lit', v: [0] }, keepDims: { t: 'lit', v: false }, shape: g.shape([g.dim(0), g.dim(1)]),
+      axis: g.number([0, 1]), start: g.number([0]), end: g.number([1]), stride: { t: 'lit', v: [1, 1] }, padding: { t: 'lit', v: g.r.pick([[0, 0], [1, 1], [65535, 65535]]) },
+      kernel: { t: 'lit', v: [2, 2] }, numClasses: g.number([2]), transA: { t: 'lit', v: false }, transB: { t: 'lit', v: false },
+      inputShape: g.shape([1, 1, 3, 3]), weightShape: g.shape([1, 1, 2, 2]),
+    });
+    return {
+      method: g.r.pick(BACKEND_METHODS),
+      primitive: g.r.pick(['matmul', 'add', 'exp', 'sum', 'reshape', 'broadcastTo', 'concat', 'slice', 'softmax', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'oneHot', 'squaredEuclidean', op, 'nope']),
+      inputs: g.list(Array.from({ length: g.r.int(0, 3) }, () => g.maybe(g.tensorOf(g.r.chance(0.5) ? [g.dim(0), g.dim(1), g.dim(2), g.dim(2)] : g.randomShape())))),
+      attrs,
+      data: g.r.chance(0.8) ? { t: 'f32', v: [1, 2] } : g.hostile(),
+      shape: g.shape([2]),
+    };
+  },
+  describe: (s) => `backend.${s.method}(${s.method === 'exec' ? `'${s.primitive}', ${describe(s.inputs)}, ${describe(s.attrs)}` : s.method === 'fromArray' ? `${describe(s.data)}, ${describe(s.shape)}` : describe(s.inputs)})`,
+  run: (ctx, s) => {
+    const { lib } = ctx;
+    const backend = ctx.tensor({ t: 'T', shape: [1], dtype: 'float32', fill: 'rand' }).backend;
+    const inputs = ctx.value(s.inputs);
+    const handles = Array.isArray(inputs) ? inputs.map((t) => (t instanceof lib.Tensor && !t.isDisposed ? t.handle : t)) : inputs;
+    const one = Array.isArray(handles) ? handles[0] : handles;
+    switch (s.method) {
+      case 'exec': {
+        const out = backend.exec(s.primitive, handles, ctx.value(s.attrs));
+        backend.dispose(out);
+        return undefined;
+      }
+      case 'fromArray': {
+        const h = backend.fromArray(ctx.value(s.data), ctx.value(s.shape));
+        backend.dispose(h);
+        return undefined;
+      }
+      default:
+        return backend[s.method](one);
+    }
+  },
+};
 
 // ---------------------------------------------------------------- models
 
@@ -572,7 +622,7 @@ const selfTestKind = {
   },
 };
 
-export const KINDS = [opKind, createKind, tensorMethodKind, transformKind, recordKind, learnerKind, metricKind, rawKind, nnKind, ...DATA_KINDS];
+export const KINDS = [opKind, createKind, tensorMethodKind, transformKind, recordKind, learnerKind, metricKind, rawKind, backendKind, nnKind, ...DATA_KINDS];
 
 /**
  * The call at `index`: { kind, backend, spec, desc, run(ctx) }. `only` (a RegExp) restricts the
