@@ -12,6 +12,9 @@ import { formatShape } from './shape.js';
 
 const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8 };
 
+/** Physical memory, read once (os.totalmem() reads /proc/meminfo on every call; every op checks its output size). */
+const MACHINE_MEMORY = totalmem();
+
 const gigabytes = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
 /** Elements of a valid shape (see checkShape), after refusing sizes no machine here can hold. */
@@ -22,7 +25,7 @@ export function checkAllocation(op: string, shape: readonly number[], dtype: DTy
     throw new ShapeError(`${op}: shape ${formatShape(shape)} has more than 2^53 elements`);
   }
   const bytes = elements * BYTES_PER_ELEMENT[dtype];
-  const limit = totalmem();
+  const limit = MACHINE_MEMORY;
   if (bytes > limit) {
     throw new OutOfMemoryError(
       `${op}: a ${dtype} tensor of shape ${formatShape(shape)} needs ${gigabytes(bytes)}, more than this machine's memory (${gigabytes(limit)}); use smaller sizes`,

@@ -6,7 +6,7 @@
 import { DisposedError, ValueError } from '../errors.js';
 import { Tensor } from './tensor.js';
 
-/** How a value looks in a message: 'a number (3)', 'null', 'an array of 2', 'a disposed Tensor [2,3]'. */
+/** How a value looks in a message: '3', 'null', 'a string ("x")', 'an array of 2', 'a disposed Tensor [2,3]'. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
@@ -15,6 +15,7 @@ export function describeValue(value: unknown): string {
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   switch (typeof value) {
     case 'number':
+      return String(value);
     case 'boolean':
     case 'bigint':
       return `a ${typeof value} (${String(value)})`;
