@@ -49,7 +49,7 @@ export class IMAML extends InnerLoopLearner {
   }
 
   async metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult> {
-    this.checkedParams('metaGradient', params);
+    this.checkedParams(params);
     tasks = this.checkedTasks('metaGradient', tasks);
     const batch = await adaptMetaBatch(this.source(), params, tasks, {
       ...this.settings(this.inner.innerSteps),
@@ -63,7 +63,7 @@ export class IMAML extends InnerLoopLearner {
 
   /** Fast weights: the proximal inner loop on the support set. */
   override async adapt(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
-    this.checkedParams('adapt', params);
+    this.checkedParams(params);
     support = checkLabeledSet(`${this.label}.adapt: support`, support);
     const steps = callSteps(this.label, options, this.inner.testInnerSteps);
     return adaptOne(this.source(), params, support, this.settings(steps));

@@ -28,7 +28,7 @@ import {
   type ResolvedInnerLoopOptions,
 } from './options.js';
 import type { LabeledSet, MetaLearner, MetaStepResult, Params, Task, TaskScore } from './types.js';
-import { checkLabeledSet, checkLearnerParams, checkModel, checkTask, checkTasks } from './inputChecks.js';
+import { checkLabeledSet, checkLearnerParams, checkModel, checkTask, checkTasks, LR_PREFIX } from './inputChecks.js';
 
 /** Inner learning rates: rates[set][i] for program parameter i (sorted order); one set, or one per step. */
 export type InnerRates = Tensor[][];
@@ -101,8 +101,8 @@ export abstract class InnerLoopLearner implements MetaLearner {
    * The one check of a caller's params (and tasks) at every public method: exactly init()'s
    * names, live Tensors; tasks an array of well-formed tasks (returned as read, once).
    */
-  protected checkedParams(method: string, params: Params): Params {
-    return checkLearnerParams(`${this.label}.${method}`, this, params);
+  protected checkedParams(params: Params): Params {
+    return checkLearnerParams(this.label, this, params);
   }
 
   protected checkedTasks(method: string, tasks: Task[]): Task[] {
@@ -137,7 +137,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
 
   /** Fast weights for one task: the inner loop on its support set (innerSteps: default testInnerSteps). */
   async adapt(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
-    this.checkedParams('adapt', params);
+    this.checkedParams(params);
     support = checkLabeledSet(`${this.label}.adapt: support`, support);
     const steps = callSteps(this.label, options, this.inner.testInnerSteps);
     const programParams = this.programParams(params);
@@ -160,7 +160,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
 
   /** Adapt on the support set, then the query loss (and accuracy for classification). */
   async evaluateTask(params: Params, task: Task, options: { innerSteps?: number } = {}): Promise<TaskScore> {
-    this.checkedParams('evaluateTask', params);
+    this.checkedParams(params);
     task = checkTask(`${this.label}.evaluateTask: task`, task);
     const steps = callSteps(this.label, options, this.inner.testInnerSteps);
     const adapted = await this.adapt(params, task.support, { innerSteps: steps });
@@ -180,7 +180,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
    * the request's per-step data.
    */
   async evaluateTasks(params: Params, tasks: Task[], options: { innerSteps?: number } = {}): Promise<TaskScore[]> {
-    this.checkedParams('evaluateTasks', params);
+    this.checkedParams(params);
     tasks = this.checkedTasks('evaluateTasks', tasks);
     const steps = callSteps(this.label, options, this.inner.testInnerSteps);
     if (tasks.length === 0) return [];
@@ -262,7 +262,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
 
   /** The shared engine over a meta-batch, for the program parameters and rates of `params`. */
   protected async runEngine(params: Params, tasks: Task[], setup: EngineSetup): Promise<EngineOutcome> {
-    this.checkedParams('metaGradient', params);
+    this.checkedParams(params);
     tasks = this.checkedTasks('metaGradient', tasks);
     const programParams = this.programParams(params);
     const prepared = this.prepareTasks(tasks);
@@ -389,8 +389,7 @@ export function toParams(backend: Backend, names: readonly string[], handles: Ha
   return out;
 }
 
-/** Prefix of learned inner learning rates stored in Params (Meta-SGD, MAML++). */
-export const LR_PREFIX = 'lr/';
+export { LR_PREFIX };
 
 export function withoutLearningRates(params: Params): Params {
   const out: Params = {};

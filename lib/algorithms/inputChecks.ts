@@ -11,6 +11,9 @@ import type { DType } from '../backend/types.js';
 import { Tensor } from '../core/tensor.js';
 import type { LabeledSet, Params, Task } from './types.js';
 
+/** Prefix of learned inner learning rates stored in Params (Meta-SGD, MAML++). */
+export const LR_PREFIX = 'lr/';
+
 /**
  * `params` as a record with exactly `expected` names (sorted), every value a live Tensor.
  * what: e.g. 'MAML.metaGradient'.
@@ -18,11 +21,14 @@ import type { LabeledSet, Params, Task } from './types.js';
 export function checkParamsRecord(what: string, params: unknown, expected: readonly string[]): Params {
   const names = checkParams(what, params);
   const record = params as Params;
-  const missing = expected.filter((n) => !Object.prototype.hasOwnProperty.call(record, n));
-  const extra = names.filter((n) => !expected.includes(n));
-  if (missing.length > 0 || extra.length > 0) {
-    const parts = [missing.length ? `missing ${missing.map((n) => `'${n}'`).join(', ')}` : '', extra.length ? `unexpected ${extra.map((n) => `'${n}'`).join(', ')}` : ''];
-    throw new ValueError(`${what}: params must have the keys [${expected.join(', ')}] (those of init()), ${parts.filter(Boolean).join('; ')}`);
+  const missing = expected.find((n) => !Object.prototype.hasOwnProperty.call(record, n));
+  if (missing !== undefined) {
+    const kind = missing.startsWith(LR_PREFIX) ? 'learned rate' : 'parameter';
+    throw new ValueError(`${what}: params has no ${kind} '${missing}' (create params with ${what}.init; it gives [${expected.join(', ')}])`);
+  }
+  const extra = names.find((n) => !expected.includes(n));
+  if (extra !== undefined) {
+    throw new ValueError(`${what}: params has an unexpected key '${extra}' (create params with ${what}.init; it gives [${expected.join(', ')}])`);
   }
   for (const name of names) {
     if (record[name].isDisposed) throw new DisposedError(`${what}: params['${name}'] was disposed`);

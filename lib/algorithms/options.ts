@@ -64,7 +64,7 @@ export const MAX_STEPS = 100_000;
 
 export function checkSteps(algorithm: string, name: string, steps: number): void {
   if (!Number.isInteger(steps) || steps < 0 || steps > MAX_STEPS) {
-    throw new ValueError(`${algorithm}: ${name} must be an integer >= 0 (at most ${MAX_STEPS}), got ${describeValue(steps)}`);
+    throw new ValueError(`${algorithm}: ${name} must be an integer >= 0, got ${describeValue(steps)} (at most ${MAX_STEPS})`);
   }
 }
 

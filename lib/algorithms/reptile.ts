@@ -43,7 +43,7 @@ export class Reptile extends InnerLoopLearner {
   }
 
   async metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult> {
-    this.checkedParams('metaGradient', params);
+    this.checkedParams(params);
     tasks = this.checkedTasks('metaGradient', tasks);
     const batch = await adaptMetaBatch(this.source(), params, tasks, this.settings(this.inner.innerSteps));
     const { backend, names } = batch;
@@ -54,7 +54,7 @@ export class Reptile extends InnerLoopLearner {
   }
 
   override async adapt(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
-    this.checkedParams('adapt', params);
+    this.checkedParams(params);
     support = checkLabeledSet(`${this.label}.adapt: support`, support);
     const steps = callSteps(this.label, options, this.inner.testInnerSteps);
     return adaptOne(this.source(), params, support, this.settings(steps));

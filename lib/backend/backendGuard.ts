@@ -26,12 +26,15 @@ function converted(where: string, err: unknown): unknown {
  */
 function guard(target: object, label: string, name: string, check: (args: unknown[]) => unknown[], after?: (result: unknown) => unknown): void {
   const methods = target as Record<string, unknown>;
-  const original = methods[name];
-  if (typeof original !== 'function') return;
+  if (typeof methods[name] !== 'function') return;
+  // A class method is looked up on the prototype at each call (so a spy put there later still sees the calls).
+  const own = Object.prototype.hasOwnProperty.call(target, name) ? (methods[name] as Method) : undefined;
+  const prototype = Object.getPrototypeOf(target) as Record<string, unknown>;
   methods[name] = function guarded(...args: unknown[]): unknown {
     let result: unknown;
     try {
-      result = (original as Method).apply(target, check(args));
+      const original = own ?? (prototype[name] as Method);
+      result = original.apply(target, check(args));
     } catch (err) {
       throw converted(`${label}.${name}`, err);
     }
