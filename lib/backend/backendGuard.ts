@@ -24,7 +24,14 @@ function converted(where: string, err: unknown): unknown {
  * Replaces method `name` of `target` with one that checks its arguments (`check`, returning
  * the arguments to pass on), converts allocation failures, and post-processes the result.
  */
-function guard(target: object, label: string, name: string, check: (args: unknown[]) => unknown[], after?: (result: unknown) => unknown): void {
+function guard(
+  target: object,
+  label: string,
+  name: string,
+  check: (args: unknown[]) => unknown[],
+  after?: (result: unknown) => unknown,
+  isAsync = false,
+): void {
   const methods = target as Record<string, unknown>;
   if (typeof methods[name] !== 'function') return;
   // A class method is looked up on the prototype at each call (so a spy put there later still sees the calls).
@@ -36,6 +43,8 @@ function guard(target: object, label: string, name: string, check: (args: unknow
       const original = own ?? (prototype[name] as Method);
       result = original.apply(target, check(args));
     } catch (err) {
+      // An async method reports a bad argument as a rejection, as its callers (await) expect.
+      if (isAsync) return Promise.reject(converted(`${label}.${name}`, err));
       throw converted(`${label}.${name}`, err);
     }
     if (result instanceof Promise) return result.catch((err: unknown) => Promise.reject(converted(`${label}.${name}`, err)));
@@ -60,8 +69,10 @@ const PROGRAM_CHECKS: Record<string, (args: unknown[]) => unknown[]> = {
   adaptBatch: ([request, query]) => [readAdaptBatchRequest(request), query],
 };
 
+const ASYNC_METHODS = new Set(['metaGradient', 'adaptBatch']);
+
 function guardProgram(program: CompiledProgram, label: string): CompiledProgram {
-  for (const [name, check] of Object.entries(PROGRAM_CHECKS)) guard(program, label, name, check);
+  for (const [name, check] of Object.entries(PROGRAM_CHECKS)) guard(program, label, name, check, undefined, ASYNC_METHODS.has(name));
   return program;
 }
 

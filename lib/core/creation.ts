@@ -79,15 +79,20 @@ export function scalar(value: number, dtype: DType = 'float32'): Tensor {
 }
 
 export function full(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
-  checkDType('full', dtype);
-  if (typeof value !== 'number') throw new ValueError(`full: value must be a number, got ${describeValue(value)}`);
-  const array = typedArray('full', dtype, checkedSize('full', shape, dtype));
+  return filled('full', shape, value, dtype);
+}
+
+export const zeros = (shape: readonly number[], dtype: DType = 'float32'): Tensor => filled('zeros', shape, 0, dtype);
+export const ones = (shape: readonly number[], dtype: DType = 'float32'): Tensor => filled('ones', shape, 1, dtype);
+
+/** A tensor of one value; op names the public function in messages. */
+function filled(op: string, shape: readonly number[], value: number, dtype: DType): Tensor {
+  checkDType(op, dtype);
+  if (typeof value !== 'number') throw new ValueError(`${op}: value must be a number, got ${describeValue(value)}`);
+  const array = typedArray(op, dtype, checkedSize(op, shape, dtype));
   array.fill(value);
   return fromTypedArray(array, shape, dtype);
 }
-
-export const zeros = (shape: readonly number[], dtype: DType = 'float32'): Tensor => full(shape, 0, dtype);
-export const ones = (shape: readonly number[], dtype: DType = 'float32'): Tensor => full(shape, 1, dtype);
 
 /** Standard normal samples from a seeded generator (same numbers on every machine). */
 export function randn(shape: readonly number[], seed: number, dtype: DType = 'float32'): Tensor {
