@@ -206,6 +206,45 @@ const recordKind = {
   },
 };
 
+/**
+ * A recorded conv net (conv2d, bias, relu, max-pool) replayed and differentiated: the compiled
+ * program runs the conv kernels on whatever sizes the dims give, zero-sized ones included.
+ */
+const recordConvKind = {
+  name: 'recordConv',
+  weight: 4,
+  plan: (g) => {
+    const [n, c, o] = [g.dim(0), g.dim(1), g.dim(2)];
+    const k = g.r.pick([1, 2, 3]);
+    const h = g.r.pick([0, k, k + 1, k + 3]);
+    return {
+      shapes: { w: [o, c, k, k], b: [o], x: [n, c, h, h] },
+      padding: g.r.pick([0, 1, 2]),
+      stride: g.r.pick([1, 2]),
+      pool: g.r.chance(0.5),
+      method: g.r.pick(['run', 'valueAndGrad', 'hvp', 'jvp']),
+      dtype: g.dtype,
+    };
+  },
+  describe: (s) => `record(conv2d${s.pool ? '+maxPool' : ''} stride ${s.stride} padding ${s.padding}, w ${JSON.stringify(s.shapes.w)}, x ${JSON.stringify(s.shapes.x)}).${s.method}`,
+  run: (ctx, s) => {
+    const { lib } = ctx;
+    const { ops } = lib;
+    const mk = (shape) => ctx.tensor({ t: 'T', shape, dtype: s.dtype, fill: 'rand' });
+    const params = { b: mk(s.shapes.b), w: mk(s.shapes.w) };
+    const x = mk(s.shapes.x);
+    const body = (p, input) => {
+      let y = ops.relu(ops.conv2d(input, p.w, p.b, { stride: s.stride, padding: s.padding }));
+      if (s.pool && y.shape[2] >= 2 && y.shape[3] >= 2) y = ops.maxPool2d(y, { kernel: 2 });
+      return ops.sum(ops.square(y));
+    };
+    const program = lib.record(body, params, x);
+    ctx.programs.push(program);
+    if (s.method === 'hvp' || s.method === 'jvp') return program[s.method](params, params, x);
+    return program[s.method](params, x);
+  },
+};
+
 // ---------------------------------------------------------------- learners
 
 const INNER_LOOP_LEARNERS = ['MAML', 'Reptile', 'MetaSGD', 'ANIL', 'MAMLpp', 'IMAML', 'CAVIA'];
@@ -622,7 +661,7 @@ const selfTestKind = {
   },
 };
 
-export const KINDS = [opKind, createKind, tensorMethodKind, transformKind, recordKind, learnerKind, metricKind, rawKind, backendKind, nnKind, ...DATA_KINDS];
+export const KINDS = [opKind, createKind, tensorMethodKind, transformKind, recordKind, recordConvKind, learnerKind, metricKind, rawKind, backendKind, nnKind, ...DATA_KINDS];
 
 /**
  * The call at `index`: { kind, backend, spec, desc, run(ctx) }. `only` (a RegExp) restricts the

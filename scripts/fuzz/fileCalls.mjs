@@ -48,8 +48,8 @@ function mutate(bytes, mutations) {
     if (kind === 'flip' && out.length) out[pos] ^= 1 << (value % 8);
     else if (kind === 'truncate') out = out.subarray(0, pos);
     else if (kind === 'append') out = Buffer.concat([out, Buffer.alloc(1 + (value % 64), value)]);
-    else if (kind === 'ff' && out.length) out.fill(0xff, pos, pos + 1 + (value % 8));
-    else if (kind === 'zero' && out.length) out.fill(0, pos, pos + 1 + (value % 8));
+    else if (kind === 'ff' && out.length) out.fill(0xff, pos, Math.min(out.length, pos + 1 + (value % 8)));
+    else if (kind === 'zero' && out.length) out.fill(0, pos, Math.min(out.length, pos + 1 + (value % 8)));
     else if (kind === 'edit') {
       const text = out.toString('latin1');
       const [pattern, replacement] = HEADER_EDITS[value % HEADER_EDITS.length];
