@@ -44,7 +44,7 @@ export class IMAML extends InnerLoopLearner {
     this.lambda = options.lambda ?? 1;
     this.cgSteps = options.cgSteps ?? 5;
     this.cgTolerance = options.cgTolerance ?? 1e-10;
-    if (typeof this.lambda !== 'number' || !(this.lambda > 0)) throw new ValueError(`IMAML: lambda must be a number > 0, got ${describeValue(this.lambda)}`);
+    if (typeof this.lambda !== 'number' || !(this.lambda > 0)) throw new ValueError(`IMAML: lambda must be > 0, got ${describeValue(this.lambda)}`);
     checkSteps('IMAML', 'cgSteps', this.cgSteps);
   }
 

@@ -98,7 +98,7 @@ export class MAMLpp extends InnerLoopLearner {
   constructor(model: FunctionalModel, options: MAMLppOptions = {}) {
     super(model, options, 'MAMLpp');
     const total = options.totalIterations ?? 10000;
-    if (typeof total !== 'number' || !(total > 0)) throw new ValueError(`MAMLpp: totalIterations must be a number > 0, got ${describeValue(total)}`);
+    if (typeof total !== 'number' || !(total > 0)) throw new ValueError(`MAMLpp: totalIterations must be > 0, got ${describeValue(total)}`);
     this.annealIterations = options.multiStepLossIterations ?? Math.max(1, Math.round(0.15 * total));
     this.firstOrderIterations = options.firstOrderIterations ?? 0;
     this.multiStepLoss = options.multiStepLoss ?? true;

@@ -58,7 +58,7 @@ export class SiameseNet extends MetricLearner {
     if (!SIAMESE_LOSSES.includes(this.loss)) {
       throw new ValueError(`SiameseNet: loss must be one of ${SIAMESE_LOSSES.join(', ')}, got '${String(this.loss)}'`);
     }
-    if (typeof this.margin !== 'number' || !(this.margin > 0)) throw new ValueError(`SiameseNet: margin must be a number > 0, got ${describeValue(this.margin)}`);
+    if (typeof this.margin !== 'number' || !(this.margin > 0)) throw new ValueError(`SiameseNet: margin must be > 0, got ${describeValue(this.margin)}`);
     const d = options.embeddingDim;
     if (this.loss === 'verification' && (d === undefined || !Number.isInteger(d) || d < 1)) {
       throw new ValueError(`SiameseNet: the verification loss needs embeddingDim (an integer >= 1), got ${describeValue(d)}`);
