@@ -40,9 +40,12 @@ function expectSameShape(op: string, inputs: TensorType[]): void {
   }
 }
 
+/** An attribute value in a message (a bigint shows its n; a symbol does not throw). */
+const attrText = (v: unknown): string => (typeof v === 'bigint' ? `${v}n` : String(v));
+
 function expectPair(op: string, v: readonly number[] | undefined, what: string, min: number): [number, number] {
   if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => Number.isInteger(x) && x >= min)) {
-    throw new ValueError(`${op}: ${what} must be two integers >= ${min}, got ${JSON.stringify(v)}`);
+    throw new ValueError(`${op}: ${what} must be two integers >= ${min}, got ${Array.isArray(v) ? `[${v.map(attrText).join(',')}]` : attrText(v)}`);
   }
   return [v[0], v[1]];
 }
@@ -116,7 +119,7 @@ const rules: { [P in PrimitiveName]: Infer<P> } = {
     if (!Array.isArray(axes)) throw new ShapeError(`${op}: axes must be an array of axes, got ${String(axes)}`);
     for (let i = 0; i < axes.length; i++) {
       if (!Number.isInteger(axes[i]) || axes[i] < 0 || axes[i] >= rank || (i > 0 && axes[i] <= axes[i - 1])) {
-        throw new ShapeError(`${op}: axes ${JSON.stringify(axes)} must be sorted, unique and in [0, ${rank}) for shape ${fmt(x.shape)}`);
+        throw new ShapeError(`${op}: axes [${axes.map(String).join(',')}] must be sorted, unique and in [0, ${rank}) for shape ${fmt(x.shape)}`);
       }
     }
     const out: number[] = [];
@@ -142,12 +145,12 @@ const rules: { [P in PrimitiveName]: Infer<P> } = {
     if (inputs.length === 0) throw new ValueError(`${op}: needs at least one input`);
     const first = inputs[0].shape;
     if (!Number.isInteger(axis) || axis < 0 || axis >= first.length) {
-      throw new ShapeError(`${op}: axis ${axis} out of range for ${fmt(first)}`);
+      throw new ShapeError(`${op}: axis ${String(axis)} out of range for ${fmt(first)}`);
     }
     let total = 0;
     for (const t of inputs) {
       const ok = t.shape.length === first.length && t.shape.every((d, i) => i === axis || d === first[i]);
-      if (!ok) throw new ShapeError(`${op}: shapes ${shapesOf(inputs)} differ outside axis ${axis}`);
+      if (!ok) throw new ShapeError(`${op}: shapes ${shapesOf(inputs)} differ outside axis ${String(axis)}`);
       total += t.shape[axis];
     }
     const out = [...first];
@@ -156,10 +159,10 @@ const rules: { [P in PrimitiveName]: Infer<P> } = {
   },
   slice: (op, [x], { axis, start, end }) => {
     if (!Number.isInteger(axis) || axis < 0 || axis >= x.shape.length) {
-      throw new ShapeError(`${op}: axis ${axis} out of range for ${fmt(x.shape)}`);
+      throw new ShapeError(`${op}: axis ${String(axis)} out of range for ${fmt(x.shape)}`);
     }
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || start > end || end > x.shape[axis]) {
-      throw new ShapeError(`${op}: range ${start}:${end} out of bounds for axis ${axis} of ${fmt(x.shape)}`);
+      throw new ShapeError(`${op}: range ${String(start)}:${String(end)} out of bounds for axis ${String(axis)} of ${fmt(x.shape)}`);
     }
     const out = [...x.shape];
     out[axis] = end - start;
@@ -229,7 +232,7 @@ const rules: { [P in PrimitiveName]: Infer<P> } = {
   oneHot: (op, [labels], { numClasses }) => {
     expectRank(op, labels, 1, 'labels');
     if (!Number.isInteger(numClasses) || numClasses < 1) {
-      throw new ValueError(`${op}: numClasses must be a positive integer, got ${numClasses}`);
+      throw new ValueError(`${op}: numClasses must be a positive integer, got ${String(numClasses)}`);
     }
     return [labels.shape[0], numClasses];
   },

@@ -10,7 +10,7 @@
  * (e.g. a one-hot matrix built from Int32Array labels); they are replayed as recorded.
  * Outputs: fn may return one tensor or an array; outputs[0] is the loss for grad/hvp.
  */
-import { ShapeError, ValueError } from '../errors.js';
+import { BackendError, ShapeError, ValueError } from '../errors.js';
 import type { Backend, CompiledProgram, DType, Handle } from '../backend/types.js';
 import { backendOf } from './apply.js';
 import { checkParams, checkSameStructure, type Params } from './params.js';
@@ -93,7 +93,7 @@ export class RecordedProgram {
     if (expectArray(cotangents, 'vjp: cotangents').length !== this.numOutputs) {
       throw new ValueError(`vjp: expected ${this.numOutputs} cotangents (one per output), got ${cotangents.length}`);
     }
-    const handles = cotangents.map((c, i) => (c === null ? null : expectTensor(c, `vjp: cotangents[${i}]`).handle));
+    const handles = cotangents.map((c, i) => (c === null ? null : this.handleOf(expectTensor(c, `vjp: cotangents[${i}]`), `vjp: cotangents[${i}]`)));
     const { outputs, grads } = this.compiled.vjp(this.inputHandles(params, ...inputs), handles, this.paramIndices());
     return { outputs: this.wrap(outputs), grads: this.toParams(grads) };
   }
@@ -118,7 +118,7 @@ export class RecordedProgram {
   /** All program inputs as handles: [params sorted..., inputs..., constants...]. */
   inputHandles(params: Params, ...inputs: Tensor[]): Handle[] {
     checkSameStructure('replay', this.exampleParams, params, 'params');
-    return [...this.paramNames.map((n) => params[n].handle), ...this.dataHandles(...inputs)];
+    return [...this.paramNames.map((n) => this.handleOf(params[n], `replay: params.${n}`)), ...this.dataHandles(...inputs)];
   }
 
   /** A task's data inputs as handles: [inputs..., constants...] (MetaGradientRequest.tasks). */
@@ -133,7 +133,7 @@ export class RecordedProgram {
         throw new ShapeError(`replay: input ${i} must be ${formatShape(t.shape)} ${t.dtype} as recorded, got ${got}`);
       }
     });
-    return [...inputs.map((x) => x.handle), ...this.constants.map((c) => c.handle)];
+    return [...inputs.map((x, i) => this.handleOf(x, `replay: input ${i}`)), ...this.constants.map((c) => c.handle)];
   }
 
   /** Wraps output handles into Tensors on this program's backend. */
@@ -145,6 +145,14 @@ export class RecordedProgram {
     this.compiled.dispose();
   }
 
+  /** The handle of a tensor of this program's backend (a tensor of the other backend is a BackendError, not a foreign handle). */
+  private handleOf(t: Tensor, what: string): Handle {
+    if (t.backend !== this.backend) {
+      throw new BackendError(`${what} lives on the ${t.backend.name} backend, the program on the ${this.backend.name} backend; recreate it after setBackend()`);
+    }
+    return t.handle;
+  }
+
   private paramIndices(): number[] {
     return this.paramNames.map((_, i) => i);
   }
@@ -152,7 +160,7 @@ export class RecordedProgram {
   private tangentHandles(params: Params, v: Params): (Handle | null)[] {
     checkSameStructure('tangent', params, v, 'v');
     const dataCount = this.inputTypes.length + this.constants.length;
-    return [...this.paramNames.map((n) => v[n].handle), ...new Array<null>(dataCount).fill(null)];
+    return [...this.paramNames.map((n) => this.handleOf(v[n], `tangent: v.${n}`)), ...new Array<null>(dataCount).fill(null)];
   }
 
   /** Calls body with cotangents [1, null, ...] (1 for the one-element loss outputs[0]); frees the seed after. */

@@ -84,7 +84,7 @@ export function broadcastAxes(from: readonly number[], to: readonly number[]): n
 /** Normalises a possibly negative axis against a rank; ShapeError when out of range. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    throw new ShapeError(`${op}: axis ${axis} out of range for rank ${rank}`);
+    throw new ShapeError(`${op}: axis ${String(axis)} out of range for rank ${rank}`);
   }
   return axis < 0 ? axis + rank : axis;
 }

@@ -21,7 +21,7 @@ export function checkLabels(op: string, labels: ArrayLike<number>, numClasses: n
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i];
     if (!Number.isInteger(label) || label < 0 || label >= numClasses) {
-      throw new ValueError(`${op}: label ${label} at index ${i} is out of range [0, ${numClasses})`);
+      throw new ValueError(`${op}: label ${String(label)} at index ${i} is out of range [0, ${numClasses})`);
     }
   }
 }
@@ -49,7 +49,7 @@ export function oneHot(labels: Labels, numClasses: number, like?: Tensor): Tenso
   if (labels instanceof Tensor) return apply('oneHot', [labels], { numClasses });
   if (!(labels instanceof Int32Array)) throw new ValueError(`oneHot: labels must be an Int32Array or a Tensor, got ${describeValue(labels)}`);
   if (like !== undefined) expectTensor(like, 'oneHot: like');
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`oneHot: numClasses must be a positive integer, got ${String(numClasses)}`);
   const dtype = like?.dtype ?? 'float32';
   const data = oneHotArray('oneHot', labels, numClasses, dtype);
   const shape = [labels.length, numClasses];

@@ -79,7 +79,7 @@ export function normalizeAxes(op: string, x: Tensor, axis?: number | number[]): 
   if (axis === undefined) return x.shape.map((_, i) => i);
   const list = Array.isArray(axis) ? axis : [axis];
   const axes = [...new Set(list.map((a) => normalizeAxis(op, a, x.rank)))].sort((a, b) => a - b);
-  if (axes.length !== list.length) throw new ValueError(`${op}: repeated axis in ${JSON.stringify(list)}`);
+  if (axes.length !== list.length) throw new ValueError(`${op}: repeated axis in [${list.map(String).join(',')}]`);
   return axes;
 }
 
