@@ -8,6 +8,7 @@ export type Params = Record<string, Tensor>;
 
 /** Parameter names in the canonical order (sorted), the order of program inputs. */
 export function sortedKeys(params: Params): string[] {
+  if (params === null || typeof params !== 'object') throw new ValueError(`sortedKeys: params must be a record of tensors, got ${describeValue(params)}`);
   return Object.keys(params).sort();
 }
 
@@ -45,5 +46,6 @@ export function checkSameStructure(op: string, reference: Params, other: Params,
 
 /** Disposes every tensor of a record. */
 export function disposeParams(params: Params): void {
+  checkParams('disposeParams', params);
   for (const t of Object.values(params)) t.dispose();
 }

@@ -607,6 +607,43 @@ const backendKind = {
   },
 };
 
+// ---------------------------------------------------------------- the rest of the core's exports
+
+const MISC = ['tidy', 'keep', 'sortedKeys', 'disposeParams', 'Random', 'setBackend', 'paramOrder', 'tidyLeak'];
+
+const miscKind = {
+  name: 'misc',
+  weight: 2,
+  plan: (g) => ({ fn: g.r.pick(MISC), arg: g.r.chance(0.5) ? g.hostile() : g.tensorOf(g.randomShape()) }),
+  describe: (s) => `${s.fn}(${describe(s.arg)})`,
+  run: (ctx, s) => {
+    const { lib } = ctx;
+    const arg = ctx.value(s.arg);
+    switch (s.fn) {
+      case 'tidy':
+        return lib.tidy(arg);
+      case 'tidyLeak':
+        return lib.tidy(() => lib.keep(lib.ops.exp(arg)));
+      case 'keep':
+        return lib.keep(arg);
+      case 'sortedKeys':
+        return lib.sortedKeys(arg);
+      case 'disposeParams':
+        return lib.disposeParams(arg);
+      case 'Random':
+        return new lib.Random(arg).next();
+      case 'paramOrder':
+        return lib.nn.paramOrder(arg);
+      default:
+        try {
+          return lib.setBackend(arg);
+        } finally {
+          lib.setBackend(ctx.backendName);
+        }
+    }
+  },
+};
+
 // ---------------------------------------------------------------- models
 
 const nnKind = {
@@ -661,7 +698,7 @@ const selfTestKind = {
   },
 };
 
-export const KINDS = [opKind, createKind, tensorMethodKind, transformKind, recordKind, recordConvKind, learnerKind, metricKind, rawKind, backendKind, nnKind, ...DATA_KINDS];
+export const KINDS = [opKind, createKind, tensorMethodKind, transformKind, recordKind, recordConvKind, learnerKind, metricKind, rawKind, backendKind, miscKind, nnKind, ...DATA_KINDS];
 
 /**
  * The call at `index`: { kind, backend, spec, desc, run(ctx) }. `only` (a RegExp) restricts the
