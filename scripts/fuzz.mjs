@@ -228,7 +228,9 @@ async function fuzz(opts) {
 }
 
 function report(opts, { calls, counts, byKind, failures, seconds, nativeMissing }) {
-  const repro = (i) => `npm run fuzz -- --seed ${opts.seed} --only ${i}${opts.selfTest ? ' --self-test' : ''}${opts.kinds ? ` --kinds '${opts.kinds}'` : ''}`;
+  const defaultLib = join(root, 'dist', 'index.js');
+  const repro = (i) =>
+    `npm run fuzz -- --seed ${opts.seed} --only ${i}${opts.selfTest ? ' --self-test' : ''}${opts.kinds ? ` --kinds '${opts.kinds}'` : ''}${opts.lib !== defaultLib ? ` --lib ${opts.lib}` : ''}`;
   if (nativeMissing) console.log('fuzz: the native core did not load: every call ran on the pure-TypeScript core');
   console.log(`fuzz: seed ${opts.seed}, ${calls} calls in ${seconds.toFixed(1)} s (${(calls / Math.max(seconds, 1e-3)).toFixed(0)} calls/s)`);
   for (const [kind, c] of Object.entries(byKind).sort()) {

@@ -26,7 +26,7 @@ describe('npm run fuzz', () => {
     expect(status).toBe(1);
     const text = lines.join('\n');
     // SELF_TEST_OUTCOMES: index 2 crashes, 5 hangs, 7 throws a TypeError; 3 (typed) and 4 (hostile getter) are fine.
-    expect(text).toMatch(/#2 \[\w+\] planted crash\n\s+signal SIGSEGV\n\s+repro: npm run fuzz -- --seed 1 --only 2 --self-test/);
+    expect(text).toMatch(/#2 \[\w+\] planted crash\n\s+signal SIGSEGV\n\s+repro: npm run fuzz -- --seed 1 --only 2 --self-test --lib lib\/index\.ts/);
     expect(text).toMatch(/#5 \[\w+\] planted hang\n\s+no answer within 1500 ms/);
     expect(text).toMatch(/#7 \[\w+\] planted untyped\n\s+TypeError: planted untyped error/);
     expect(text).toMatch(/selftest\s+ok 3\s+typed 1\s+hostile 1\s+untyped 1\s+crash 1\s+hang 1/);
