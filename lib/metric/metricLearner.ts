@@ -27,7 +27,7 @@ import { constantOn } from './constants.js';
 import { episodeBackend } from './episodeBackend.js';
 import { meanWithCI95 } from '../train/confidence.js';
 import { disposeTasks, yieldToEventLoop } from '../train/taskSource.js';
-import { expectArray, expectFunction, expectRecord, optionsRecord } from '../core/args.js';
+import { describeValue, expectArray, expectFunction, expectRecord, optionsRecord } from '../core/args.js';
 import { checkLearnerParams } from '../algorithms/inputChecks.js';
 import { EpisodePrograms, layoutKey } from './episodePrograms.js';
 
@@ -181,7 +181,7 @@ export abstract class MetricLearner implements MetaLearner {
     const episodes = optionsRecord(options, `${this.name}.evaluate: options`).episodes ?? 600;
     const sample = expectFunction(expectRecord(sampler, `${this.name}.evaluate: sampler`).sample, `${this.name}.evaluate: sampler.sample`);
     if (!Number.isInteger(episodes) || episodes < 1) {
-      throw new ValueError(`${this.name}.evaluate: episodes must be an integer >= 1, got ${episodes}`);
+      throw new ValueError(`${this.name}.evaluate: episodes must be an integer >= 1, got ${describeValue(episodes)}`);
     }
     const accuracies: number[] = [];
     let loss = 0;

@@ -327,10 +327,12 @@ const learnerKind = {
       callOptions: g.r.chance(0.5) ? undefined : g.options({ innerSteps: g.number([0, 1, 3]) }),
       model: g.r.chance(0.03) ? g.hostile() : undefined,
       concurrent: g.r.chance(0.05),
+      // Dispose every tensor of the call right after starting it (the call is still running).
+      disposeDuring: g.r.chance(0.05),
     };
   },
   describe: (s) =>
-    `new ${s.learner}(${s.model ? describe(s.model) : 'mlp[2,3,' + (s.classify ? 2 : 1) + ']'}, ${describe(s.options)}).${s.method}(params{${describeParamsPlan(s.params)}}, ${describe(s.tasks)}${s.callOptions ? ', ' + describe(s.callOptions) : ''})${s.concurrent ? ' x2 concurrent' : ''}`,
+    `new ${s.learner}(${s.model ? describe(s.model) : 'mlp[2,3,' + (s.classify ? 2 : 1) + ']'}, ${describe(s.options)}).${s.method}(params{${describeParamsPlan(s.params)}}, ${describe(s.tasks)}${s.callOptions ? ', ' + describe(s.callOptions) : ''})${s.concurrent ? ' x2 concurrent' : ''}${s.disposeDuring ? ' disposing everything mid-call' : ''}`,
   run: async (ctx, s) => {
     const { lib } = ctx;
     const model = s.model ? ctx.value(s.model) : lib.nn.mlp([2, 3, s.classify ? 2 : 1]);
@@ -351,7 +353,9 @@ const learnerKind = {
           return learner.init(ctx.value({ t: 'lit', v: s.params.replace?.v ?? 0 }), s.params.dtype);
       }
     };
-    return s.concurrent ? Promise.all([once(), once()]) : once();
+    const pending = s.concurrent ? Promise.all([once(), once()]) : once();
+    if (s.disposeDuring) ctx.disposeAll();
+    return pending;
   },
 };
 
@@ -378,9 +382,11 @@ const metricKind = {
       tasks: tasksSpec(g, 2, 2, true),
       episodes: g.number([1, 3, 0]),
       dtype: g.r.chance(0.5) ? 'float64' : 'float32',
+      disposeDuring: g.r.chance(0.05),
     };
   },
-  describe: (s) => `new ${s.learner}(mlp[2,3], ${describe(s.options)}).${s.method}(params{${describeParamsPlan(s.params)}}, ${describe(s.tasks)})`,
+  describe: (s) =>
+    `new ${s.learner}(mlp[2,3], ${describe(s.options)}).${s.method}(params{${describeParamsPlan(s.params)}}, ${describe(s.tasks)})${s.disposeDuring ? ' disposing everything mid-call' : ''}`,
   run: async (ctx, s) => {
     const { lib } = ctx;
     const learner = new lib[s.learner](lib.nn.mlp([2, 3]), ctx.value(s.options));
@@ -388,18 +394,23 @@ const metricKind = {
     const params = learnerParams(ctx, learner, s.params);
     const tasks = ctx.value(s.tasks);
     const first = Array.isArray(tasks) ? tasks[0] : tasks;
-    switch (s.method) {
-      case 'lossAndGrad':
-        return learner.lossAndGrad(params, first);
-      case 'metaGradient':
-        return learner.metaGradient(params, tasks);
-      case 'evaluateTasks':
-        return learner.evaluateTasks(params, tasks);
-      case 'evaluateTask':
-        return learner.evaluateTask(params, first);
-      default:
-        return learner.evaluate(params, { sample: () => first }, { episodes: ctx.value(s.episodes) });
-    }
+    const call = () => {
+      switch (s.method) {
+        case 'lossAndGrad':
+          return learner.lossAndGrad(params, first);
+        case 'metaGradient':
+          return learner.metaGradient(params, tasks);
+        case 'evaluateTasks':
+          return learner.evaluateTasks(params, tasks);
+        case 'evaluateTask':
+          return learner.evaluateTask(params, first);
+        default:
+          return learner.evaluate(params, { sample: () => first }, { episodes: ctx.value(s.episodes) });
+      }
+    };
+    const pending = call();
+    if (s.disposeDuring) ctx.disposeAll();
+    return pending;
   },
 };
 
@@ -609,7 +620,7 @@ const backendKind = {
 
 // ---------------------------------------------------------------- the rest of the core's exports
 
-const MISC = ['tidy', 'keep', 'sortedKeys', 'disposeParams', 'Random', 'setBackend', 'paramOrder', 'tidyLeak'];
+const MISC = ['tidy', 'keep', 'sortedKeys', 'disposeParams', 'Random', 'setBackend', 'paramOrder', 'tidyLeak', 'multiStepLossWeights', 'cosineAnnealing'];
 
 const miscKind = {
   name: 'misc',
@@ -634,6 +645,10 @@ const miscKind = {
         return new lib.Random(arg).next();
       case 'paramOrder':
         return lib.nn.paramOrder(arg);
+      case 'multiStepLossWeights':
+        return lib.multiStepLossWeights(typeof s.arg.v === 'number' ? s.arg.v : 3, s.arg.t === 'lit' ? s.arg.v : 1, arg instanceof lib.Tensor ? 10 : arg);
+      case 'cosineAnnealing':
+        return lib.cosineAnnealing(1, s.arg.t === 'lit' ? s.arg.v : 5, arg instanceof lib.Tensor ? 10 : arg);
       default:
         try {
           return lib.setBackend(arg);
