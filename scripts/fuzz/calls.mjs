@@ -659,6 +659,51 @@ const miscKind = {
   },
 };
 
+// ---------------------------------------------------------------- episode samplers (lib/data) feeding learners
+
+const samplerKind = {
+  name: 'sampler',
+  weight: 3,
+  plan: (g) => ({
+    source: g.r.pick(['episodes', 'sinusoid']),
+    options: g.options({ ways: g.number([2, 3]), shots: g.number([1, 2]), queries: g.number([0, 1, 2]), seed: g.number([0, 5]), ...(g.r.chance(0.2) ? { classes: g.list([g.number([0]), g.number([1, 2])]) } : {}), ...(g.r.chance(0.2) ? { dtype: { t: 'lit', v: g.r.pick(['float64', 'int8']) } } : {}) }),
+    count: g.number([1, 2]),
+    classes: g.r.pick([2, 3, 4]),
+    perClass: g.r.pick([1, 3, 4]),
+    learn: g.r.chance(0.5),
+  }),
+  describe: (s) => `${s.source === 'episodes' ? `EpisodeSampler(ArrayDataset ${s.classes}x${s.perClass}` : 'sinusoid('}, ${describe(s.options)}).sample${s.learn ? ' -> ProtoNet/MAML' : ''}`,
+  run: async (ctx, s) => {
+    const { lib } = ctx;
+    const options = ctx.value(s.options);
+    if (s.source === 'sinusoid') {
+      const source = lib.data.sinusoid(options);
+      const batch = source.sampleBatch(ctx.value(s.count), options);
+      if (!s.learn) return batch;
+      const maml = new lib.MAML(lib.nn.mlp([1, 4, 1]), { innerSteps: 1 });
+      const params = maml.init(0, batch[0]?.support?.x?.dtype);
+      ctx.tensors.push(...Object.values(params));
+      return maml.metaGradient(params, batch);
+    }
+    const n = s.classes * s.perClass;
+    const dataset = new lib.data.ArrayDataset({
+      name: 'fuzz',
+      exampleShape: [2],
+      values: Float32Array.from({ length: n * 2 }, (_, i) => i % 7),
+      classStarts: Int32Array.from({ length: s.classes + 1 }, (_, c) => c * s.perClass),
+      classNames: Array.from({ length: s.classes }, (_, c) => `c${c}`),
+    });
+    const sampler = new lib.data.EpisodeSampler(dataset, options);
+    const episode = sampler.sample();
+    if (!s.learn) return episode;
+    const proto = new lib.ProtoNet(lib.nn.mlp([2, 3]));
+    ctx.programs.push(proto);
+    const params = proto.init(0, episode.support.x.dtype);
+    ctx.tensors.push(...Object.values(params));
+    return proto.lossAndGrad(params, episode);
+  },
+};
+
 // ---------------------------------------------------------------- models
 
 const nnKind = {
@@ -713,7 +758,7 @@ const selfTestKind = {
   },
 };
 
-export const KINDS = [opKind, createKind, tensorMethodKind, transformKind, recordKind, recordConvKind, learnerKind, metricKind, rawKind, backendKind, miscKind, nnKind, ...DATA_KINDS];
+export const KINDS = [opKind, createKind, tensorMethodKind, transformKind, recordKind, recordConvKind, learnerKind, metricKind, rawKind, backendKind, miscKind, samplerKind, nnKind, ...DATA_KINDS];
 
 /**
  * The call at `index`: { kind, backend, spec, desc, run(ctx) }. `only` (a RegExp) restricts the
