@@ -15,6 +15,7 @@ export function checkLabels(op: string, labels: ArrayLike<number>, numClasses: n
   if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') {
     throw new ValueError(`${op}: labels must be an Int32Array (or an array of class ids), got ${describeValue(labels)}`);
   }
+  if (typeof numClasses !== 'number') throw new ValueError(`${op}: numClasses must be a number, got ${describeValue(numClasses)}`);
   if (expectedLength !== undefined && labels.length !== expectedLength) {
     throw new ShapeError(`${op}: ${labels.length} labels for ${expectedLength} rows`);
   }
