@@ -12,7 +12,7 @@ import { isAllocationFailure } from '../core/allocation.js';
 import { OutOfMemoryError } from '../errors.js';
 import { expectArray, expectRecord } from '../core/args.js';
 import type { Backend, CompiledProgram } from './types.js';
-import { handleList, indexList, optionalHandleList, readAdaptBatchRequest, readMetaGradientRequest } from './requestChecks.js';
+import { handleList, indexList, optionalHandleList, readAdaptBatchRequest, readMetaGradientRequest, readProgramSpec } from './requestChecks.js';
 
 type Method = (...args: unknown[]) => unknown;
 
@@ -82,6 +82,6 @@ export function guardBackend(backend: Backend): Backend {
   guard(backend, label, 'toArray', asIs);
   guard(backend, label, 'fromArray', ([data, shape]) => [data, expectArray(shape, 'fromArray: shape')]);
   guard(backend, label, 'exec', ([op, inputs, attrs]) => [op, handleList(inputs, `exec ${String(op)}: inputs`), expectRecord(attrs, `exec ${String(op)}: attrs`)]);
-  guard(backend, label, 'compile', asIs, (program) => guardProgram(program as CompiledProgram, `${backend.name} program`));
+  guard(backend, label, 'compile', ([spec]) => [readProgramSpec(spec)], (program) => guardProgram(program as CompiledProgram, `${backend.name} program`));
   return backend;
 }

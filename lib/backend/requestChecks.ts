@@ -7,7 +7,8 @@
  */
 import { ValueError } from '../errors.js';
 import { describeValue, expectArray, expectRecord } from '../core/args.js';
-import type { AdaptBatchRequest, Handle, MetaGradientRequest } from './types.js';
+import type { AdaptBatchRequest, DType, Handle, MetaGradientRequest, ProgramSpec } from './types.js';
+import type { PrimitiveAttrs, PrimitiveName } from './primitives.js';
 
 /**
  * The most inner steps one engine call takes (the learners' own cap, lib/algorithms/options.ts
@@ -51,6 +52,38 @@ function flag(value: unknown, what: string): boolean | undefined {
 /** Input indices to differentiate with respect to (vjp / hvp `wrt`). */
 export function indexList(value: unknown, what: string): number[] {
   return expectArray(value, what).map((v, i) => integer(v, `${what}[${i}]`, 0, 2 ** 31 - 1));
+}
+
+/** A shape and dtype of a program value, read once. */
+function valueType(value: unknown, what: string): { shape: number[]; dtype: DType } {
+  const r = expectRecord(value, what);
+  const shape = expectArray(r.shape, `${what}.shape`).map((d, i) => integer(d, `${what}.shape[${i}]`, 0, Number.MAX_SAFE_INTEGER));
+  if (r.dtype !== 'float32' && r.dtype !== 'float64') throw new ValueError(`${what}.dtype must be 'float32' or 'float64', got ${describeValue(r.dtype)}`);
+  return { shape, dtype: r.dtype };
+}
+
+/**
+ * A ProgramSpec's structure (arrays, records, integer ids, shapes), read once into a plain copy;
+ * the backend's own validation then checks what the ids refer to and the ops' rules.
+ */
+export function readProgramSpec(spec: unknown): ProgramSpec {
+  const what = 'compile: spec';
+  const r = expectRecord(spec, what);
+  const id = (v: unknown, where: string): number => integer(v, where, 0, 2 ** 31 - 1);
+  return {
+    inputs: expectArray(r.inputs, `${what}.inputs`).map((input, i) => valueType(input, `${what}.inputs[${i}]`)),
+    nodes: expectArray(r.nodes, `${what}.nodes`).map((node, j) => {
+      const n = expectRecord(node, `${what}.nodes[${j}]`);
+      if (typeof n.op !== 'string') throw new ValueError(`${what}.nodes[${j}].op must be a primitive name, got ${describeValue(n.op)}`);
+      return {
+        op: n.op as PrimitiveName,
+        inputs: expectArray(n.inputs, `${what}.nodes[${j}].inputs`).map((v, k) => id(v, `${what}.nodes[${j}].inputs[${k}]`)),
+        attrs: { ...expectRecord(n.attrs, `${what}.nodes[${j}].attrs`) } as PrimitiveAttrs,
+        ...valueType(n, `${what}.nodes[${j}]`),
+      };
+    }),
+    outputs: expectArray(r.outputs, `${what}.outputs`).map((v, k) => id(v, `${what}.outputs[${k}]`)),
+  };
 }
 
 /** The fields both request kinds share. */

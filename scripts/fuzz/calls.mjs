@@ -571,7 +571,7 @@ function disposeRawResult(backend, result) {
 
 // ---------------------------------------------------------------- the raw Backend (Tensor.backend)
 
-const BACKEND_METHODS = ['exec', 'exec', 'exec', 'fromArray', 'toArray', 'shapeOf', 'dtypeOf', 'dispose'];
+const BACKEND_METHODS = ['exec', 'exec', 'exec', 'fromArray', 'toArray', 'shapeOf', 'dtypeOf', 'dispose', 'compile', 'compile'];
 
 /** backend.exec(op, handles, attrs) and friends, below the front end's checks: the backend's own must hold. */
 const backendKind = {
@@ -592,9 +592,20 @@ const backendKind = {
       attrs,
       data: g.r.chance(0.8) ? { t: 'f32', v: [1, 2] } : g.hostile(),
       shape: g.shape([2]),
+      // A ProgramSpec with ids, ops, shapes and attributes each sometimes wrong.
+      spec: g.options({
+        inputs: g.list([g.options({ shape: g.shape([2]), dtype: { t: 'lit', v: g.r.chance(0.9) ? 'float32' : 'int8' } }), g.options({ shape: g.shape([2]), dtype: { t: 'lit', v: 'float32' } })]),
+        nodes: g.list([
+          g.options({ op: { t: 'lit', v: g.r.pick(['add', 'mul', 'exp', 'matmul', 'sum', 'nope']) }, inputs: g.list([g.number([0]), g.number([1, 5, -1])]), attrs: g.options({ axes: { t: 'lit', v: [0] }, keepDims: { t: 'lit', v: false } }), shape: g.shape([2]), dtype: { t: 'lit', v: 'float32' } }),
+          g.options({ op: { t: 'lit', v: g.r.pick(['sum', 'neg', 'softmax']) }, inputs: g.list([g.number([2, 3, 0])]), attrs: g.options({ axes: { t: 'lit', v: [0] }, keepDims: { t: 'lit', v: false } }), shape: g.shape([]), dtype: { t: 'lit', v: 'float32' } }),
+        ]),
+        outputs: g.list([g.number([3, 2, 9, -1])]),
+      }),
+      runInputs: g.list([g.tensorOf([2]), g.tensorOf([2])]),
     };
   },
-  describe: (s) => `backend.${s.method}(${s.method === 'exec' ? `'${s.primitive}', ${describe(s.inputs)}, ${describe(s.attrs)}` : s.method === 'fromArray' ? `${describe(s.data)}, ${describe(s.shape)}` : describe(s.inputs)})`,
+  describe: (s) =>
+    `backend.${s.method}(${s.method === 'exec' ? `'${s.primitive}', ${describe(s.inputs)}, ${describe(s.attrs)}` : s.method === 'fromArray' ? `${describe(s.data)}, ${describe(s.shape)}` : s.method === 'compile' ? `${describe(s.spec)}).run(${describe(s.runInputs)}` : describe(s.inputs)})`,
   run: (ctx, s) => {
     const { lib } = ctx;
     const backend = ctx.tensor({ t: 'T', shape: [1], dtype: 'float32', fill: 'rand' }).backend;
@@ -610,6 +621,14 @@ const backendKind = {
       case 'fromArray': {
         const h = backend.fromArray(ctx.value(s.data), ctx.value(s.shape));
         backend.dispose(h);
+        return undefined;
+      }
+      case 'compile': {
+        const program = backend.compile(ctx.value(s.spec));
+        ctx.programs.push(program);
+        const inputs = ctx.value(s.runInputs);
+        const outs = program.run(Array.isArray(inputs) ? inputs.map((t) => (t instanceof lib.Tensor && !t.isDisposed ? t.handle : t)) : inputs);
+        for (const h of outs) backend.dispose(h);
         return undefined;
       }
       default:
