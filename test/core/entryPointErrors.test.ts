@@ -5,9 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  CAVIA, DisposedError, MAML, OutOfMemoryError, ProtoNet, ShapeError, ValueError,
-  grad, nn, ops, record, tensor, zeros, full, randn, type Params, type Task,
+  BackendError, CAVIA, DisposedError, MAML, OutOfMemoryError, ProtoNet, ShapeError, ValueError,
+  cosineAnnealing, data, disposeParams, grad, jvp, multiStepLossWeights, nn, ops, record, setBackend, sortedKeys, tensor, tidy,
+  zeros, full, randn, type Params, type Task,
 } from '../../lib/index.js';
+import { nativeAvailable } from '../../lib/backend/index.js';
 import { guardBackend } from '../../lib/backend/backendGuard.js';
 import type { Backend, CompiledProgram, Handle } from '../../lib/backend/types.js';
 import { describeEachBackend } from '../helpers/backends.js';
@@ -149,6 +151,39 @@ describeEachBackend('typed errors at learners', () => {
     await expect(proto.evaluate(params, {} as never, { episodes: 1 })).rejects.toThrow(/protonet.evaluate: sampler.sample must be a function/);
     await expect(proto.lossAndGrad({ ...params, extra: z(1) }, null as never)).rejects.toThrow(/protonet: params has an unexpected key 'extra'/);
     expect(() => new ProtoNet(undefined as never)).toThrow(/ProtoNet: embedding must be an object, got undefined/);
+  });
+});
+
+describeEachBackend('typed errors at the rest of the core', (backend) => {
+  it('Backend.compile: a ProgramSpec that is not one names the field', () => {
+    const b = z(1).backend;
+    expect(() => b.compile({ inputs: 5 } as never)).toThrow(/compile: spec.inputs must be an array, got 5/);
+    expect(() => b.compile({ inputs: [], nodes: [{ op: 'exp', inputs: 'x' }], outputs: [] } as never)).toThrow(/compile: spec.nodes\[0\].inputs must be an array/);
+    expect(() => b.exec('exp', 3 as never, {} as never)).toThrow(/exec exp: inputs must be an array, got 3/);
+  });
+
+  it('tidy, sortedKeys, disposeParams, checkLabels, schedules', () => {
+    expect(() => tidy(3 as never)).toThrow(/tidy: fn must be a function, got 3/);
+    expect(() => sortedKeys(null as never)).toThrow(/sortedKeys: params must be a record of tensors, got null/);
+    expect(() => disposeParams([1] as never)).toThrow(ValueError);
+    expect(() => ops.checkLabels('op', new Int32Array([0]), Symbol('k') as never)).toThrow(/op: numClasses must be a number, got a symbol/);
+    expect(() => multiStepLossWeights(2 ** 40, 0, 10)).toThrow(/steps must be >= 1, got 1099511627776 \(at most 100000\)/);
+    expect(() => cosineAnnealing(1, Symbol('i') as never, 10)).toThrow(/cosineAnnealing: iteration must be a number, got a symbol/);
+  });
+
+  it('samplers: options that are not objects, huge counts', () => {
+    expect(() => data.sinusoid(null as never)).toThrow(/sinusoid: options must be an object, got null/);
+    expect(() => data.sinusoid().sampleBatch(2 ** 40, { shots: 1, queries: 1 })).toThrow(/count must be an integer >= 1, got 1099511627776/);
+    expect(() => data.sinusoid().sample(undefined as never)).toThrow(/sinusoid.sample: options must be an object, got undefined/);
+  });
+
+  it.skipIf(!nativeAvailable().ok)(`a tangent of the other backend is a BackendError, not a foreign handle [${backend}]`, () => {
+    const params = { w: z(2) };
+    setBackend(backend === 'js' ? 'native' : 'js');
+    const v = { w: z(2) };
+    setBackend(backend);
+    expect(() => jvp((p: Params) => ops.sum(ops.square(p.w)), params, v)).toThrow(BackendError);
+    expect(() => jvp((p: Params) => ops.sum(ops.square(p.w)), params, v)).toThrow(/tangent: v.w lives on the/);
   });
 });
 
