@@ -516,12 +516,14 @@ function plantNestedGetter(request, { field, action }, disposeAll) {
         return value;
       },
     });
-  if (field === 'adam') request.adam = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-  if (field === 'implicitGradient') request.implicitGradient = { lambda: 1, cgSteps: 2, tolerance: 1e-6 };
+  const set = (key, value) => Object.defineProperty(request, key, { value, enumerable: true, configurable: true, writable: true });
+  if (field === 'adam') set('adam', { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+  if (field === 'implicitGradient') set('implicitGradient', { lambda: 1, cgSteps: 2, tolerance: 1e-6 });
   if (field === 'adam') hostile(request.adam, 'beta1', 0.9);
   else if (field === 'implicitGradient') hostile(request.implicitGradient, 'lambda', 1);
   else if (field === 'stepWeights') {
-    request.stepWeights = [0, 0, 1].slice(0, (typeof request.steps === 'number' ? request.steps : 1) + 1);
+    const steps = Object.getOwnPropertyDescriptor(request, 'steps')?.value;
+    set('stepWeights', [0, 0, 1].slice(0, (typeof steps === 'number' ? steps : 1) + 1));
     hostile(request.stepWeights, 0, request.stepWeights[0]);
   } else if (field === 'task' && Array.isArray(request.tasks) && request.tasks[0] && typeof request.tasks[0] === 'object') {
     hostile(request.tasks[0], 'support', request.tasks[0].support);
