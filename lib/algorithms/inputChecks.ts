@@ -65,7 +65,7 @@ export function checkLabeledSet(what: string, set: unknown): LabeledSet {
   const record = expectRecord(set, what);
   const x = expectTensor(record.x, `${what}.x`);
   const y = record.y;
-  if (y instanceof Tensor) expectTensor(y, `${what}.y`);
+  if (Tensor.isTensor(y)) expectTensor(y, `${what}.y`);
   else if (!(y instanceof Int32Array)) throw new ValueError(`${what}.y must be a Tensor of targets or an Int32Array of class ids, got ${describeValue(y)}`);
   return { x, y };
 }

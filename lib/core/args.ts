@@ -10,7 +10,8 @@ import { Tensor } from './tensor.js';
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (value instanceof Tensor) return `${value.isDisposed ? 'a disposed ' : 'a '}Tensor [${value.shape.join(',')}] ${value.dtype}`;
+  if (Tensor.isTensor(value)) return `${value.isDisposed ? 'a disposed ' : 'a '}Tensor [${value.shape.join(',')}] ${value.dtype}`;
+  if (value instanceof Tensor) return 'an object that only inherits Tensor.prototype';
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   switch (typeof value) {
@@ -30,7 +31,10 @@ export function describeValue(value: unknown): string {
 
 /** A Tensor that is not disposed (symbolic tensors inside a transform pass). */
 export function expectTensor(value: unknown, what: string): Tensor {
-  if (!(value instanceof Tensor)) throw new ValueError(`${what} must be a Tensor, got ${describeValue(value)}`);
+  if (!Tensor.isTensor(value)) {
+    const fake = value instanceof Tensor ? 'an object that only inherits Tensor.prototype (a Proxy or Object.create)' : describeValue(value);
+    throw new ValueError(`${what} must be a Tensor, got ${fake}`);
+  }
   if (value.isDisposed) throw new DisposedError(`${what}: tensor of shape [${value.shape.join(',')}] was disposed`);
   return value;
 }

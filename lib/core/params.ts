@@ -14,12 +14,12 @@ export function sortedKeys(params: Params): string[] {
 
 /** Checks that a value is a Params record of Tensors; returns its sorted names. */
 export function checkParams(op: string, params: unknown): string[] {
-  if (params === null || typeof params !== 'object' || params instanceof Tensor || Array.isArray(params)) {
+  if (params === null || typeof params !== 'object' || Tensor.isTensor(params) || Array.isArray(params)) {
     throw new ValueError(`${op}: params must be a record of tensors (Record<string, Tensor>), got ${describeValue(params)}`);
   }
   const names = sortedKeys(params as Params);
   for (const name of names) {
-    if (!((params as Params)[name] instanceof Tensor)) {
+    if (!Tensor.isTensor((params as Params)[name])) {
       throw new ValueError(`${op}: params.${name} must be a Tensor, got ${describeValue((params as Record<string, unknown>)[name])}`);
     }
   }

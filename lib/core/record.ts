@@ -38,7 +38,7 @@ export class RecordedProgram {
     expectFunction(fn, `${label}: fn`);
     const names = checkParams(label, exampleParams);
     for (const [i, x] of exampleInputs.entries()) {
-      if (!(x instanceof Tensor)) throw new ValueError(`${label}: input ${i} is not a Tensor`);
+      if (!Tensor.isTensor(x)) throw new ValueError(`${label}: input ${i} is not a Tensor`);
     }
     const backend = backendOf(label, [...names.map((n) => exampleParams[n]), ...exampleInputs]);
     const { spec, constants, outputTypes } = withTrace(label, backend, (trace) => {
@@ -47,7 +47,7 @@ export class RecordedProgram {
       const symbolicInputs = exampleInputs.map((x) => trace.addInput(x));
       const result = fn(symbolicParams, ...symbolicInputs);
       const outputs = Array.isArray(result) ? result : [result];
-      if (outputs.length === 0 || !outputs.every((t) => t instanceof Tensor)) {
+      if (outputs.length === 0 || !outputs.every((t) => Tensor.isTensor(t))) {
         throw new ValueError(`${label}: the function must return a Tensor or a non-empty array of Tensors`);
       }
       const types = outputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
@@ -128,8 +128,8 @@ export class RecordedProgram {
     }
     inputs.forEach((x, i) => {
       const t = this.inputTypes[i];
-      if (!(x instanceof Tensor) || !sameShape(x.shape, t.shape) || x.dtype !== t.dtype) {
-        const got = x instanceof Tensor ? `${formatShape(x.shape)} ${x.dtype}` : typeof x;
+      if (!Tensor.isTensor(x) || !sameShape(x.shape, t.shape) || x.dtype !== t.dtype) {
+        const got = Tensor.isTensor(x) ? `${formatShape(x.shape)} ${x.dtype}` : typeof x;
         throw new ShapeError(`replay: input ${i} must be ${formatShape(t.shape)} ${t.dtype} as recorded, got ${got}`);
       }
     });

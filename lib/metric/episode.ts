@@ -84,7 +84,7 @@ export function checkEpisode(algorithm: string, episode: Episode | Task): Checke
 
 function classIds(algorithm: string, set: string, y: Targets): Int32Array {
   if (!(y instanceof Int32Array)) {
-    throw new ValueError(`${algorithm}: ${set} labels must be an Int32Array of class ids (got ${y instanceof Tensor ? 'a Tensor' : describeValue(y)})`);
+    throw new ValueError(`${algorithm}: ${set} labels must be an Int32Array of class ids (got ${Tensor.isTensor(y) ? 'a Tensor' : describeValue(y)})`);
   }
   return y;
 }

@@ -17,7 +17,7 @@ export function checkLabels(op: string, labels: ArrayLike<number>, numClasses: n
   }
   if (typeof numClasses !== 'number') throw new ValueError(`${op}: numClasses must be a number, got ${describeValue(numClasses)}`);
   if (expectedLength !== undefined && labels.length !== expectedLength) {
-    throw new ShapeError(`${op}: ${labels.length} labels for ${expectedLength} rows`);
+    throw new ShapeError(`${op}: ${labels.length} labels for ${String(expectedLength)} rows`);
   }
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i];
@@ -47,7 +47,7 @@ function oneHotArray(op: string, labels: Int32Array, numClasses: number, dtype: 
  * unless `like` gives another dtype/backend).
  */
 export function oneHot(labels: Labels, numClasses: number, like?: Tensor): Tensor {
-  if (labels instanceof Tensor) return apply('oneHot', [labels], { numClasses });
+  if (Tensor.isTensor(labels)) return apply('oneHot', [labels], { numClasses });
   if (!(labels instanceof Int32Array)) throw new ValueError(`oneHot: labels must be an Int32Array or a Tensor, got ${describeValue(labels)}`);
   if (like !== undefined) expectTensor(like, 'oneHot: like');
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`oneHot: numClasses must be a positive integer, got ${String(numClasses)}`);
@@ -64,7 +64,7 @@ export function oneHotFor(op: string, logits: Tensor, labels: Labels): Tensor {
   expectTensor(logits, `${op}: logits`);
   if (logits.rank !== 2) throw new ShapeError(`${op}: logits must be [n, classes], got ${formatShape(logits.shape)}`);
   const [n, classes] = logits.shape;
-  if (labels instanceof Tensor) {
+  if (Tensor.isTensor(labels)) {
     if (labels.rank !== 1 || labels.shape[0] !== n) {
       throw new ShapeError(`${op}: labels must be [${n}] for logits ${formatShape(logits.shape)}, got ${formatShape(labels.shape)}`);
     }
@@ -81,7 +81,7 @@ export function accuracy(logits: Tensor, labels: Labels): number {
   expectTensor(logits, 'accuracy: logits');
   if (logits.rank !== 2) throw new ShapeError(`accuracy: logits must be [n, classes], got ${formatShape(logits.shape)}`);
   const [n, classes] = logits.shape;
-  const ids = labels instanceof Tensor ? labels.toArray() : labels;
+  const ids = Tensor.isTensor(labels) ? labels.toArray() : labels;
   checkLabels('accuracy', ids, classes, n);
   if (n === 0) throw new ValueError('accuracy: no rows');
   const values = logits.toArray();

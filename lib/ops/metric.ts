@@ -18,7 +18,7 @@ export function prototypes(emb: Tensor, labels: Labels, numClasses: number): Ten
   if (emb.rank !== 2) throw new ShapeError(`prototypes: embeddings must be [n,d], got ${formatShape(emb.shape)}`);
   const n = emb.shape[0];
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`prototypes: numClasses must be a positive integer, got ${String(numClasses)}`);
-  if (labels instanceof Tensor) {
+  if (Tensor.isTensor(labels)) {
     if (labels.rank !== 1 || labels.shape[0] !== n) {
       throw new ShapeError(`prototypes: labels must be [${n}], got ${formatShape(labels.shape)}`);
     }

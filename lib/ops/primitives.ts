@@ -28,30 +28,30 @@ function bothNumbers(op: string): never {
 }
 
 export function add(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && b instanceof Tensor) return apply('add', [a, b], none);
-  if (a instanceof Tensor) return addScalar(a, checkNumber('add', b as number));
-  if (b instanceof Tensor) return addScalar(b, checkNumber('add', a));
+  if (Tensor.isTensor(a) && Tensor.isTensor(b)) return apply('add', [a, b], none);
+  if (Tensor.isTensor(a)) return addScalar(a, checkNumber('add', b as number));
+  if (Tensor.isTensor(b)) return addScalar(b, checkNumber('add', a));
   return bothNumbers('add');
 }
 
 export function sub(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && b instanceof Tensor) return apply('sub', [a, b], none);
-  if (a instanceof Tensor) return addScalar(a, -checkNumber('sub', b as number));
-  if (b instanceof Tensor) return addScalar(neg(b), checkNumber('sub', a));
+  if (Tensor.isTensor(a) && Tensor.isTensor(b)) return apply('sub', [a, b], none);
+  if (Tensor.isTensor(a)) return addScalar(a, -checkNumber('sub', b as number));
+  if (Tensor.isTensor(b)) return addScalar(neg(b), checkNumber('sub', a));
   return bothNumbers('sub');
 }
 
 export function mul(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && b instanceof Tensor) return apply('mul', [a, b], none);
-  if (a instanceof Tensor) return mulScalar(a, checkNumber('mul', b as number));
-  if (b instanceof Tensor) return mulScalar(b, checkNumber('mul', a));
+  if (Tensor.isTensor(a) && Tensor.isTensor(b)) return apply('mul', [a, b], none);
+  if (Tensor.isTensor(a)) return mulScalar(a, checkNumber('mul', b as number));
+  if (Tensor.isTensor(b)) return mulScalar(b, checkNumber('mul', a));
   return bothNumbers('mul');
 }
 
 export function div(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && b instanceof Tensor) return apply('div', [a, b], none);
-  if (a instanceof Tensor) return mulScalar(a, 1 / checkNumber('div', b as number));
-  if (b instanceof Tensor) return mulScalar(powScalar(b, -1), checkNumber('mul', a));
+  if (Tensor.isTensor(a) && Tensor.isTensor(b)) return apply('div', [a, b], none);
+  if (Tensor.isTensor(a)) return mulScalar(a, 1 / checkNumber('div', b as number));
+  if (Tensor.isTensor(b)) return mulScalar(powScalar(b, -1), checkNumber('mul', a));
   return bothNumbers('div');
 }
 

@@ -49,7 +49,7 @@ export class Gen {
 
   hostile() {
     const r = this.r;
-    switch (r.int(0, 16)) {
+    switch (r.int(0, 17)) {
       case 0:
         return { t: 'lit', v: r.pick(HOSTILE_NUMBERS) };
       case 1:
@@ -76,6 +76,8 @@ export class Gen {
         return { t: 'Tproxy', shape: this.randomShape(), dtype: this.dtype, action: r.pick(['throw', 'dispose']) };
       case 12:
         return { t: 'lit', v: r.pick([Symbol('s'), 1n, () => 1, true]) };
+      case 17:
+        return { t: 'fakeTensor' };
       case 13:
         return { t: 'lit', v: r.pick(HOSTILE_SHAPES) };
       case 14:

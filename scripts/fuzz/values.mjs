@@ -118,6 +118,9 @@ export class CallContext {
         return Float32Array.from(spec.v);
       case 'throwProxy':
         return throwingProxy();
+      case 'fakeTensor':
+        // inherits Tensor.prototype, was never made by the library
+        return Object.create(this.lib.Tensor.prototype);
       case 'obj':
         return this.object(spec);
       case 'list':
@@ -191,6 +194,8 @@ export function describe(spec) {
       return `${spec.t}[${spec.v.map(String).join(',')}]`;
     case 'throwProxy':
       return 'throwProxy';
+    case 'fakeTensor':
+      return 'Object.create(Tensor.prototype)';
     case 'obj': {
       const parts = Object.entries(spec.fields).map(([k, v]) => `${k}${k === spec.getter ? `(get:${spec.action})` : ''}:${describe(v)}`);
       return `{${parts.join(',')}}`;

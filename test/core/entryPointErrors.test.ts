@@ -35,6 +35,13 @@ describeEachBackend('typed errors at entry points', (backend) => {
     expect(() => ops.maxPool2d(z(1, 1, 4, 4), undefined as never)).toThrow(/maxPool2d: options.kernel is required/);
   });
 
+  it('an object that only inherits Tensor.prototype (Object.create, a Proxy) is refused, not read', () => {
+    const fake = Object.create(z(1).constructor.prototype) as never;
+    expect(() => ops.exp(fake)).toThrow(/exp: x must be a Tensor, got an object that only inherits Tensor.prototype/);
+    expect(() => ops.linear(new Proxy(z(1, 1), {}) as never, z(1, 1))).toThrow(/linear: x must be a Tensor, got an object that only inherits/);
+    expect(() => (fake as { item(): number }).item()).toThrow(ValueError);
+  });
+
   it('a disposed tensor is a DisposedError naming the argument', () => {
     const t = z(2);
     t.dispose();
