@@ -64,14 +64,30 @@ function scalarAttr(op: string, value: unknown): void {
   }
 }
 
+/**
+ * The largest matrix dimension of a GEMM: the native kernels index with int32. Both backends
+ * refuse the same shapes (native/ops/ops.cpp require_gemm_dims), empty or not.
+ */
+export const MAX_GEMM_DIM = 2 ** 31 - 1;
+
+function expectGemmDims(op: string, dims: number[], shapes: string): void {
+  for (const d of dims) {
+    if (d > MAX_GEMM_DIM) {
+      throw new ShapeError(`${op}: ${shapes} has a matrix dimension of ${d}, above the limit of ${MAX_GEMM_DIM}`);
+    }
+  }
+}
+
 function convOutputSize(op: string, x: readonly number[], w: readonly number[], stride: [number, number], padding: [number, number]): [number, number] {
   const oh = Math.floor((x[2] + 2 * padding[0] - w[2]) / stride[0]) + 1;
   const ow = Math.floor((x[3] + 2 * padding[1] - w[3]) / stride[1]) + 1;
-  if (oh < 1 || ow < 1) {
+  if (oh < 1 || ow < 1 || w[2] < 1 || w[3] < 1) {
     throw new ShapeError(
       `${op}: kernel ${w[2]}x${w[3]} with padding ${padding.join(',')} does not fit input ${fmt(x)} (output would be ${oh}x${ow})`,
     );
   }
+  // im2col: a [C*KH*KW, OH*OW] matrix of the GEMM.
+  expectGemmDims(op, [w[0], x[1] * w[2] * w[3], oh * ow], `input ${fmt(x)}, weight ${fmt(w)} (im2col [C*KH*KW, OH*OW] with output ${oh}x${ow})`);
   return [oh, ow];
 }
 
@@ -105,6 +121,7 @@ const rules: { [P in PrimitiveName]: Infer<P> } = {
         `${op}: inner dimensions differ: ${fmt(a.shape)}${transA ? '^T' : ''} x ${fmt(b.shape)}${transB ? '^T' : ''} (${ka} vs ${kb})`,
       );
     }
+    expectGemmDims(op, [n, ka, m], `${fmt(a.shape)} x ${fmt(b.shape)}`);
     return [n, m];
   },
   add: binary, sub: binary, mul: binary, div: binary,
@@ -227,6 +244,7 @@ const rules: { [P in PrimitiveName]: Infer<P> } = {
     expectRank(op, a, 2, 'a');
     expectRank(op, b, 2, 'b');
     if (a.shape[1] !== b.shape[1]) throw new ShapeError(`${op}: feature sizes differ: ${shapesOf(inputs)}`);
+    expectGemmDims(op, [a.shape[0], b.shape[0], a.shape[1]], shapesOf(inputs));
     return [a.shape[0], b.shape[0]];
   },
   oneHot: (op, [labels], { numClasses }) => {

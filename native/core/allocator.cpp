@@ -7,8 +7,12 @@
 #include <deque>
 #include <mutex>
 #include <new>
+#include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include "core/error.h"
 #include "core/threads.h"
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -101,17 +105,29 @@ int size_class(size_t bytes, size_t* rounded) {
   return bytes <= kLargeThreshold ? kMedium : kLarge;
 }
 
-void* allocate(size_t rounded) {
+void drop_large_cache();
+
+[[noreturn]] void fail_out_of_memory(size_t bytes, const char* what) {
+  fail(ErrorKind::OutOfMemory, "out of memory: could not allocate " + std::to_string(bytes) + " bytes for " + what);
+}
+
+// A fresh block; when the OS refuses, the large-block cache is returned to it and the request
+// tried once more before failing.
+void* allocate(size_t rounded, const char* what) {
 #if defined(__GLIBC__)
   static const bool threshold_fixed = mallopt(M_MMAP_THRESHOLD, static_cast<int>(kLargeThreshold)) == 1;
   (void)threshold_fixed;
 #endif
   void* p = std::aligned_alloc(64, rounded);
-  if (!p) throw std::bad_alloc();
+  if (!p) {
+    drop_large_cache();
+    p = std::aligned_alloc(64, rounded);
+  }
+  if (!p) fail_out_of_memory(rounded, what);
   return p;
 }
 
-void* acquire_medium(size_t rounded) {
+void* acquire_medium(size_t rounded, const char* what) {
   std::vector<SizedBlock>& blocks = medium_cache.blocks;
   for (size_t b = blocks.size(); b-- > 0;) {
     if (blocks[b].bytes != rounded) continue;
@@ -120,7 +136,7 @@ void* acquire_medium(size_t rounded) {
     blocks.erase(blocks.begin() + static_cast<std::ptrdiff_t>(b));
     return p;
   }
-  return allocate(rounded);
+  return allocate(rounded, what);
 }
 
 void release_medium(void* p, size_t rounded) {
@@ -133,7 +149,7 @@ void release_medium(void* p, size_t rounded) {
   blocks.erase(blocks.begin(), blocks.begin() + static_cast<std::ptrdiff_t>(evict));
 }
 
-void* acquire_large(size_t rounded) {
+void* acquire_large(size_t rounded, const char* what) {
   LargeCache& cache = large_cache();
   {
     std::lock_guard<std::mutex> lock(cache.mutex);
@@ -145,7 +161,18 @@ void* acquire_large(size_t rounded) {
       return p;
     }
   }
-  return allocate(rounded);
+  return allocate(rounded, what);
+}
+
+void drop_large_cache() {
+  LargeCache& cache = large_cache();
+  std::deque<SizedBlock> dropped;
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    dropped.swap(cache.blocks);
+    cache.total = 0;
+  }
+  for (const SizedBlock& b : dropped) std::free(b.p);
 }
 
 void release_large(void* p, size_t rounded) {
@@ -191,19 +218,32 @@ void count_released(size_t bytes, size_t rounded) {
 
 }  // namespace
 
-void* acquire_block(size_t bytes) {
+size_t max_block_bytes() {
+  static const size_t cap = [] {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    // Unknown: 1 TiB. Either way far below SIZE_MAX, so rounding a granted size cannot wrap.
+    return pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page) : size_t(1) << 40;
+  }();
+  return cap;
+}
+
+void* acquire_block(size_t bytes, const char* what) {
+  if (bytes > max_block_bytes()) fail_out_of_memory(bytes, what);
   size_t rounded;
   int c = size_class(bytes, &rounded);
-  count_acquired(bytes, rounded);
-  if (c == kLarge) return acquire_large(rounded);
-  if (c == kMedium) return acquire_medium(rounded);
-  auto& list = small_cache.blocks[c];
-  if (!list.empty()) {
-    void* p = list.back();
-    list.pop_back();
-    return p;
+  void* p = nullptr;
+  if (c == kLarge) {
+    p = acquire_large(rounded, what);
+  } else if (c == kMedium) {
+    p = acquire_medium(rounded, what);
+  } else if (!small_cache.blocks[c].empty()) {
+    p = small_cache.blocks[c].back();
+    small_cache.blocks[c].pop_back();
+  } else {
+    p = allocate(rounded, what);
   }
-  return allocate(rounded);
+  count_acquired(bytes, rounded);  // only what was granted
+  return p;
 }
 
 void release_block(void* p, size_t bytes) {

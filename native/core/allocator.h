@@ -4,10 +4,15 @@
 
 namespace ml {
 
-// A block of at least `bytes`, 64-byte aligned. Throws std::bad_alloc when memory runs out.
-void* acquire_block(size_t bytes);
+// A block of at least `bytes`, 64-byte aligned. Throws ml::Error (ErrorKind::OutOfMemory, "could
+// not allocate N bytes for <what>") when memory runs out or `bytes` is above max_block_bytes();
+// a failed request leaves block_bytes() unchanged.
+void* acquire_block(size_t bytes, const char* what = "tensor storage");
 // Returns a block from acquire_block(bytes) (same `bytes`); it may be kept for reuse.
 void release_block(void* p, size_t bytes);
+// The largest block acquire_block grants: the machine's physical memory (a bigger block could
+// never be written in full: the OS would kill the process instead of failing the allocation).
+size_t max_block_bytes();
 // Bytes currently held in the large-block cache (for tests).
 size_t cached_large_bytes();
 

@@ -6,9 +6,27 @@
 
 namespace ml {
 
+int64_t checked_mul(int64_t a, int64_t b, const std::string& what) {
+  int64_t out;
+  if (a < 0 || b < 0 || __builtin_mul_overflow(a, b, &out))
+    fail(ErrorKind::Shape, what + ": size " + std::to_string(a) + " x " + std::to_string(b) + " overflows");
+  return out;
+}
+
+int64_t checked_add(int64_t a, int64_t b, const std::string& what) {
+  int64_t out;
+  if (a < 0 || b < 0 || __builtin_add_overflow(a, b, &out))
+    fail(ErrorKind::Shape, what + ": size " + std::to_string(a) + " + " + std::to_string(b) + " overflows");
+  return out;
+}
+
 int64_t shape_numel(const Shape& shape) {
+  for (int64_t d : shape) {
+    if (d < 0) fail(ErrorKind::Shape, "shape " + shape_str(shape) + " has a negative dimension");
+    if (d == 0) return 0;
+  }
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape) n = checked_mul(n, d, "element count of shape " + shape_str(shape));
   return n;
 }
 
@@ -35,7 +53,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
 }
 
 std::vector<int64_t> contiguous_strides(const Shape& shape) {
-  std::vector<int64_t> strides(shape.size());
+  std::vector<int64_t> strides(shape.size(), 0);
+  if (shape_numel(shape) == 0) return strides;
   int64_t s = 1;
   for (size_t i = shape.size(); i-- > 0;) {
     strides[i] = s;

@@ -20,7 +20,14 @@ Tensor Tensor::empty(DType dtype, const Shape& shape) {
   t.dtype_ = dtype;
   t.shape_ = shape;
   t.numel_ = shape_numel(shape);
-  t.storage_ = std::make_shared<Storage>(t.bytes());
+  try {
+    t.storage_ = std::make_shared<Storage>(t.bytes());
+  } catch (const Error& e) {
+    // Name the tensor (built only on failure: this is the hot path of every op).
+    if (e.kind() != ErrorKind::OutOfMemory) throw;
+    fail(ErrorKind::OutOfMemory, std::string(e.what()) + " (a " + dtype_name(dtype) + " tensor of shape " +
+                                     shape_str(shape) + ")");
+  }
   return t;
 }
 

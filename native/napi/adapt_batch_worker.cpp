@@ -96,11 +96,13 @@ Napi::Object result_to_js(Napi::Env env, const AdaptBatchRequest& request, const
 Napi::Value ProgramWrap::adapt_batch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    program("adaptBatch");  // throws when disposed
     AdaptBatchRequest request = request_from_js(env, info[0]);
     request.query_program = query_program_from_js(env, info[1], "adaptBatch");
-    return ProgramTaskWorker<AdaptBatchRequest, AdaptBatchResult>::queue(env, kWhat, program_, std::move(request),
-                                                                         ml::adapt_batch, result_to_js);
+    // Last, after every getter of the request has run (program_wrap.h, program_ref).
+    std::shared_ptr<const Program> program = program_ref("adaptBatch");
+    return ProgramTaskWorker<AdaptBatchRequest, AdaptBatchResult>::queue(env, kWhat, std::move(program),
+                                                                         std::move(request), ml::adapt_batch,
+                                                                         result_to_js);
   });
 }
 

@@ -74,9 +74,9 @@ Napi::Value dispose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
     // Idempotent: disposing a disposed tensor is fine; a non-tensor is an error.
-    if (!info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(addon_data(env).tensor_constructor.Value()))
-      fail(ErrorKind::Value, "dispose: expected a NativeTensor");
-    TensorWrap::Unwrap(info[0].As<Napi::Object>())->release();
+    TensorWrap* wrap = wrapped_instance<TensorWrap>(info[0], addon_data(env).tensor_constructor);
+    if (!wrap) fail(ErrorKind::Value, "dispose: expected a NativeTensor");
+    wrap->release();
     return env.Undefined();
   });
 }

@@ -17,4 +17,15 @@ struct AddonData {
 
 inline AddonData& addon_data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
+// The native object behind `value` when it is an object that `constructor` built; null for
+// anything else, including objects that only inherit its prototype (Object.create, a Proxy):
+// those pass InstanceOf but wrap nothing, and ObjectWrap::Unwrap would throw an uncoded error.
+template <class Wrap>
+Wrap* wrapped_instance(const Napi::Value& value, const Napi::FunctionReference& constructor) {
+  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(constructor.Value())) return nullptr;
+  void* native = nullptr;
+  if (napi_unwrap(value.Env(), value, &native) != napi_ok || native == nullptr) return nullptr;
+  return static_cast<Wrap*>(static_cast<Napi::ObjectWrap<Wrap>*>(native));
+}
+
 }  // namespace ml::napi

@@ -25,9 +25,11 @@ Napi::Value guarded(Napi::Env env, F&& body) {
   } catch (const Napi::Error&) {
     throw;
   } catch (const std::bad_alloc&) {
-    throw js_error(env, ErrorKind::Internal, "metalearn native: out of memory");
+    throw js_error(env, ErrorKind::OutOfMemory, "metalearn native: out of memory (an allocation failed)");
   } catch (const std::exception& e) {
     throw js_error(env, ErrorKind::Internal, std::string("metalearn native: ") + e.what());
+  } catch (...) {
+    throw js_error(env, ErrorKind::Internal, "metalearn native: unknown failure");
   }
 }
 

@@ -80,12 +80,12 @@ Napi::Object result_to_js(Napi::Env env, const MetaGradientRequest& request, con
 Napi::Value ProgramWrap::meta_gradient(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    program("metaGradient");  // throws when disposed
     MetaGradientRequest request = request_from_js(env, info[0]);
     request.query_program = query_program_from_js(env, info[1], "metaGradient");
-    return ProgramTaskWorker<MetaGradientRequest, MetaGradientResult>::queue(env, "metaGradient", program_,
-                                                                             std::move(request), ml::meta_gradient,
-                                                                             result_to_js);
+    // Last, after every getter of the request has run (program_wrap.h, program_ref).
+    std::shared_ptr<const Program> program = program_ref("metaGradient");
+    return ProgramTaskWorker<MetaGradientRequest, MetaGradientResult>::queue(
+        env, "metaGradient", std::move(program), std::move(request), ml::meta_gradient, result_to_js);
   });
 }
 

@@ -23,9 +23,13 @@ class ProgramTaskWorker : public Napi::AsyncWorker {
   using ToJs = Napi::Object (*)(Napi::Env, const Request&, const Result&);
 
   // Queues the call and returns its Promise. `name` (e.g. "adaptBatch") prefixes the messages of
-  // failures that are not ml::Error. The worker deletes itself when done.
+  // failures that are not ml::Error. The worker deletes itself when done. It owns strong
+  // references to everything it reads off the JS thread: `program` (non-null) and the request,
+  // whose tensors share their storage by reference count (core/tensor.h) and whose query program
+  // is a shared_ptr, so dispose() of any of them during the call only drops the JS side's reference.
   static Napi::Promise queue(Napi::Env env, const std::string& name, std::shared_ptr<const Program> program,
                              Request request, Run run, ToJs to_js) {
+    if (!program) fail(ErrorKind::Internal, name + ": no program to run");
     auto* worker = new ProgramTaskWorker(env, name, std::move(program), std::move(request), run, to_js);
     Napi::Promise promise = worker->deferred_.Promise();
     worker->Queue();
@@ -39,17 +43,27 @@ class ProgramTaskWorker : public Napi::AsyncWorker {
     } catch (const Error& e) {
       fail_with(e.kind(), e.what());
     } catch (const std::bad_alloc&) {
-      fail_with(ErrorKind::Internal, name_ + ": out of memory");
+      fail_with(ErrorKind::OutOfMemory, name_ + ": out of memory (an allocation failed)");
     } catch (const std::exception& e) {
       fail_with(ErrorKind::Internal, name_ + ": " + e.what());
+    } catch (...) {
+      fail_with(ErrorKind::Internal, name_ + ": unknown failure");
     }
   }
 
+  // Every failure becomes a rejection: an exception escaping OnOK would end the process
+  // (node-addon-api only converts Napi::Error there).
   void OnOK() override {
     try {
       deferred_.Resolve(to_js_(Env(), request_, result_));
     } catch (const Napi::Error& e) {
       deferred_.Reject(e.Value());
+    } catch (const Error& e) {
+      deferred_.Reject(js_error(Env(), e.kind(), e.what()).Value());
+    } catch (const std::bad_alloc&) {
+      deferred_.Reject(js_error(Env(), ErrorKind::OutOfMemory, name_ + ": out of memory (an allocation failed)").Value());
+    } catch (const std::exception& e) {
+      deferred_.Reject(js_error(Env(), ErrorKind::Internal, name_ + ": " + e.what()).Value());
     }
   }
 

@@ -36,17 +36,16 @@ Napi::Object ProgramWrap::create(Napi::Env env, std::shared_ptr<const Program> p
 
 ProgramWrap::ProgramWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ProgramWrap>(info) {}
 
-const Program& ProgramWrap::program(const char* method) const {
+std::shared_ptr<const Program> ProgramWrap::program_ref(const char* method) const {
   if (!program_) fail(ErrorKind::Disposed, std::string(method) + ": program was disposed");
-  return *program_;
+  return program_;
 }
 
 std::shared_ptr<const Program> ProgramWrap::query_program_from_js(Napi::Env env, const Napi::Value& value,
                                                                   const char* method) {
   if (value.IsUndefined() || value.IsNull()) return nullptr;
-  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(addon_data(env).program_constructor.Value()))
-    fail(ErrorKind::Value, std::string(method) + ": the query program must be a NativeProgram");
-  const ProgramWrap* query = Unwrap(value.As<Napi::Object>());
+  const ProgramWrap* query = wrapped_instance<ProgramWrap>(value, addon_data(env).program_constructor);
+  if (!query) fail(ErrorKind::Value, std::string(method) + ": the query program must be a NativeProgram");
   if (!query->program_) fail(ErrorKind::Disposed, std::string(method) + ": the query program was disposed");
   return query->program_;
 }
@@ -54,17 +53,18 @@ std::shared_ptr<const Program> ProgramWrap::query_program_from_js(Napi::Env env,
 Napi::Value ProgramWrap::run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    const Program& p = program("run");
-    return tensors_to_js(env, p.run(tensors_from_js(env, info[0], "run: inputs", false)));
+    std::vector<Tensor> inputs = tensors_from_js(env, info[0], "run: inputs", false);
+    return tensors_to_js(env, program_ref("run")->run(inputs));
   });
 }
 
 Napi::Value ProgramWrap::vjp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    const Program& p = program("vjp");
-    VjpResult r = p.vjp(tensors_from_js(env, info[0], "vjp: inputs", false),
-                        tensors_from_js(env, info[1], "vjp: cotangents", true), wrt_from_js(info[2], "vjp"));
+    std::vector<Tensor> inputs = tensors_from_js(env, info[0], "vjp: inputs", false);
+    std::vector<Tensor> cotangents = tensors_from_js(env, info[1], "vjp: cotangents", true);
+    std::vector<int64_t> wrt = wrt_from_js(info[2], "vjp");
+    VjpResult r = program_ref("vjp")->vjp(inputs, cotangents, wrt);
     Napi::Object out = Napi::Object::New(env);
     out.Set("outputs", tensors_to_js(env, r.outputs));
     out.Set("grads", tensors_to_js(env, r.grads));
@@ -75,9 +75,9 @@ Napi::Value ProgramWrap::vjp(const Napi::CallbackInfo& info) {
 Napi::Value ProgramWrap::jvp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    const Program& p = program("jvp");
-    JvpResult r = p.jvp(tensors_from_js(env, info[0], "jvp: inputs", false),
-                        tensors_from_js(env, info[1], "jvp: tangents", true));
+    std::vector<Tensor> inputs = tensors_from_js(env, info[0], "jvp: inputs", false);
+    std::vector<Tensor> tangents = tensors_from_js(env, info[1], "jvp: tangents", true);
+    JvpResult r = program_ref("jvp")->jvp(inputs, tangents);
     Napi::Object out = Napi::Object::New(env);
     out.Set("outputs", tensors_to_js(env, r.outputs));
     out.Set("tangents", tensors_to_js(env, r.tangents));
@@ -88,10 +88,11 @@ Napi::Value ProgramWrap::jvp(const Napi::CallbackInfo& info) {
 Napi::Value ProgramWrap::hvp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    const Program& p = program("hvp");
-    HvpResult r = p.hvp(tensors_from_js(env, info[0], "hvp: inputs", false),
-                        tensors_from_js(env, info[1], "hvp: tangents", true),
-                        tensors_from_js(env, info[2], "hvp: cotangents", true), wrt_from_js(info[3], "hvp"));
+    std::vector<Tensor> inputs = tensors_from_js(env, info[0], "hvp: inputs", false);
+    std::vector<Tensor> tangents = tensors_from_js(env, info[1], "hvp: tangents", true);
+    std::vector<Tensor> cotangents = tensors_from_js(env, info[2], "hvp: cotangents", true);
+    std::vector<int64_t> wrt = wrt_from_js(info[3], "hvp");
+    HvpResult r = program_ref("hvp")->hvp(inputs, tangents, cotangents, wrt);
     Napi::Object out = Napi::Object::New(env);
     out.Set("outputs", tensors_to_js(env, r.outputs));
     out.Set("grads", tensors_to_js(env, r.grads));

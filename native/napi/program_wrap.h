@@ -16,8 +16,11 @@ class ProgramWrap : public Napi::ObjectWrap<ProgramWrap> {
   explicit ProgramWrap(const Napi::CallbackInfo& info);
 
  private:
-  // The program, or ErrorKind::Disposed after dispose().
-  const Program& program(const char* method) const;
+  // A strong reference to the program, or ErrorKind::Disposed after dispose(). Taken only after
+  // every argument was read: reading arguments runs user JavaScript (getters, proxies) that may
+  // call dispose(); the reference keeps the program alive for the call (and its worker) whatever
+  // dispose() does afterwards.
+  std::shared_ptr<const Program> program_ref(const char* method) const;
   // The optional query program argument of metaGradient / adaptBatch (binding.d.ts): null when
   // absent, else a live NativeProgram (Value error otherwise; Disposed after its dispose()).
   static std::shared_ptr<const Program> query_program_from_js(Napi::Env env, const Napi::Value& value,

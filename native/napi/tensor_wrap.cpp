@@ -42,9 +42,8 @@ Napi::Object TensorWrap::create(Napi::Env env, const Tensor& t) {
 }
 
 Tensor TensorWrap::unwrap(Napi::Env env, const Napi::Value& value, const std::string& what) {
-  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(addon_data(env).tensor_constructor.Value()))
-    fail(ErrorKind::Value, what + ": expected a NativeTensor");
-  TensorWrap* wrap = Unwrap(value.As<Napi::Object>());
+  TensorWrap* wrap = wrapped_instance<TensorWrap>(value, addon_data(env).tensor_constructor);
+  if (!wrap) fail(ErrorKind::Value, what + ": expected a NativeTensor");
   if (!wrap->holding_) fail(ErrorKind::Disposed, what + ": tensor was disposed");
   return wrap->tensor_;
 }

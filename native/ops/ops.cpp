@@ -1,7 +1,9 @@
 #include "ops/ops.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
+#include <initializer_list>
 #include <string>
 
 #include "core/error.h"
@@ -49,6 +51,17 @@ void require_finite(double value, const char* op) {
 
 std::string pair_str(Pair p) { return "[" + std::to_string(p[0]) + "," + std::to_string(p[1]) + "]"; }
 
+// The GEMM kernels index with int: a matrix dimension above this is a ShapeError (the JS twin
+// checks the same bound in lib/core/opTable.ts, so both backends refuse the same shapes).
+constexpr int64_t kMaxGemmDim = INT32_MAX;
+
+void require_gemm_dims(std::initializer_list<int64_t> dims, const std::string& op, const std::string& shapes) {
+  for (int64_t d : dims)
+    if (d > kMaxGemmDim)
+      fail(ErrorKind::Shape, op + ": " + shapes + " has a matrix dimension of " + std::to_string(d) +
+                                 ", above the limit of " + std::to_string(kMaxGemmDim));
+}
+
 Tensor binary(cpu::BinaryOp kind, const Tensor& a, const Tensor& b, const char* op) {
   require_same_dtype(a, b, op);
   Shape out_shape = broadcast_shapes(a.shape(), b.shape(), op);
@@ -92,12 +105,20 @@ cpu::Conv2dGeometry conv_geometry(const Shape& x, const Shape& w, Pair stride, P
     fail(ErrorKind::Shape, std::string(op) + ": input " + shape_str(x) + " has " + std::to_string(x[1]) +
                                " channels but weight " + shape_str(w) + " expects " + std::to_string(w[1]));
   cpu::Conv2dGeometry g{x[0], x[1], x[2], x[3], w[0], w[2], w[3], stride[0], stride[1], padding[0], padding[1], 0, 0};
-  int64_t span_h = g.H + 2 * g.PH - g.KH, span_w = g.W + 2 * g.PW - g.KW;
-  if (span_h < 0 || span_w < 0 || g.KH < 1 || g.KW < 1)
+  const std::string shapes = "input " + shape_str(x) + ", weight " + shape_str(w) + ", padding " + pair_str(padding);
+  const std::string what = std::string(op) + ": " + shapes;
+  // The padded extent H + 2 PH, checked: dims and padding come from the caller.
+  int64_t padded_h = checked_add(g.H, checked_mul(2, g.PH, what), what);
+  int64_t padded_w = checked_add(g.W, checked_mul(2, g.PW, what), what);
+  if (padded_h < g.KH || padded_w < g.KW || g.KH < 1 || g.KW < 1)
     fail(ErrorKind::Shape, std::string(op) + ": kernel " + shape_str(w) + " does not fit input " + shape_str(x) +
                                " with padding " + pair_str(padding));
-  g.OH = span_h / g.SH + 1;
-  g.OW = span_w / g.SW + 1;
+  g.OH = (padded_h - g.KH) / g.SH + 1;
+  g.OW = (padded_w - g.KW) / g.SW + 1;
+  // im2col is a [C*KH*KW, OH*OW] matrix of the GEMM: both sides must fit its int indices.
+  require_gemm_dims({g.O, checked_mul(checked_mul(g.C, g.KH, what), g.KW, what), checked_mul(g.OH, g.OW, what)}, op,
+                    shapes + " (im2col [C*KH*KW, OH*OW] with output " + std::to_string(g.OH) + "x" +
+                        std::to_string(g.OW) + ")");
   return g;
 }
 
@@ -126,7 +147,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transA, bool transB) {
   if (k != kb)
     fail(ErrorKind::Shape, "matmul: inner dimensions differ: " + shape_str(a.shape()) + (transA ? "^T" : "") + " x " +
                                shape_str(b.shape()) + (transB ? "^T" : ""));
-  if (n > INT32_MAX || k > INT32_MAX || m > INT32_MAX) fail(ErrorKind::Value, "matmul: dimensions too large");
+  require_gemm_dims({n, k, m}, op, shape_str(a.shape()) + " x " + shape_str(b.shape()));
   Tensor out = Tensor::empty(a.dtype(), {n, m});
   dispatch_dtype(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -236,12 +257,14 @@ Tensor concat(const std::vector<Tensor>& inputs, int64_t axis) {
     if (!same)
       fail(ErrorKind::Shape, "concat: " + shape_str(t.shape()) + " does not match " + shape_str(first.shape()) +
                                  " outside axis " + std::to_string(axis));
-    out_shape[axis] += t.dim(axis);
+    out_shape[axis] = checked_add(out_shape[axis], t.dim(axis), "concat along axis " + std::to_string(axis));
   }
+  Tensor out = Tensor::empty(first.dtype(), out_shape);
+  // Empty: nothing to copy (and the loops below could run over huge outer dims of nothing).
+  if (out.numel() == 0) return out;
   int64_t outer = 1, after = 1;
   for (int64_t d = 0; d < axis; ++d) outer *= first.dim(d);
   for (int64_t d = axis + 1; d < first.rank(); ++d) after *= first.dim(d);
-  Tensor out = Tensor::empty(first.dtype(), out_shape);
   dispatch_dtype(first.dtype(), [&](auto tag) {
     using T = decltype(tag);
     std::vector<const T*> pointers;
@@ -264,10 +287,11 @@ Tensor slice(const Tensor& x, int64_t axis, int64_t start, int64_t end) {
                                std::to_string(axis) + " of " + shape_str(x.shape()));
   Shape out_shape = x.shape();
   out_shape[axis] = end - start;
+  Tensor out = Tensor::empty(x.dtype(), out_shape);
+  if (out.numel() == 0) return out;  // nothing to copy; the dims' products are bounded below
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < axis; ++d) outer *= x.dim(d);
   for (int64_t d = axis + 1; d < x.rank(); ++d) inner *= x.dim(d);
-  Tensor out = Tensor::empty(x.dtype(), out_shape);
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     cpu::slice_forward<T>(out.data<T>(), x.data<T>(), outer, x.dim(axis), inner, start, end);
@@ -302,6 +326,8 @@ Tensor log_softmax(const Tensor& x) {
 Tensor conv2d(const Tensor& x, const Tensor& w, Pair stride, Pair padding) {
   require_same_dtype(x, w, "conv2d");
   cpu::Conv2dGeometry g = conv_geometry(x.shape(), w.shape(), stride, padding, "conv2d");
+  // An empty input or weight convolves to zeros (every tap reads padding or nothing).
+  if (x.numel() == 0 || w.numel() == 0) return Tensor::zeros(x.dtype(), {g.N, g.O, g.OH, g.OW});
   Tensor out = Tensor::empty(x.dtype(), {g.N, g.O, g.OH, g.OW});
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -319,6 +345,7 @@ Tensor conv2d_backward_input(const Tensor& g, const Tensor& w, Pair stride, Pair
   if (g.shape() != expected)
     fail(ErrorKind::Shape, std::string(op) + ": gradient " + shape_str(g.shape()) + " should be " + shape_str(expected) +
                                " for input " + shape_str(input_shape) + " and weight " + shape_str(w.shape()));
+  if (g.numel() == 0 || w.numel() == 0 || shape_numel(input_shape) == 0) return Tensor::zeros(g.dtype(), input_shape);
   Tensor out = Tensor::empty(g.dtype(), input_shape);
   dispatch_dtype(g.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -336,6 +363,7 @@ Tensor conv2d_backward_weight(const Tensor& x, const Tensor& g, Pair stride, Pai
   if (g.shape() != expected)
     fail(ErrorKind::Shape, std::string(op) + ": gradient " + shape_str(g.shape()) + " should be " + shape_str(expected) +
                                " for input " + shape_str(x.shape()) + " and weight " + shape_str(weight_shape));
+  if (x.numel() == 0 || g.numel() == 0 || shape_numel(weight_shape) == 0) return Tensor::zeros(x.dtype(), weight_shape);
   Tensor out = Tensor::empty(x.dtype(), weight_shape);
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -387,6 +415,7 @@ Tensor squared_euclidean(const Tensor& a, const Tensor& b) {
     fail(ErrorKind::Shape, "squaredEuclidean: expects a [n,d] and b [m,d], got " + shape_str(a.shape()) + " and " +
                                shape_str(b.shape()));
   int64_t n = a.dim(0), m = b.dim(0), d = a.dim(1);
+  require_gemm_dims({n, m, d}, "squaredEuclidean", shape_str(a.shape()) + " and " + shape_str(b.shape()));
   Tensor out = Tensor::empty(a.dtype(), {n, m});
   dispatch_dtype(a.dtype(), [&](auto tag) {
     using T = decltype(tag);

@@ -4,7 +4,7 @@
  */
 import type { TypedArray } from '../types.js';
 import { gemmAccumulate, transpose2d } from './matmul.js';
-import { allocate, type JsTensor } from './jsTensor.js';
+import { allocate, zeroedArray, type ArrayCtor, type JsTensor } from './jsTensor.js';
 
 interface Geometry {
   C: number; H: number; W: number;
@@ -65,8 +65,9 @@ function col2imAccumulate(cols: TypedArray, g: Geometry, dx: TypedArray, dxOffse
   }
 }
 
+/** The im2col scratch matrix, of like's element type (OutOfMemoryError when it cannot be had). */
 function newBuffer(like: TypedArray, n: number): TypedArray {
-  return new (like.constructor as { new (n: number): TypedArray })(n);
+  return zeroedArray(like.constructor as ArrayCtor, n, `the im2col buffer (${n} elements)`);
 }
 
 /** conv2d: x [N,C,H,W], w [O,C,KH,KW] -> [N,O,OH,OW]. */
@@ -77,6 +78,8 @@ export function conv2d(x: JsTensor, w: JsTensor, stride: [number, number], paddi
   const K = g.C * g.KH * g.KW;
   const P = g.OH * g.OW;
   const out = allocate([N, O, g.OH, g.OW], x.dtype);
+  // An empty input or weight convolves to zeros (and N may be huge with nothing in each image).
+  if (out.data.length === 0 || x.data.length === 0 || w.data.length === 0) return out;
   const cols = newBuffer(x.data, K * P);
   for (let n = 0; n < N; n++) {
     im2col(x.data, n * g.C * g.H * g.W, g, cols);
@@ -95,6 +98,7 @@ export function conv2dBackwardInput(
   const K = g.C * g.KH * g.KW;
   const P = g.OH * g.OW;
   const dx = allocate(inputShape, gy.dtype);
+  if (dx.data.length === 0 || gy.data.length === 0 || w.data.length === 0) return dx;
   const wT = transpose2d(w.data, O, K);
   const cols = newBuffer(gy.data, K * P);
   for (let n = 0; n < N; n++) {
@@ -115,6 +119,7 @@ export function conv2dBackwardWeight(
   const K = g.C * g.KH * g.KW;
   const P = g.OH * g.OW;
   const dw = allocate(weightShape, x.dtype);
+  if (dw.data.length === 0 || x.data.length === 0 || gy.data.length === 0) return dw;
   const cols = newBuffer(x.data, K * P);
   for (let n = 0; n < N; n++) {
     im2col(x.data, n * g.C * g.H * g.W, g, cols);

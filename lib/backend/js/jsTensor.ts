@@ -2,7 +2,7 @@
  * The pure-TypeScript core's tensor: a typed array plus its shape. Opaque to the front end
  * (it only sees Handle); kernels read and write `data` directly.
  */
-import { DisposedError } from '../../errors.js';
+import { DisposedError, OutOfMemoryError, ValueError } from '../../errors.js';
 import type { DType, Handle, TypedArray } from '../types.js';
 import { formatShape, sizeOf } from '../../core/shape.js';
 
@@ -46,7 +46,25 @@ export function ctorOf(dtype: DType): ArrayCtor {
   return dtype === 'float64' ? Float64Array : Float32Array;
 }
 
-/** A new zero-filled tensor. */
+/** The most elements one tensor may have: the native core's bound (native/core/shape.cpp check_shape_valid). */
+export const MAX_TENSOR_ELEMENTS = 4e9;
+
+/**
+ * A zero-filled typed array of n elements; OutOfMemoryError naming `what` when the engine
+ * cannot provide it (it throws a RangeError), as the native allocator does.
+ */
+export function zeroedArray(ctor: ArrayCtor, n: number, what: string): TypedArray {
+  try {
+    return new ctor(n);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new OutOfMemoryError(`out of memory: could not allocate ${n * ctor.BYTES_PER_ELEMENT} bytes for ${what}`);
+  }
+}
+
+/** A new zero-filled tensor; ValueError above MAX_TENSOR_ELEMENTS, as on the native backend. */
 export function allocate(shape: readonly number[], dtype: DType): JsTensor {
-  return new JsTensor(new (ctorOf(dtype))(sizeOf(shape)), [...shape]);
+  const n = sizeOf(shape);
+  if (n > MAX_TENSOR_ELEMENTS) throw new ValueError(`tensor: shape ${formatShape(shape)} is too large`);
+  return new JsTensor(zeroedArray(ctorOf(dtype), n, 'tensor storage'), [...shape]);
 }

@@ -24,6 +24,8 @@ function blocks(shape: readonly number[], axis: number): { outer: number; inner:
 
 export function concat(xs: JsTensor[], axis: number, outShape: readonly number[]): JsTensor {
   const out = allocate(outShape, xs[0].dtype);
+  // Empty: nothing to copy (the outer dims alone may be huge: [2^40, 0]).
+  if (out.data.length === 0) return out;
   const { outer, inner } = blocks(outShape, axis);
   const outRow = outShape[axis] * inner;
   let columnOffset = 0;
@@ -40,6 +42,7 @@ export function concat(xs: JsTensor[], axis: number, outShape: readonly number[]
 
 export function slice(x: JsTensor, axis: number, start: number, end: number, outShape: readonly number[]): JsTensor {
   const out = allocate(outShape, x.dtype);
+  if (out.data.length === 0) return out; // nothing to copy, however large the outer dims
   const { outer, inner } = blocks(x.shape, axis);
   const inRow = x.shape[axis] * inner;
   const outRow = (end - start) * inner;

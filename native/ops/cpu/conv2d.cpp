@@ -1,11 +1,33 @@
 #include "ops/cpu/conv2d.h"
 
+#include <new>
+#include <string>
 #include <vector>
 
+#include "core/allocator.h"
+#include "core/error.h"
 #include "ops/cpu/blas_dispatch.h"
 
 namespace ml::cpu {
 namespace {
+
+// The zeroed [patch, pixels] im2col scratch matrix; ErrorKind::OutOfMemory naming it when it
+// cannot be had (patch and pixels are each <= INT32_MAX: ops.cpp checks, so no overflow here).
+template <class T>
+std::vector<T> im2col_buffer(int64_t patch, int64_t pixels, const char* op) {
+  const size_t count = static_cast<size_t>(patch) * static_cast<size_t>(pixels);
+  const std::string what = std::string(op) + "'s im2col buffer [" + std::to_string(patch) + "," +
+                           std::to_string(pixels) + "]";
+  if (count > max_block_bytes() / sizeof(T))
+    fail(ErrorKind::OutOfMemory, "out of memory: could not allocate " + std::to_string(count) + " x " +
+                                     std::to_string(sizeof(T)) + " bytes for " + what);
+  try {
+    return std::vector<T>(count);
+  } catch (const std::bad_alloc&) {
+    fail(ErrorKind::OutOfMemory,
+         "out of memory: could not allocate " + std::to_string(count * sizeof(T)) + " bytes for " + what);
+  }
+}
 
 // The output columns ow whose input column iw = ow*SW - PW + kw lies inside [0, W): [lo, hi).
 // Computing the range once per row replaces a bounds test per element.
@@ -80,7 +102,7 @@ void conv2d_forward(T* out, const T* x, const T* w, const Conv2dGeometry& g) {
     for (int64_t i = 0; i < g.N * g.O * pixels; ++i) out[i] = T(0);
     return;
   }
-  std::vector<T> col(static_cast<size_t>(patch * pixels));
+  std::vector<T> col = im2col_buffer<T>(patch, pixels, "conv2d");
   for (int64_t n = 0; n < g.N; ++n) {
     im2col(col.data(), x + n * g.C * g.H * g.W, g);
     // out[n] [O, pixels] = w [O, patch] x col [patch, pixels]
@@ -95,7 +117,7 @@ void conv2d_backward_input(T* dx, const T* dy, const T* w, const Conv2dGeometry&
   int64_t patch = g.C * g.KH * g.KW, pixels = g.OH * g.OW;
   for (int64_t i = 0; i < g.N * g.C * g.H * g.W; ++i) dx[i] = T(0);
   if (patch == 0 || pixels == 0 || g.O == 0) return;
-  std::vector<T> col(static_cast<size_t>(patch * pixels));
+  std::vector<T> col = im2col_buffer<T>(patch, pixels, "conv2dBackwardInput");
   for (int64_t n = 0; n < g.N; ++n) {
     // col [patch, pixels] = w^T [patch, O] x dy[n] [O, pixels]
     gemm(true, false, static_cast<int>(patch), static_cast<int>(pixels), static_cast<int>(g.O), T(1), w,
@@ -110,7 +132,7 @@ void conv2d_backward_weight(T* dw, const T* x, const T* dy, const Conv2dGeometry
   int64_t patch = g.C * g.KH * g.KW, pixels = g.OH * g.OW;
   for (int64_t i = 0; i < g.O * patch; ++i) dw[i] = T(0);
   if (patch == 0 || pixels == 0 || g.O == 0) return;
-  std::vector<T> col(static_cast<size_t>(patch * pixels));
+  std::vector<T> col = im2col_buffer<T>(patch, pixels, "conv2dBackwardWeight");
   for (int64_t n = 0; n < g.N; ++n) {
     im2col(col.data(), x + n * g.C * g.H * g.W, g);
     // dw [O, patch] += dy[n] [O, pixels] x col^T [pixels, patch]
