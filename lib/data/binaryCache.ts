@@ -7,8 +7,9 @@
  * Written atomically (temp file + rename). readCache returns null for a missing, truncated or
  * otherwise invalid file, so a bad cache is rebuilt rather than trusted.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from './atomicFile.js';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../train/atomicWrite.js';
 
 const MAGIC = 'MLCACHE1';
 const HEADER_BYTES = 20;
@@ -21,6 +22,7 @@ export function writeCache(path: string, metadata: CacheMetadata, payload: Uint8
   header.write(MAGIC, 0, 'latin1');
   header.writeUInt32LE(json.length, 8);
   header.writeDoubleLE(payload.length, 12);
+  mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, [header, json, payload]);
 }
 

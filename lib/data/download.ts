@@ -2,18 +2,20 @@
  * Downloads with checksum verification that never poison the next run:
  *   - the fetcher writes to a temporary sibling; only a file whose checksum matches is renamed
  *     to its final name, so the final name always holds a complete, verified file;
- *   - a file already at the final name is verified again before use and replaced if it fails.
+ *   - a file already at the final name is verified again before use and replaced if it fails;
+ *   - temporaries of a killed download are removed by the next download of the same file
+ *     (train/atomicWrite.ts, the one atomic writer).
  * The fetcher is injectable (tests serve files from disk or from an HTTP server on 127.0.0.1).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, copyFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, copyFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { DataError } from '../errors.js';
-import { temporarySibling } from './atomicFile.js';
+import { commitTemporary, removeStaleTemporaries, temporarySibling } from '../train/atomicWrite.js';
 
 /** Writes the bytes found at `url` to the file `destination` (which it creates). */
 export type Fetcher = (url: string, destination: string) => Promise<void>;
@@ -84,6 +86,7 @@ export async function downloadVerified(request: DownloadRequest): Promise<string
     rmSync(destination, { force: true }); // corrupt or stale: fetch again
   }
   mkdirSync(dirname(destination), { recursive: true });
+  removeStaleTemporaries(destination); // left by a download that was killed
   const temporary = temporarySibling(destination);
   try {
     await (request.fetcher ?? defaultFetcher)(url, temporary);
@@ -91,7 +94,7 @@ export async function downloadVerified(request: DownloadRequest): Promise<string
     if (actual !== checksum.digest) {
       throw new DataError(`download ${url}: ${checksum.algorithm} checksum mismatch: expected ${checksum.digest}, got ${actual}`);
     }
-    renameSync(temporary, destination);
+    commitTemporary(temporary, destination);
   } catch (err) {
     rmSync(temporary, { force: true });
     if (err instanceof DataError) throw err;

@@ -11,10 +11,11 @@
  *   bytes 20..23  uint32 M, then M bytes of UTF-8 JSON: the C class names (array of strings)
  *   zero padding to a multiple of 4, then float32 features [N, D], then int32 labels [N] in [0, C)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DataError, ValueError } from '../errors.js';
 import { ArrayDataset } from './arrayDataset.js';
-import { writeFileAtomic } from './atomicFile.js';
+import { writeFileAtomic } from '../train/atomicWrite.js';
 
 export interface FeatureTable {
   /** [N, D] row-major */
@@ -114,6 +115,7 @@ export function writeFeatureFile(path: string, table: FeatureTable): void {
   if (table.features.length !== table.labels.length * table.dimension) {
     throw new ValueError(`writeFeatureFile: ${table.features.length} feature values do not fit ${table.labels.length} x ${table.dimension}`);
   }
+  mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, [header, features, labels]);
 }
 

@@ -24,7 +24,7 @@ export {
   type JsonLinesOptions,
 } from './featureDataset.js';
 export { defaultFetcher, downloadVerified, fileFetcher, httpFetcher, type Checksum, type DownloadRequest, type Fetcher } from './download.js';
-export { extractZip, readZip } from './zipArchive.js';
+export { DEFAULT_ZIP_LIMITS, extractZip, readZip, type ZipLimits } from './zipArchive.js';
 export { encodeNpy, parseNpy, type NpyArray, type NpyDType } from './npy.js';
 export { readNpz } from './npz.js';
 export { resizeImage, type ResizeMethod } from './resize.js';

@@ -1,12 +1,15 @@
-/** numpy .npz archives: a zip of .npy files (stored or deflated), read with fflate. */
+/** numpy .npz archives: a zip of .npy files (stored or deflated), each member CRC-checked (zipArchive.ts). */
 import { DataError } from '../errors.js';
 import { parseNpy, type NpyArray } from './npy.js';
-import { readZipFile } from './zipArchive.js';
+import { readZipFile, type ZipLimits } from './zipArchive.js';
 
-/** Arrays of the .npz at `path` by name without ".npy"; only `names` if given (all required). */
-export function readNpz(path: string, names?: readonly string[]): Map<string, NpyArray> {
+/**
+ * Arrays of the .npz at `path` by name without ".npy"; only `names` if given (all required).
+ * `limits` raises or lowers the zip-bomb caps (DEFAULT_ZIP_LIMITS).
+ */
+export function readNpz(path: string, names?: readonly string[], limits?: ZipLimits): Map<string, NpyArray> {
   const wanted = names ? new Set(names.map((n) => `${n}.npy`)) : undefined;
-  const entries = readZipFile(path, wanted ? (name) => wanted.has(name) : undefined);
+  const entries = readZipFile(path, wanted ? (name) => wanted.has(name) : undefined, limits);
   const arrays = new Map<string, NpyArray>();
   for (const [entry, bytes] of entries) {
     const name = entry.replace(/\.npy$/, '');

@@ -15,8 +15,9 @@ import { readFileSync } from 'node:fs';
 import { CheckpointError } from '../errors.js';
 import type { DType } from '../backend/types.js';
 import { writeFileAtomic, type AtomicWriteHooks } from './atomicWrite.js';
+import { duplicateJsonKey } from './duplicateJsonKey.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
-import type { NamedArrays } from './namedArrays.js';
+import type { NamedArray, NamedArrays } from './namedArrays.js';
 import type { OptimizerState } from './optimizers.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -97,53 +98,95 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string, expect: Chec
   const { tensors, metadata } = decodeSafetensors(bytes, `checkpoint '${source}'`);
   const meta = new MetadataReader(metadata, source);
   if (meta.string('format') !== FORMAT) {
-    throw new CheckpointError(`checkpoint '${source}': not a metalearn checkpoint (metadata format is '${metadata.format}')`);
+    throw new CheckpointError(`checkpoint '${source}': not a metalearn checkpoint (metadata format is '${metadata.format}', expected '${FORMAT}')`);
   }
   if (meta.string('format_version') !== FORMAT_VERSION) {
     throw new CheckpointError(`checkpoint '${source}': format_version '${metadata.format_version}' is not supported (expected ${FORMAT_VERSION})`);
   }
-  const paramNames = meta.json('params');
-  if (!Array.isArray(paramNames) || !paramNames.every((n) => typeof n === 'string')) {
-    throw new CheckpointError(`checkpoint '${source}': metadata 'params' is not a list of names`);
-  }
-  const params: NamedArrays = {};
-  for (const name of paramNames as string[]) {
-    if (!(name in tensors)) throw new CheckpointError(`checkpoint '${source}': parameter '${name}' is listed in metadata but has no tensor`);
-    params[name] = tensors[name];
-  }
-  const optimizerInfo = meta.json('optimizer') as { kind?: unknown; step?: unknown; hyper?: unknown };
-  if ((optimizerInfo.kind !== 'sgd' && optimizerInfo.kind !== 'adam') || !Number.isSafeInteger(optimizerInfo.step)) {
-    throw new CheckpointError(`checkpoint '${source}': metadata 'optimizer' is malformed: ${metadata.optimizer}`);
-  }
+  const params = readParams(meta, tensors, source);
   const checkpoint: Checkpoint = {
     params,
-    optimizer: {
-      kind: optimizerInfo.kind,
-      step: optimizerInfo.step as number,
-      hyper: (optimizerInfo.hyper ?? {}) as Record<string, number>,
-      slots: optimizerSlots(tensors),
-    },
-    iteration: meta.integer('iteration'),
+    optimizer: readOptimizer(meta, tensors, params, source),
+    iteration: meta.count('iteration'),
     seed: meta.integer('seed'),
-    learner: meta.string('learner'),
+    learner: meta.name('learner'),
     model: meta.string('model'),
-    config: meta.json('config') as Checkpoint['config'],
-    rng: meta.json('rng') as Checkpoint['rng'],
+    config: meta.object('config'),
+    rng: meta.object('rng'),
   };
   checkExpectation(checkpoint, expect, source);
   return checkpoint;
 }
 
-function optimizerSlots(tensors: NamedArrays): Record<string, NamedArrays> {
+/** The tensors listed in metadata 'params' (unique names, each present, finite values). */
+function readParams(meta: MetadataReader, tensors: NamedArrays, source: string): NamedArrays {
+  const names = meta.json('params');
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && n.length > 0 && !n.startsWith(OPTIMIZER_PREFIX))) {
+    throw new CheckpointError(`checkpoint '${source}': metadata 'params' must be a list of parameter names (non-empty, without the '${OPTIMIZER_PREFIX}' prefix), got ${meta.raw('params')}`);
+  }
+  const params: NamedArrays = {};
+  for (const name of names as string[]) {
+    if (Object.hasOwn(params, name)) throw new CheckpointError(`checkpoint '${source}': metadata 'params' lists '${name}' twice`);
+    if (!Object.hasOwn(tensors, name)) throw new CheckpointError(`checkpoint '${source}': parameter '${name}' is listed in metadata but has no tensor`);
+    checkFinite(name, tensors[name], source);
+    params[name] = tensors[name];
+  }
+  for (const name of Object.keys(tensors)) {
+    if (!Object.hasOwn(params, name) && !name.startsWith(OPTIMIZER_PREFIX)) {
+      throw new CheckpointError(`checkpoint '${source}': tensor '${name}' is neither a listed parameter nor an optimizer slot`);
+    }
+  }
+  return params;
+}
+
+/** Slot names each optimiser kind writes (optimizers.ts). */
+const SLOTS_OF_KIND: Record<OptimizerState['kind'], readonly string[]> = { sgd: ['velocity'], adam: ['m', 'v'] };
+
+/** Metadata 'optimizer' ({kind, step, hyper}) and its slot tensors 'optimizer/<slot>/<param>'. */
+function readOptimizer(meta: MetadataReader, tensors: NamedArrays, params: NamedArrays, source: string): OptimizerState {
+  const info = meta.object('optimizer');
+  const { kind, step, hyper } = info;
+  const bad = (what: string, given: unknown): never => {
+    throw new CheckpointError(`checkpoint '${source}': metadata 'optimizer' ${what}, got ${JSON.stringify(given)}`);
+  };
+  if (kind !== 'sgd' && kind !== 'adam') return bad(`'kind' must be 'sgd' or 'adam'`, kind);
+  if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0) return bad(`'step' must be a non-negative integer`, step);
+  if (hyper === null || typeof hyper !== 'object' || Array.isArray(hyper)) return bad(`'hyper' must be an object of numbers`, hyper);
+  for (const [key, value] of Object.entries(hyper)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) bad(`'hyper.${key}' must be a finite number`, value);
+  }
+  return { kind, step, hyper: hyper as Record<string, number>, slots: optimizerSlots(tensors, params, SLOTS_OF_KIND[kind], kind, source) };
+}
+
+function optimizerSlots(tensors: NamedArrays, params: NamedArrays, allowed: readonly string[], kind: string, source: string): Record<string, NamedArrays> {
   const slots: Record<string, NamedArrays> = {};
   for (const name of Object.keys(tensors)) {
     if (!name.startsWith(OPTIMIZER_PREFIX)) continue;
     const rest = name.slice(OPTIMIZER_PREFIX.length);
     const slash = rest.indexOf('/');
-    const slot = rest.slice(0, slash);
-    (slots[slot] ??= {})[rest.slice(slash + 1)] = tensors[name];
+    const slot = rest.slice(0, Math.max(0, slash));
+    const param = rest.slice(slash + 1);
+    if (!allowed.includes(slot)) {
+      throw new CheckpointError(`checkpoint '${source}': tensor '${name}' is not a slot of the '${kind}' optimizer (expected optimizer/{${allowed.join('|')}}/<parameter>)`);
+    }
+    if (!Object.hasOwn(params, param)) throw new CheckpointError(`checkpoint '${source}': optimizer slot '${name}' belongs to no listed parameter`);
+    const t = tensors[name];
+    if (t.dtype !== 'float64' || t.shape.join(',') !== params[param].shape.join(',')) {
+      throw new CheckpointError(
+        `checkpoint '${source}': optimizer slot '${name}' must be float64 [${params[param].shape.join(', ')}] like its parameter, got ${t.dtype} [${t.shape.join(', ')}]`,
+      );
+    }
+    checkFinite(name, t, source);
+    (slots[slot] ??= {})[param] = t;
   }
   return slots;
+}
+
+/** A checkpoint is the last good state: NaN or Inf in it means corruption, not training. */
+function checkFinite(name: string, t: NamedArray, source: string): void {
+  for (let i = 0; i < t.data.length; i++) {
+    if (!Number.isFinite(t.data[i])) throw new CheckpointError(`checkpoint '${source}': tensor '${name}' holds ${t.data[i]} at element ${i} (expected finite values)`);
+  }
 }
 
 /** A checkpoint from another model (names, shapes, dtypes) or another learner is refused. */
@@ -154,12 +197,12 @@ function checkExpectation(checkpoint: Checkpoint, expect: CheckpointExpectation,
   if (expect.params === undefined) return;
   const problems: string[] = [];
   const have = checkpoint.params;
-  const missing = Object.keys(expect.params).filter((n) => !(n in have)).sort();
-  const unexpected = Object.keys(have).filter((n) => !(n in expect.params!)).sort();
+  const missing = Object.keys(expect.params).filter((n) => !Object.hasOwn(have, n)).sort();
+  const unexpected = Object.keys(have).filter((n) => !Object.hasOwn(expect.params!, n)).sort();
   if (missing.length > 0) problems.push(`missing parameters [${missing.join(', ')}]`);
   if (unexpected.length > 0) problems.push(`unexpected parameters [${unexpected.join(', ')}]`);
   for (const name of Object.keys(expect.params).sort()) {
-    if (!(name in have)) continue;
+    if (!Object.hasOwn(have, name)) continue;
     const want = expect.params[name];
     if (want.shape.join(',') !== have[name].shape.join(',')) {
       problems.push(`'${name}' has shape [${have[name].shape.join(', ')}], the model needs [${want.shape.join(', ')}]`);
@@ -178,24 +221,59 @@ class MetadataReader {
     private readonly source: string,
   ) {}
 
+  /** The stored text, for messages. */
+  raw(key: string): string {
+    return JSON.stringify(this.metadata[key]);
+  }
+
   string(key: string): string {
-    const value = this.metadata[key];
-    if (value === undefined) throw new CheckpointError(`checkpoint '${this.source}': metadata has no '${key}'`);
+    if (!Object.hasOwn(this.metadata, key)) throw new CheckpointError(`checkpoint '${this.source}': metadata has no '${key}'`);
+    return this.metadata[key];
+  }
+
+  /** A non-empty string. */
+  name(key: string): string {
+    const value = this.string(key);
+    if (value.length === 0) throw this.invalid(key, 'a non-empty string');
     return value;
   }
 
+  /** A decimal integer in the safe range, e.g. '-3', '42' (not '', '1e3', '0x10', ' 7'). */
   integer(key: string): number {
-    const value = Number(this.string(key));
-    if (!Number.isSafeInteger(value)) throw new CheckpointError(`checkpoint '${this.source}': metadata '${key}' = '${this.metadata[key]}' is not an integer`);
+    const text = this.string(key);
+    const value = Number(text);
+    if (!/^-?(0|[1-9][0-9]*)$/.test(text) || !Number.isSafeInteger(value)) throw this.invalid(key, 'a decimal integer');
+    return value;
+  }
+
+  /** A non-negative integer. */
+  count(key: string): number {
+    const value = this.integer(key);
+    if (value < 0) throw this.invalid(key, 'a non-negative integer');
     return value;
   }
 
   json(key: string): JsonValue {
+    const text = this.string(key);
+    let value: JsonValue;
     try {
-      return JSON.parse(this.string(key)) as JsonValue;
-    } catch (err) {
-      if (err instanceof CheckpointError) throw err;
-      throw new CheckpointError(`checkpoint '${this.source}': metadata '${key}' is not valid JSON`);
+      value = JSON.parse(text) as JsonValue;
+    } catch {
+      throw this.invalid(key, 'valid JSON');
     }
+    const duplicate = duplicateJsonKey(text);
+    if (duplicate !== undefined) throw this.invalid(key, `JSON without repeated keys ('${duplicate}' occurs twice)`);
+    return value;
+  }
+
+  /** A JSON object (not null, not an array). */
+  object(key: string): { [key: string]: JsonValue } {
+    const value = this.json(key);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw this.invalid(key, 'a JSON object');
+    return value;
+  }
+
+  private invalid(key: string, expected: string): CheckpointError {
+    return new CheckpointError(`checkpoint '${this.source}': metadata '${key}' must be ${expected}, got ${this.raw(key)}`);
   }
 }

@@ -15,6 +15,7 @@
  */
 import { CheckpointError } from '../errors.js';
 import type { DType } from '../backend/types.js';
+import { duplicateJsonKey } from './duplicateJsonKey.js';
 import { sizeOf, type NamedArray, type NamedArrays } from './namedArrays.js';
 
 export interface SafetensorsContents {
@@ -26,6 +27,8 @@ const DTYPE_CODE: Record<DType, 'F32' | 'F64'> = { float32: 'F32', float64: 'F64
 const BYTES_PER_ELEMENT: Record<'F32' | 'F64', number> = { F32: 4, F64: 8 };
 /** The reference implementation refuses headers above 100 MB; so do we. */
 const MAX_HEADER_BYTES = 100_000_000;
+/** Names that would reach Object.prototype when used as keys of a plain record. */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
 interface HeaderEntry {
   dtype: 'F32' | 'F64';
@@ -71,7 +74,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
     throw new CheckpointError(`${source}: truncated: ${bytes.length} bytes, less than the 8-byte header length`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
+  const headerLength = Number(view.getBigUint64(0, true)); // may round above 2^53, but then it is over the limit anyway
   if (headerLength > MAX_HEADER_BYTES) {
     throw new CheckpointError(`${source}: header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit (not a safetensors file?)`);
   }
@@ -94,6 +97,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
 }
 
 function checkArray(name: string, t: NamedArray): void {
+  if (RESERVED_NAMES.has(name)) throw new CheckpointError(`safetensors: tensor name '${name}' is not allowed`);
   const expected = sizeOf(t.shape);
   if (t.data.length !== expected) {
     throw new CheckpointError(`safetensors: tensor '${name}' has ${t.data.length} elements but shape [${t.shape.join(', ')}] needs ${expected}`);
@@ -125,14 +129,20 @@ function readData(view: DataView, at: number, entry: HeaderEntry): NamedArray {
 
 function parseHeader(bytes: Uint8Array, source: string): Record<string, unknown> {
   let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    parsed = JSON.parse(text);
   } catch (err) {
     throw new CheckpointError(`${source}: header is not valid UTF-8 JSON (${(err as Error).message})`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new CheckpointError(`${source}: header is not a JSON object`);
   }
+  const duplicate = duplicateJsonKey(text);
+  if (duplicate !== undefined) throw new CheckpointError(`${source}: header names '${duplicate}' twice (ambiguous)`);
+  const reserved = Object.keys(parsed).find((name) => RESERVED_NAMES.has(name));
+  if (reserved !== undefined) throw new CheckpointError(`${source}: tensor name '${reserved}' is not allowed`);
   return parsed as Record<string, unknown>;
 }
 
@@ -143,6 +153,7 @@ function readMetadata(raw: unknown, source: string): Record<string, string> {
   }
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
+    if (RESERVED_NAMES.has(key)) throw new CheckpointError(`${source}: __metadata__ key '${key}' is not allowed`);
     if (typeof value !== 'string') {
       throw new CheckpointError(`${source}: __metadata__ value for '${key}' is ${typeof value}, not a string`);
     }
@@ -152,8 +163,8 @@ function readMetadata(raw: unknown, source: string): Record<string, string> {
 }
 
 function readEntry(name: string, raw: unknown, source: string): HeaderEntry {
-  if (raw === null || typeof raw !== 'object') {
-    throw new CheckpointError(`${source}: entry '${name}' is not an object`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CheckpointError(`${source}: entry '${name}' must be an object {dtype, shape, data_offsets}, got ${JSON.stringify(raw)}`);
   }
   const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
   if (dtype !== 'F32' && dtype !== 'F64') {
