@@ -6,7 +6,8 @@
  * ArrayBuffer or typed array) into an OutOfMemoryError.
  */
 import { totalmem } from 'node:os';
-import { OutOfMemoryError, ShapeError } from '../errors.js';
+import { OutOfMemoryError, ShapeError, ValueError } from '../errors.js';
+import { MAX_TENSOR_ELEMENTS } from '../backend/js/jsTensor.js';
 import type { DType } from '../backend/types.js';
 import { formatShape } from './shape.js';
 
@@ -15,17 +16,24 @@ const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8 };
 /** Physical memory, read once (os.totalmem() reads /proc/meminfo on every call; every op checks its output size). */
 const MACHINE_MEMORY = totalmem();
 
-const gigabytes = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+const gigabytes = (bytes: number): string => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
 
-/** Elements of a valid shape (see checkShape), after refusing sizes no machine here can hold. */
-export function checkAllocation(op: string, shape: readonly number[], dtype: DType): number {
+/**
+ * Elements of a valid shape (see checkShape), after refusing sizes no core here can hold: past
+ * 2^53 elements a ShapeError; past the cores' own cap (MAX_TENSOR_ELEMENTS, as native and the
+ * TypeScript core refuse it) a ValueError; past `limit` bytes (this machine's memory) an
+ * OutOfMemoryError.
+ */
+export function checkAllocation(op: string, shape: readonly number[], dtype: DType, limit = MACHINE_MEMORY): number {
   let elements = 1;
   for (const d of shape) elements *= d;
   if (!Number.isSafeInteger(elements)) {
     throw new ShapeError(`${op}: shape ${formatShape(shape)} has more than 2^53 elements`);
   }
+  if (elements > MAX_TENSOR_ELEMENTS) {
+    throw new ValueError(`${op}: shape ${formatShape(shape)} is too large (${elements} elements; the most one tensor may have is ${MAX_TENSOR_ELEMENTS})`);
+  }
   const bytes = elements * BYTES_PER_ELEMENT[dtype];
-  const limit = MACHINE_MEMORY;
   if (bytes > limit) {
     throw new OutOfMemoryError(
       `${op}: a ${dtype} tensor of shape ${formatShape(shape)} needs ${gigabytes(bytes)}, more than this machine's memory (${gigabytes(limit)}); use smaller sizes`,

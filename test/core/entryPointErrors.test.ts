@@ -11,6 +11,7 @@ import {
 } from '../../lib/index.js';
 import { nativeAvailable } from '../../lib/backend/index.js';
 import { guardBackend } from '../../lib/backend/backendGuard.js';
+import { checkAllocation } from '../../lib/core/allocation.js';
 import type { Backend, CompiledProgram, Handle } from '../../lib/backend/types.js';
 import { describeEachBackend } from '../helpers/backends.js';
 
@@ -49,14 +50,20 @@ describeEachBackend('typed errors at entry points', (backend) => {
     expect(() => ops.add(z(2), t)).toThrow(/add: b: tensor of shape \[2\] was disposed/);
   });
 
-  it('sizes past memory are OutOfMemoryError, past 2^53 elements ShapeError, before any allocation', () => {
-    expect(() => zeros([2 ** 20, 2 ** 20])).toThrow(OutOfMemoryError);
-    expect(() => zeros([2 ** 20, 2 ** 20])).toThrow(/zeros: a float32 tensor of shape \[1048576,1048576\] needs 4096\.0 GiB/);
-    expect(() => full([2 ** 40], 1, 'float64')).toThrow(/needs 8192\.0 GiB, more than this machine's memory/);
+  it('sizes past the cap of the cores are ValueError, past 2^53 elements ShapeError, before any allocation', () => {
+    expect(() => zeros([2 ** 20, 2 ** 20])).toThrow(ValueError);
+    expect(() => zeros([2 ** 20, 2 ** 20])).toThrow(/zeros: shape \[1048576,1048576\] is too large/);
+    expect(() => full([2 ** 40], 1, 'float64')).toThrow(/full: shape \[1099511627776\] is too large/);
     expect(() => randn([2 ** 53, 4], 1)).toThrow(ShapeError);
-    expect(() => ops.oneHot(new Int32Array([0]), 2 ** 40)).toThrow(OutOfMemoryError);
-    expect(() => ops.prototypes(z(4, 1), new Int32Array([0, 1, 0, 1]), 2 ** 40)).toThrow(OutOfMemoryError);
-    expect(() => nn.mlp([2, 2 ** 40, 1]).init(0)).toThrow(OutOfMemoryError);
+    expect(() => ops.oneHot(new Int32Array([0]), 2 ** 40)).toThrow(/oneHot: shape \[1,1099511627776\] is too large/);
+    expect(() => ops.prototypes(z(4, 1), new Int32Array([0, 1, 0, 1]), 2 ** 40)).toThrow(ValueError);
+    expect(() => nn.mlp([2, 2 ** 40, 1]).init(0)).toThrow(/is too large/);
+  });
+
+  it('a tensor larger than the memory limit is an OutOfMemoryError giving the size and the limit', () => {
+    expect(() => checkAllocation('op', [1024, 1024], 'float64', 2 ** 20)).toThrow(OutOfMemoryError);
+    expect(() => checkAllocation('op', [1024, 1024], 'float64', 2 ** 20)).toThrow(/op: a float64 tensor of shape \[1024,1024\] needs 0\.0 GiB, more than this machine's memory/);
+    expect(checkAllocation('op', [1024, 1024], 'float32', 2 ** 22)).toBe(2 ** 20);
   });
 
   it('tensor(): bigint data, bad dtype, a shape that is not an array', () => {
