@@ -9,6 +9,7 @@
  */
 import type { DType } from '../backend/types.js';
 import { sortedKeys } from '../core/params.js';
+import { optionsRecord } from '../core/args.js';
 import { Tensor } from '../core/tensor.js';
 import { CONTEXT_PARAM, contextModel } from './contextModel.js';
 import { InnerLoopLearner, scalarLike, type InnerRates } from './innerLoopLearner.js';
@@ -27,7 +28,7 @@ export class CAVIA extends InnerLoopLearner {
   readonly contextSize: number;
 
   constructor(model: FunctionalModel, options: CAVIAOptions = {}) {
-    const contextSize = options.contextSize ?? 4;
+    const contextSize = optionsRecord(options, 'CAVIA: options').contextSize ?? 4;
     super(contextModel(model, contextSize), options, 'CAVIA');
     this.contextSize = contextSize;
     this.order = checkOrder('CAVIA', options.order ?? 2);

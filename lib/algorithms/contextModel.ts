@@ -12,14 +12,19 @@ import * as ops from '../ops/index.js';
 import type { Tensor } from '../core/tensor.js';
 import type { FunctionalModel } from './options.js';
 import type { Params } from './types.js';
+import { checkModel } from './inputChecks.js';
+import { describeValue } from '../core/args.js';
+import { checkAllocation } from '../core/allocation.js';
 
 /** The Params key of CAVIA's context vector. */
 export const CONTEXT_PARAM = 'context';
 
 export function contextModel(model: FunctionalModel, contextSize: number): FunctionalModel {
+  checkModel('CAVIA: model', model);
   if (!Number.isInteger(contextSize) || contextSize < 1) {
-    throw new ValueError(`CAVIA: contextSize must be an integer >= 1, got ${contextSize}`);
+    throw new ValueError(`CAVIA: contextSize must be an integer >= 1, got ${describeValue(contextSize)}`);
   }
+  checkAllocation('CAVIA: context', [contextSize], 'float64');
   return {
     init(seed, dtype) {
       const params = model.init(seed, dtype);

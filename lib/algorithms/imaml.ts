@@ -15,10 +15,12 @@
  * proximal term is an option of the inner optimiser, not a second recorded loss program, so
  * one program serves the inner loop and the HVPs.
  */
+import { describeValue } from '../core/args.js';
 import { ValueError } from '../errors.js';
 import { sortedKeys } from '../core/params.js';
 import { adaptMetaBatch, adaptOne, type AdaptSettings, type AdaptSource } from './adaptedMetaBatch.js';
-import { InnerLoopLearner, scalarLike, toParams, type InnerOptimizerOptions, type InnerRates } from './innerLoopLearner.js';
+import { checkLabeledSet } from './inputChecks.js';
+import { callSteps, InnerLoopLearner, scalarLike, toParams, type InnerOptimizerOptions, type InnerRates } from './innerLoopLearner.js';
 import { checkSteps, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { LabeledSet, MetaStepResult, Params, Task } from './types.js';
 
@@ -42,11 +44,13 @@ export class IMAML extends InnerLoopLearner {
     this.lambda = options.lambda ?? 1;
     this.cgSteps = options.cgSteps ?? 5;
     this.cgTolerance = options.cgTolerance ?? 1e-10;
-    if (!(this.lambda > 0)) throw new ValueError(`IMAML: lambda must be > 0, got ${this.lambda}`);
+    if (typeof this.lambda !== 'number' || !(this.lambda > 0)) throw new ValueError(`IMAML: lambda must be > 0, got ${describeValue(this.lambda)}`);
     checkSteps('IMAML', 'cgSteps', this.cgSteps);
   }
 
   async metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult> {
+    this.checkedParams(params);
+    tasks = this.checkedTasks('metaGradient', tasks);
     const batch = await adaptMetaBatch(this.source(), params, tasks, {
       ...this.settings(this.inner.innerSteps),
       implicitGradient: { lambda: this.lambda, cgSteps: this.cgSteps, tolerance: this.cgTolerance },
@@ -59,8 +63,9 @@ export class IMAML extends InnerLoopLearner {
 
   /** Fast weights: the proximal inner loop on the support set. */
   override async adaptParams(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
-    const steps = options.innerSteps ?? this.inner.testInnerSteps;
-    checkSteps(this.label, 'innerSteps', steps);
+    this.checkedParams(params);
+    support = checkLabeledSet(`${this.label}.adapt: support`, support);
+    const steps = callSteps(this.label, options, this.inner.testInnerSteps);
     return adaptOne(this.source(), params, support, this.settings(steps));
   }
 

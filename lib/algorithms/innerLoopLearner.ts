@@ -11,6 +11,7 @@
  */
 import { groupIndicesBy } from './groupIndices.js';
 import { ShapeError } from '../errors.js';
+import { optionsRecord } from '../core/args.js';
 import type { Backend, Handle, MetaGradientResult } from '../backend/types.js';
 import type { RecordedProgram } from '../core/record.js';
 import { Tensor } from '../core/tensor.js';
@@ -29,6 +30,7 @@ import {
   type ResolvedInnerLoopOptions,
 } from './options.js';
 import type { LabeledSet, MetaLearner, MetaStepResult, Params, Task, TaskScore } from './types.js';
+import { checkLabeledSet, checkLearnerParams, checkModel, checkTask, checkTasks, LR_PREFIX } from './inputChecks.js';
 
 /** Inner learning rates: rates[set][i] for program parameter i (sorted order); one set, or one per step. */
 export type InnerRates = Tensor[][];
@@ -88,12 +90,25 @@ export abstract class InnerLoopLearner implements MetaLearner {
     options: InnerLoopOptions,
     protected readonly label: string,
   ) {
+    checkModel(`${label}: model`, model);
     this.inner = resolveInnerLoopOptions(label, options);
     this.programs = new LossPrograms(model, label);
   }
 
   init(seed: number, dtype: DType = 'float32'): Params {
     return this.model.init(seed, dtype);
+  }
+
+  /**
+   * The one check of a caller's params (and tasks) at every public method: exactly init()'s
+   * names, live Tensors; tasks an array of well-formed tasks (returned as read, once).
+   */
+  protected checkedParams(params: Params): Params {
+    return checkLearnerParams(this.label, this, params);
+  }
+
+  protected checkedTasks(method: string, tasks: Task[]): Task[] {
+    return checkTasks(`${this.label}.${method}`, tasks);
   }
 
   abstract metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult>;
@@ -129,7 +144,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
    * The result is also the fast weights themselves (AdaptedParams: a Params record).
    */
   async adapt(params: Params, support: LabeledSet, options: AdaptOptions = {}): Promise<AdaptedParams> {
-    const steps = requestedSteps(options) ?? this.inner.testInnerSteps;
+    const steps = requestedSteps(optionsRecord(options, `${this.label}.adapt: options`)) ?? this.inner.testInnerSteps;
     const adapted = await this.adaptParams(params, checkSupportSet(`${this.label}.adapt`, support), { innerSteps: steps });
     return adaptedParams(new AdaptedModelPredictor(this.label, adapted, steps, this.predictionPass(steps)));
   }
@@ -141,8 +156,9 @@ export abstract class InnerLoopLearner implements MetaLearner {
 
   /** Fast weights for one task: the inner loop on its support set (innerSteps: default testInnerSteps). The caller owns them. */
   async adaptParams(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
-    const steps = options.innerSteps ?? this.inner.testInnerSteps;
-    checkSteps(this.label, 'innerSteps', steps);
+    this.checkedParams(params);
+    support = checkLabeledSet(`${this.label}.adapt: support`, support);
+    const steps = callSteps(this.label, options, this.inner.testInnerSteps);
     const programParams = this.programParams(params);
     const kind = lossKindFor(support.y, this.inner.loss);
     const data = toProgramData(this.label, support, kind);
@@ -192,8 +208,10 @@ export abstract class InnerLoopLearner implements MetaLearner {
 
   /** Adapt on the support set, then the query loss (and accuracy for classification). */
   async evaluateTask(params: Params, task: Task, options: { innerSteps?: number } = {}): Promise<TaskScore> {
-    const steps = options.innerSteps ?? this.inner.testInnerSteps;
-    const adapted = await this.adaptParams(params, task.support, options);
+    this.checkedParams(params);
+    task = checkTask(`${this.label}.evaluateTask: task`, task);
+    const steps = callSteps(this.label, options, this.inner.testInnerSteps);
+    const adapted = await this.adaptParams(params, task.support, { innerSteps: steps });
     try {
       const state = this.stateInputs(steps + 1, task.query.x)?.[steps];
       return this.score(adapted, task.query, state);
@@ -210,8 +228,9 @@ export abstract class InnerLoopLearner implements MetaLearner {
    * the request's per-step data.
    */
   async evaluateTasks(params: Params, tasks: Task[], options: { innerSteps?: number } = {}): Promise<TaskScore[]> {
-    const steps = options.innerSteps ?? this.inner.testInnerSteps;
-    checkSteps(this.label, 'innerSteps', steps);
+    this.checkedParams(params);
+    tasks = this.checkedTasks('evaluateTasks', tasks);
+    const steps = callSteps(this.label, options, this.inner.testInnerSteps);
     if (tasks.length === 0) return [];
     const programParams = this.programParams(params);
     const rates = this.innerRates(params, programParams, steps);
@@ -291,6 +310,8 @@ export abstract class InnerLoopLearner implements MetaLearner {
 
   /** The shared engine over a meta-batch, for the program parameters and rates of `params`. */
   protected async runEngine(params: Params, tasks: Task[], setup: EngineSetup): Promise<EngineOutcome> {
+    this.checkedParams(params);
+    tasks = this.checkedTasks('metaGradient', tasks);
     const programParams = this.programParams(params);
     const prepared = this.prepareTasks(tasks);
     const first = prepared[0];
@@ -385,6 +406,13 @@ export function disposeTemporaries(made: readonly unknown[], theirs: readonly un
   for (const t of new Set(made)) if (t instanceof Tensor && !keep.has(t) && !t.isDisposed) t.dispose();
 }
 
+/** The inner steps of a call's options (default: the learner's), checked. */
+export function callSteps(label: string, options: { innerSteps?: number } | undefined, fallback: number): number {
+  const steps = optionsRecord(options, `${label}: options`).innerSteps ?? fallback;
+  checkSteps(label, 'innerSteps', steps);
+  return steps;
+}
+
 /** Loss kind and data shapes: tasks with equal signatures share one recorded program. */
 export function shapeSignature(t: PreparedTask): string {
   return [t.kind, t.support.x.shape, t.support.y.shape, t.query.x.shape, t.query.y.shape].join('|');
@@ -418,8 +446,7 @@ export function toParams(backend: Backend, names: readonly string[], handles: Ha
   return out;
 }
 
-/** Prefix of learned inner learning rates stored in Params (Meta-SGD, MAML++). */
-export const LR_PREFIX = 'lr/';
+export { LR_PREFIX };
 
 export function withoutLearningRates(params: Params): Params {
   const out: Params = {};

@@ -33,7 +33,7 @@ export function lossKindFor(y: Targets, fixed: LossKind | undefined): LossKind {
 /** Converts a support or query set to program data on x's backend and dtype. */
 export function toProgramData(algorithm: string, set: LabeledSet, kind: LossKind): ProgramData {
   const { x, y } = set;
-  if (!(x instanceof Tensor)) throw new ValueError(`${algorithm}: a task's x must be a Tensor`);
+  if (!Tensor.isTensor(x)) throw new ValueError(`${algorithm}: a task's x must be a Tensor`);
   const n = x.shape[0];
   if (y instanceof Int32Array) {
     if (kind === 'mse') throw new ValueError(`${algorithm}: loss 'mse' needs Tensor targets, got Int32Array class ids`);
@@ -44,7 +44,7 @@ export function toProgramData(algorithm: string, set: LabeledSet, kind: LossKind
     const ids = Tensor.fromHandle(x.backend, x.backend.fromArray(data, [n]), [n], x.dtype);
     return { x, y: ids, labels: y };
   }
-  if (!(y instanceof Tensor)) throw new ValueError(`${algorithm}: a task's y must be a Tensor or an Int32Array`);
+  if (!Tensor.isTensor(y)) throw new ValueError(`${algorithm}: a task's y must be a Tensor or an Int32Array`);
   if (y.shape[0] !== n) {
     throw new ShapeError(`${algorithm}: x has shape [${x.shape}] but y has shape [${y.shape}]: example counts differ`);
   }

@@ -29,6 +29,7 @@
  * Training progress: the trainer calls setIteration(i) (0-based) before each meta-batch;
  * without it the learner counts its own metaGradient calls.
  */
+import { describeValue } from '../core/args.js';
 import { ValueError } from '../errors.js';
 import type { DType } from '../backend/types.js';
 import { sortedKeys } from '../core/params.js';
@@ -98,7 +99,7 @@ export class MAMLpp extends InnerLoopLearner {
   constructor(model: FunctionalModel, options: MAMLppOptions = {}) {
     super(model, options, 'MAMLpp');
     const total = options.totalIterations ?? 10000;
-    if (!(total > 0)) throw new ValueError(`MAMLpp: totalIterations must be > 0, got ${total}`);
+    if (typeof total !== 'number' || !(total > 0)) throw new ValueError(`MAMLpp: totalIterations must be > 0, got ${describeValue(total)}`);
     this.annealIterations = options.multiStepLossIterations ?? Math.max(1, Math.round(0.15 * total));
     this.firstOrderIterations = options.firstOrderIterations ?? 0;
     this.multiStepLoss = options.multiStepLoss ?? true;
@@ -110,8 +111,8 @@ export class MAMLpp extends InnerLoopLearner {
       throw new ValueError(`MAMLpp: batchNormStatistics must be 'batch' or 'running', got '${String(options.batchNormStatistics)}'`);
     }
     this.batchNormMomentum = options.batchNormMomentum ?? 0.1;
-    if (!(this.batchNormMomentum >= 0 && this.batchNormMomentum <= 1)) {
-      throw new ValueError(`MAMLpp: batchNormMomentum must be in [0, 1], got ${this.batchNormMomentum}`);
+    if (typeof this.batchNormMomentum !== 'number' || !(this.batchNormMomentum >= 0 && this.batchNormMomentum <= 1)) {
+      throw new ValueError(`MAMLpp: batchNormMomentum must be in [0, 1], got ${describeValue(this.batchNormMomentum)}`);
     }
     this.frozenInInnerLoop = new Set((this.perStepModel?.batchNormLayers ?? []).flatMap((l) => [l.weight, l.bias]));
   }

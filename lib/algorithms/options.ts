@@ -2,6 +2,7 @@
  * What every optimization-based learner shares: the model it adapts and the inner-loop options.
  */
 import { ValueError } from '../errors.js';
+import { describeValue, optionsRecord } from '../core/args.js';
 import type { Model } from '../nn/model.js';
 
 /** The functional model a learner adapts (lib/nn): init(seed, dtype?) -> Params, apply(params, x) -> Tensor. */
@@ -37,29 +38,37 @@ export interface ResolvedInnerLoopOptions {
 }
 
 export function resolveInnerLoopOptions(algorithm: string, options: InnerLoopOptions): ResolvedInnerLoopOptions {
+  optionsRecord(options, `${algorithm}: options`);
   const innerLR = options.innerLR ?? 0.4;
   const innerSteps = options.innerSteps ?? 1;
   const testInnerSteps = options.testInnerSteps ?? innerSteps;
-  if (!Number.isFinite(innerLR)) throw new ValueError(`${algorithm}: innerLR must be a finite number, got ${innerLR}`);
+  if (!Number.isFinite(innerLR)) throw new ValueError(`${algorithm}: innerLR must be a finite number, got ${describeValue(innerLR)}`);
   checkSteps(algorithm, 'innerSteps', innerSteps);
   checkSteps(algorithm, 'testInnerSteps', testInnerSteps);
   if (options.loss !== undefined && options.loss !== 'mse' && options.loss !== 'crossEntropy') {
-    throw new ValueError(`${algorithm}: loss must be 'mse' or 'crossEntropy', got '${String(options.loss)}'`);
+    throw new ValueError(`${algorithm}: loss must be 'mse' or 'crossEntropy', got ${describeValue(options.loss)}`);
   }
   const engine = options.engine ?? 'auto';
   if (engine !== 'auto' && engine !== 'typescript') {
-    throw new ValueError(`${algorithm}: engine must be 'auto' or 'typescript', got '${String(engine)}'`);
+    throw new ValueError(`${algorithm}: engine must be 'auto' or 'typescript', got ${describeValue(engine)}`);
   }
   return { innerLR, innerSteps, testInnerSteps, loss: options.loss, engine };
 }
 
+/**
+ * The most inner steps (or CG steps) a learner takes: far past any published setting (MAML uses
+ * 1-10, iMAML's CG 5-20), and low enough that a mistyped count fails now instead of running for
+ * days or asking for a per-step array no machine holds.
+ */
+export const MAX_STEPS = 100_000;
+
 export function checkSteps(algorithm: string, name: string, steps: number): void {
-  if (!Number.isInteger(steps) || steps < 0) {
-    throw new ValueError(`${algorithm}: ${name} must be an integer >= 0, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0 || steps > MAX_STEPS) {
+    throw new ValueError(`${algorithm}: ${name} must be an integer >= 0, got ${describeValue(steps)} (at most ${MAX_STEPS})`);
   }
 }
 
 export function checkOrder(algorithm: string, order: number): 1 | 2 {
-  if (order !== 1 && order !== 2) throw new ValueError(`${algorithm}: order must be 1 or 2, got ${order}`);
+  if (order !== 1 && order !== 2) throw new ValueError(`${algorithm}: order must be 1 or 2, got ${describeValue(order)}`);
   return order;
 }

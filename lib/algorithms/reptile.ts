@@ -11,7 +11,8 @@
 import { ValueError } from '../errors.js';
 import { subHandles } from './handleMath.js';
 import { adaptMetaBatch, adaptOne, type AdaptSettings, type AdaptSource } from './adaptedMetaBatch.js';
-import { InnerLoopLearner, scalarLike, toParams, type InnerOptimizerOptions, type InnerRates } from './innerLoopLearner.js';
+import { checkLabeledSet } from './inputChecks.js';
+import { callSteps, InnerLoopLearner, scalarLike, toParams, type InnerOptimizerOptions, type InnerRates } from './innerLoopLearner.js';
 import { sortedKeys } from '../core/params.js';
 import { checkSteps, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { LabeledSet, MetaStepResult, Params, Task } from './types.js';
@@ -42,6 +43,8 @@ export class Reptile extends InnerLoopLearner {
   }
 
   async metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult> {
+    this.checkedParams(params);
+    tasks = this.checkedTasks('metaGradient', tasks);
     const batch = await adaptMetaBatch(this.source(), params, tasks, this.settings(this.inner.innerSteps));
     const { backend, names } = batch;
     const delta = names.map((n, i) => subHandles(backend, params[n].handle, batch.meanAdapted[i]));
@@ -51,8 +54,9 @@ export class Reptile extends InnerLoopLearner {
   }
 
   override async adaptParams(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
-    const steps = options.innerSteps ?? this.inner.testInnerSteps;
-    checkSteps(this.label, 'innerSteps', steps);
+    this.checkedParams(params);
+    support = checkLabeledSet(`${this.label}.adapt: support`, support);
+    const steps = callSteps(this.label, options, this.inner.testInnerSteps);
     return adaptOne(this.source(), params, support, this.settings(steps));
   }
 

@@ -10,6 +10,7 @@
  * row j normalises in a non-transductive evaluation: support sets during the inner steps and
  * the query set after adaptation. Variances are unbiased (PyTorch's running_var convention).
  */
+import { describeValue } from '../core/args.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { Tensor } from '../core/tensor.js';
 import { runningMeanName, runningVarName, type PerStepBatchNormLayer } from '../nn/perStepBatchNorm.js';
@@ -28,7 +29,7 @@ export function updatedRunningStatistics(
   perTask: StateStatistics[][],
   momentum: number,
 ): Params {
-  if (!(momentum >= 0 && momentum <= 1)) throw new ValueError(`MAMLpp: batch-norm momentum must be in [0, 1], got ${momentum}`);
+  if (!(momentum >= 0 && momentum <= 1)) throw new ValueError(`MAMLpp: batch-norm momentum must be in [0, 1], got ${describeValue(momentum)}`);
   if (perTask.length === 0) throw new ValueError('MAMLpp: running statistics need at least one task');
   const out: Params = {};
   layers.forEach((layer, l) => {

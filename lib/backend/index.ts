@@ -8,6 +8,7 @@
  */
 import { BackendError } from '../errors.js';
 import { createJsBackend } from './js/index.js';
+import { guardBackend } from './backendGuard.js';
 import type { Backend } from './types.js';
 
 export type BackendName = 'native' | 'js';
@@ -34,7 +35,7 @@ function loadNative(): Backend {
   if (cache.native) return cache.native;
   if (!nativeModule) throw new BackendError(`native backend unavailable: lib/backend/native could not be imported (${nativeModuleError})`);
   try {
-    cache.native = nativeModule.loadNativeBackend();
+    cache.native = guardBackend(nativeModule.loadNativeBackend());
   } catch (err) {
     if (err instanceof BackendError) throw err;
     throw new BackendError(`native backend unavailable: ${err instanceof Error ? err.message : String(err)}`);
@@ -43,7 +44,7 @@ function loadNative(): Backend {
 }
 
 function loadJs(): Backend {
-  cache.js ??= createJsBackend();
+  cache.js ??= guardBackend(createJsBackend());
   return cache.js;
 }
 

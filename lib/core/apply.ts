@@ -8,13 +8,25 @@ import { currentBackend } from '../backend/index.js';
 import type { PrimitiveAttrs, PrimitiveName } from '../backend/primitives.js';
 import type { Backend } from '../backend/types.js';
 import { inferOutput } from './opTable.js';
+import { sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 import { activeTrace } from './trace.js';
+import { expectTensor } from './args.js';
+
+/** Names of a primitive's tensor inputs, for messages (unary primitives: x). */
+const INPUT_NAMES: Partial<Record<PrimitiveName, readonly string[]>> = {
+  matmul: ['a', 'b'], add: ['a', 'b'], sub: ['a', 'b'], mul: ['a', 'b'], div: ['a', 'b'], reluMask: ['x', 'g'],
+  conv2d: ['x', 'w'], conv2dBackwardInput: ['g', 'w'], conv2dBackwardWeight: ['x', 'g'],
+  maxPool2dSelect: ['x', 't'], maxPool2dScatter: ['x', 'g'], squaredEuclidean: ['a', 'b'], oneHot: ['labels'],
+};
+
+function inputName(op: PrimitiveName, i: number): string {
+  if (op === 'concat') return `xs[${i}]`;
+  return INPUT_NAMES[op]?.[i] ?? (i === 0 ? 'x' : `input ${i}`);
+}
 
 export function apply<P extends PrimitiveName>(op: P, inputs: Tensor[], attrs: PrimitiveAttrs<P>): Tensor {
-  for (const t of inputs) {
-    if (!(t instanceof Tensor)) throw new ValueError(`${op}: expected Tensor inputs, got ${typeof t}`);
-  }
+  inputs.forEach((t, i) => expectTensor(t, `${op}: ${inputName(op, i)}`));
   const out = inferOutput(op, inputs, attrs);
   const symbolic = inputs.find((t) => t.symbol !== null);
   if (symbolic) {
@@ -25,7 +37,13 @@ export function apply<P extends PrimitiveName>(op: P, inputs: Tensor[], attrs: P
     return trace.addNode(op, inputs, attrs, out);
   }
   const backend = backendOf(op, inputs);
-  const handle = backend.exec(op, inputs.map((t) => t.handle), attrs);
+  const handles = inputs.map((t) => t.handle);
+  // An empty result has no values to compute: made here, the kernels never see a zero-sized output.
+  if (sizeOf(out.shape) === 0) {
+    const empty = out.dtype === 'float64' ? new Float64Array(0) : new Float32Array(0);
+    return Tensor.fromHandle(backend, backend.fromArray(empty, out.shape), out.shape, out.dtype);
+  }
+  const handle = backend.exec(op, handles, attrs);
   return Tensor.fromHandle(backend, handle, out.shape, out.dtype);
 }
 

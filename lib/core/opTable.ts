@@ -9,6 +9,7 @@ import type { DType } from '../backend/types.js';
 import type { PrimitiveAttrMap, PrimitiveAttrs, PrimitiveName } from '../backend/primitives.js';
 import { PRIMITIVES } from '../backend/primitives.js';
 import { broadcastShapes, broadcastsTo, checkShape, formatShape as fmt, sizeOf } from './shape.js';
+import { checkAllocation } from './allocation.js';
 
 export interface TensorType {
   shape: readonly number[];
@@ -39,9 +40,12 @@ function expectSameShape(op: string, inputs: TensorType[]): void {
   }
 }
 
+/** An attribute value in a message (a bigint shows its n; a symbol does not throw). */
+const attrText = (v: unknown): string => (typeof v === 'bigint' ? `${v}n` : String(v));
+
 function expectPair(op: string, v: readonly number[] | undefined, what: string, min: number): [number, number] {
   if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => Number.isInteger(x) && x >= min)) {
-    throw new ValueError(`${op}: ${what} must be two integers >= ${min}, got ${JSON.stringify(v)}`);
+    throw new ValueError(`${op}: ${what} must be two integers >= ${min}, got ${Array.isArray(v) ? `[${v.map(attrText).join(',')}]` : attrText(v)}`);
   }
   return [v[0], v[1]];
 }
@@ -129,9 +133,10 @@ const rules: { [P in PrimitiveName]: Infer<P> } = {
   reluMask: (op, inputs) => (expectSameShape(op, inputs), [...inputs[0].shape]),
   sum: (op, [x], { axes, keepDims }) => {
     const rank = x.shape.length;
+    if (!Array.isArray(axes)) throw new ShapeError(`${op}: axes must be an array of axes, got ${String(axes)}`);
     for (let i = 0; i < axes.length; i++) {
       if (!Number.isInteger(axes[i]) || axes[i] < 0 || axes[i] >= rank || (i > 0 && axes[i] <= axes[i - 1])) {
-        throw new ShapeError(`${op}: axes ${JSON.stringify(axes)} must be sorted, unique and in [0, ${rank}) for shape ${fmt(x.shape)}`);
+        throw new ShapeError(`${op}: axes [${axes.map(String).join(',')}] must be sorted, unique and in [0, ${rank}) for shape ${fmt(x.shape)}`);
       }
     }
     const out: number[] = [];
@@ -157,12 +162,12 @@ const rules: { [P in PrimitiveName]: Infer<P> } = {
     if (inputs.length === 0) throw new ValueError(`${op}: needs at least one input`);
     const first = inputs[0].shape;
     if (!Number.isInteger(axis) || axis < 0 || axis >= first.length) {
-      throw new ShapeError(`${op}: axis ${axis} out of range for ${fmt(first)}`);
+      throw new ShapeError(`${op}: axis ${String(axis)} out of range for ${fmt(first)}`);
     }
     let total = 0;
     for (const t of inputs) {
       const ok = t.shape.length === first.length && t.shape.every((d, i) => i === axis || d === first[i]);
-      if (!ok) throw new ShapeError(`${op}: shapes ${shapesOf(inputs)} differ outside axis ${axis}`);
+      if (!ok) throw new ShapeError(`${op}: shapes ${shapesOf(inputs)} differ outside axis ${String(axis)}`);
       total += t.shape[axis];
     }
     const out = [...first];
@@ -171,10 +176,10 @@ const rules: { [P in PrimitiveName]: Infer<P> } = {
   },
   slice: (op, [x], { axis, start, end }) => {
     if (!Number.isInteger(axis) || axis < 0 || axis >= x.shape.length) {
-      throw new ShapeError(`${op}: axis ${axis} out of range for ${fmt(x.shape)}`);
+      throw new ShapeError(`${op}: axis ${String(axis)} out of range for ${fmt(x.shape)}`);
     }
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || start > end || end > x.shape[axis]) {
-      throw new ShapeError(`${op}: range ${start}:${end} out of bounds for axis ${axis} of ${fmt(x.shape)}`);
+      throw new ShapeError(`${op}: range ${String(start)}:${String(end)} out of bounds for axis ${String(axis)} of ${fmt(x.shape)}`);
     }
     const out = [...x.shape];
     out[axis] = end - start;
@@ -245,7 +250,7 @@ const rules: { [P in PrimitiveName]: Infer<P> } = {
   oneHot: (op, [labels], { numClasses }) => {
     expectRank(op, labels, 1, 'labels');
     if (!Number.isInteger(numClasses) || numClasses < 1) {
-      throw new ValueError(`${op}: numClasses must be a positive integer, got ${numClasses}`);
+      throw new ValueError(`${op}: numClasses must be a positive integer, got ${String(numClasses)}`);
     }
     return [labels.shape[0], numClasses];
   },
@@ -276,6 +281,9 @@ export function inferOutput<P extends PrimitiveName>(op: P, inputs: TensorType[]
       throw new DTypeError(`${op}: inputs must share one dtype, got ${inputs.map((i) => i.dtype).join(' and ')}`);
     }
   }
+  if (attrs === null || typeof attrs !== 'object') throw new ValueError(`${op}: attributes must be an object, got ${String(attrs)}`);
   const infer = rules[op] as Infer<P>;
-  return { shape: infer(op, inputs, attrs), dtype };
+  const shape = infer(op, inputs, attrs);
+  checkAllocation(op, shape, dtype);
+  return { shape, dtype };
 }

@@ -2,23 +2,25 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { formatShape, sameShape } from './shape.js';
 import { Tensor } from './tensor.js';
+import { describeValue } from './args.js';
 
 export type Params = Record<string, Tensor>;
 
 /** Parameter names in the canonical order (sorted), the order of program inputs. */
 export function sortedKeys(params: Params): string[] {
+  if (params === null || typeof params !== 'object') throw new ValueError(`sortedKeys: params must be a record of tensors, got ${describeValue(params)}`);
   return Object.keys(params).sort();
 }
 
 /** Checks that a value is a Params record of Tensors; returns its sorted names. */
 export function checkParams(op: string, params: unknown): string[] {
-  if (params === null || typeof params !== 'object' || params instanceof Tensor || Array.isArray(params)) {
-    throw new ValueError(`${op}: params must be a record of tensors (Record<string, Tensor>)`);
+  if (params === null || typeof params !== 'object' || Tensor.isTensor(params) || Array.isArray(params)) {
+    throw new ValueError(`${op}: params must be a record of tensors (Record<string, Tensor>), got ${describeValue(params)}`);
   }
   const names = sortedKeys(params as Params);
   for (const name of names) {
-    if (!((params as Params)[name] instanceof Tensor)) {
-      throw new ValueError(`${op}: params.${name} is not a Tensor`);
+    if (!Tensor.isTensor((params as Params)[name])) {
+      throw new ValueError(`${op}: params.${name} must be a Tensor, got ${describeValue((params as Record<string, unknown>)[name])}`);
     }
   }
   return names;
@@ -44,5 +46,6 @@ export function checkSameStructure(op: string, reference: Params, other: Params,
 
 /** Disposes every tensor of a record. */
 export function disposeParams(params: Params): void {
+  checkParams('disposeParams', params);
   for (const t of Object.values(params)) t.dispose();
 }

@@ -2,10 +2,13 @@
  * Seeded pseudo-random numbers, identical on every machine: mulberry32 (a 32-bit
  * multiply-xorshift generator by Tommy Ettinger), Box-Muller for normals.
  */
+import { ValueError } from '../errors.js';
+
 export class Random {
   private state: number;
 
   constructor(seed: number) {
+    if (typeof seed !== 'number') throw new ValueError(`Random: seed must be a number, got ${typeof seed}`);
     // Mix the seed once with a splitmix-style step so nearby seeds give unrelated streams.
     let z = (Math.floor(seed) + 0x9e3779b9) | 0;
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);

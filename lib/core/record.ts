@@ -10,13 +10,14 @@
  * (e.g. a one-hot matrix built from Int32Array labels); they are replayed as recorded.
  * Outputs: fn may return one tensor or an array; outputs[0] is the loss for grad/hvp.
  */
-import { ShapeError, ValueError } from '../errors.js';
+import { BackendError, ShapeError, ValueError } from '../errors.js';
 import type { Backend, CompiledProgram, DType, Handle } from '../backend/types.js';
 import { backendOf } from './apply.js';
 import { checkParams, checkSameStructure, type Params } from './params.js';
 import { formatShape, sameShape } from './shape.js';
 import { Tensor } from './tensor.js';
 import { withTrace } from './trace.js';
+import { expectArray, expectFunction, expectTensor } from './args.js';
 
 export type RecordableFunction = (params: Params, ...inputs: Tensor[]) => Tensor | Tensor[];
 
@@ -34,9 +35,10 @@ export class RecordedProgram {
   private readonly inputTypes: { shape: readonly number[]; dtype: string }[];
 
   constructor(fn: RecordableFunction, exampleParams: Params, exampleInputs: Tensor[], label = 'record') {
+    expectFunction(fn, `${label}: fn`);
     const names = checkParams(label, exampleParams);
     for (const [i, x] of exampleInputs.entries()) {
-      if (!(x instanceof Tensor)) throw new ValueError(`${label}: input ${i} is not a Tensor`);
+      if (!Tensor.isTensor(x)) throw new ValueError(`${label}: input ${i} is not a Tensor`);
     }
     const backend = backendOf(label, [...names.map((n) => exampleParams[n]), ...exampleInputs]);
     const { spec, constants, outputTypes } = withTrace(label, backend, (trace) => {
@@ -45,7 +47,7 @@ export class RecordedProgram {
       const symbolicInputs = exampleInputs.map((x) => trace.addInput(x));
       const result = fn(symbolicParams, ...symbolicInputs);
       const outputs = Array.isArray(result) ? result : [result];
-      if (outputs.length === 0 || !outputs.every((t) => t instanceof Tensor)) {
+      if (outputs.length === 0 || !outputs.every((t) => Tensor.isTensor(t))) {
         throw new ValueError(`${label}: the function must return a Tensor or a non-empty array of Tensors`);
       }
       const types = outputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
@@ -88,10 +90,10 @@ export class RecordedProgram {
 
   /** Reverse mode with one cotangent per output (null = zero): gradients of sum <cot, out>. */
   vjp(params: Params, cotangents: (Tensor | null)[], ...inputs: Tensor[]): { outputs: Tensor[]; grads: Params } {
-    if (cotangents.length !== this.numOutputs) {
+    if (expectArray(cotangents, 'vjp: cotangents').length !== this.numOutputs) {
       throw new ValueError(`vjp: expected ${this.numOutputs} cotangents (one per output), got ${cotangents.length}`);
     }
-    const handles = cotangents.map((c) => (c === null ? null : c.handle));
+    const handles = cotangents.map((c, i) => (c === null ? null : this.handleOf(expectTensor(c, `vjp: cotangents[${i}]`), `vjp: cotangents[${i}]`)));
     const { outputs, grads } = this.compiled.vjp(this.inputHandles(params, ...inputs), handles, this.paramIndices());
     return { outputs: this.wrap(outputs), grads: this.toParams(grads) };
   }
@@ -116,7 +118,7 @@ export class RecordedProgram {
   /** All program inputs as handles: [params sorted..., inputs..., constants...]. */
   inputHandles(params: Params, ...inputs: Tensor[]): Handle[] {
     checkSameStructure('replay', this.exampleParams, params, 'params');
-    return [...this.paramNames.map((n) => params[n].handle), ...this.dataHandles(...inputs)];
+    return [...this.paramNames.map((n) => this.handleOf(params[n], `replay: params.${n}`)), ...this.dataHandles(...inputs)];
   }
 
   /** A task's data inputs as handles: [inputs..., constants...] (MetaGradientRequest.tasks). */
@@ -126,12 +128,12 @@ export class RecordedProgram {
     }
     inputs.forEach((x, i) => {
       const t = this.inputTypes[i];
-      if (!(x instanceof Tensor) || !sameShape(x.shape, t.shape) || x.dtype !== t.dtype) {
-        const got = x instanceof Tensor ? `${formatShape(x.shape)} ${x.dtype}` : typeof x;
+      if (!Tensor.isTensor(x) || !sameShape(x.shape, t.shape) || x.dtype !== t.dtype) {
+        const got = Tensor.isTensor(x) ? `${formatShape(x.shape)} ${x.dtype}` : typeof x;
         throw new ShapeError(`replay: input ${i} must be ${formatShape(t.shape)} ${t.dtype} as recorded, got ${got}`);
       }
     });
-    return [...inputs.map((x) => x.handle), ...this.constants.map((c) => c.handle)];
+    return [...inputs.map((x, i) => this.handleOf(x, `replay: input ${i}`)), ...this.constants.map((c) => c.handle)];
   }
 
   /** Wraps output handles into Tensors on this program's backend. */
@@ -143,6 +145,14 @@ export class RecordedProgram {
     this.compiled.dispose();
   }
 
+  /** The handle of a tensor of this program's backend (a tensor of the other backend is a BackendError, not a foreign handle). */
+  private handleOf(t: Tensor, what: string): Handle {
+    if (t.backend !== this.backend) {
+      throw new BackendError(`${what} lives on the ${t.backend.name} backend, the program on the ${this.backend.name} backend; recreate it after setBackend()`);
+    }
+    return t.handle;
+  }
+
   private paramIndices(): number[] {
     return this.paramNames.map((_, i) => i);
   }
@@ -150,7 +160,7 @@ export class RecordedProgram {
   private tangentHandles(params: Params, v: Params): (Handle | null)[] {
     checkSameStructure('tangent', params, v, 'v');
     const dataCount = this.inputTypes.length + this.constants.length;
-    return [...this.paramNames.map((n) => v[n].handle), ...new Array<null>(dataCount).fill(null)];
+    return [...this.paramNames.map((n) => this.handleOf(v[n], `tangent: v.${n}`)), ...new Array<null>(dataCount).fill(null)];
   }
 
   /** Calls body with cotangents [1, null, ...] (1 for the one-element loss outputs[0]); frees the seed after. */

@@ -14,6 +14,7 @@
  */
 import { ValueError } from '../errors.js';
 import type { Tensor } from './tensor.js';
+import { expectFunction, expectTensor } from './args.js';
 
 const scopes: Set<Tensor>[] = [];
 
@@ -24,6 +25,7 @@ export function trackTensor(t: Tensor): void {
 
 /** Exempts `t` from disposal by the innermost tidy scope (it is kept by the outer one, if any). */
 export function keep<T extends Tensor>(t: T): T {
+  expectTensor(t, 'keep: t');
   if (scopes.length > 0) {
     scopes[scopes.length - 1].delete(t);
     if (scopes.length > 1) scopes[scopes.length - 2].add(t);
@@ -32,6 +34,7 @@ export function keep<T extends Tensor>(t: T): T {
 }
 
 export function tidy<T>(fn: () => T): T {
+  expectFunction(fn, 'tidy: fn');
   const scope = new Set<Tensor>();
   scopes.push(scope);
   let result: T;

@@ -28,13 +28,15 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-/** '[2,3]' for messages. */
+/** '[2,3]' for messages (and a readable word for something that is not a shape at all). */
 export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(',')}]`;
+  if (!Array.isArray(shape)) return shape === null ? 'null' : typeof shape === 'object' ? 'an object' : `${typeof shape} ${String(shape)}`;
+  return `[${shape.map((d) => (typeof d === 'number' ? String(d) : typeof d)).join(',')}]`;
 }
 
-/** Throws ShapeError unless every entry is a non-negative integer. */
+/** Throws ShapeError unless `shape` is an array whose every entry is a non-negative integer. */
 export function checkShape(op: string, shape: readonly number[]): void {
+  if (!Array.isArray(shape)) throw new ShapeError(`${op}: shape must be an array of non-negative integers, got ${formatShape(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
       throw new ShapeError(`${op}: invalid shape ${formatShape(shape)} (entries must be non-negative integers)`);
@@ -82,7 +84,7 @@ export function broadcastAxes(from: readonly number[], to: readonly number[]): n
 /** Normalises a possibly negative axis against a rank; ShapeError when out of range. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    throw new ShapeError(`${op}: axis ${axis} out of range for rank ${rank}`);
+    throw new ShapeError(`${op}: axis ${String(axis)} out of range for rank ${rank}`);
   }
   return axis < 0 ? axis + rank : axis;
 }

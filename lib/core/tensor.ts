@@ -38,6 +38,8 @@ const finalizer = new FinalizationRegistry<Owned>(({ backend, handle }) => {
 });
 
 export class Tensor {
+  /** Set by the constructor only: an object that merely inherits Tensor.prototype (Object.create, a Proxy) lacks it. */
+  readonly #made = true;
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly backend: Backend;
@@ -67,24 +69,30 @@ export class Tensor {
     return new Tensor(shape, dtype, backend, null, symbol);
   }
 
+  /** True for tensors this library made (not for objects that only inherit Tensor.prototype, or Proxies of tensors). */
+  static isTensor(value: unknown): value is Tensor {
+    return typeof value === 'object' && value !== null && #made in value;
+  }
+
   get size(): number {
-    return sizeOf(this.shape);
+    return sizeOf(made(this).shape);
   }
 
   get rank(): number {
-    return this.shape.length;
+    return made(this).shape.length;
   }
 
   get isSymbolic(): boolean {
-    return this.symbol !== null;
+    return made(this).symbol !== null;
   }
 
   get isDisposed(): boolean {
-    return this.symbol === null && this.owned === null;
+    return made(this).symbol === null && this.owned === null;
   }
 
   /** The backend handle. Throws for symbolic or disposed tensors. */
   get handle(): Handle {
+    made(this);
     if (this.symbol) throw this.symbolicError('use its handle');
     if (!this.owned) throw new DisposedError(`tensor of shape ${formatShape(this.shape)} was disposed`);
     return this.owned.handle;
@@ -92,12 +100,14 @@ export class Tensor {
 
   /** A copy of the elements (Float32Array for float32, Float64Array for float64). */
   toArray(): TypedArray {
+    made(this);
     if (this.symbol) throw this.symbolicError('call toArray()');
     return this.backend.toArray(this.handle);
   }
 
   /** The single element of a one-element tensor, as a number. */
   item(): number {
+    made(this);
     if (this.symbol) throw this.symbolicError('call item()');
     if (this.size !== 1) throw new ValueError(`item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, expected 1`);
     return this.toArray()[0];
@@ -105,6 +115,7 @@ export class Tensor {
 
   /** Frees the backend memory now; later use throws DisposedError. Idempotent. */
   dispose(): void {
+    made(this);
     if (!this.owned) return;
     finalizer.unregister(this);
     this.backend.dispose(this.owned.handle);
@@ -112,6 +123,7 @@ export class Tensor {
   }
 
   toString(): string {
+    if (!Tensor.isTensor(this)) return 'Tensor(not made by metalearn)';
     const kind = this.symbol ? 'symbolic' : this.owned ? this.backend.name : 'disposed';
     return `Tensor(${formatShape(this.shape)}, ${this.dtype}, ${kind})`;
   }
@@ -122,4 +134,12 @@ export class Tensor {
         'values exist only after the transform returns (return the tensor from the function instead)',
     );
   }
+}
+
+/** `t` itself when the library made it; a ValueError for an object that only inherits Tensor.prototype. */
+function made(t: Tensor): Tensor {
+  if (!Tensor.isTensor(t)) {
+    throw new ValueError('Tensor: this object only inherits Tensor.prototype (a Proxy or Object.create); make tensors with tensor(), zeros(), ...');
+  }
+  return t;
 }

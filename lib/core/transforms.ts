@@ -13,10 +13,12 @@
 import type { Tensor } from './tensor.js';
 import type { Params } from './params.js';
 import { RecordedProgram, type RecordableFunction } from './record.js';
+import { expectFunction } from './args.js';
 
 export type ScalarFunction = (params: Params) => Tensor;
 
 function once<R>(label: string, f: ScalarFunction, params: Params, use: (program: RecordedProgram) => R): R {
+  expectFunction(f, `${label}: f`);
   const program = new RecordedProgram((p) => f(p), params, [], label);
   try {
     return use(program);
@@ -26,15 +28,18 @@ function once<R>(label: string, f: ScalarFunction, params: Params, use: (program
 }
 
 export function grad(f: ScalarFunction): (params: Params) => Params {
+  expectFunction(f, 'grad: f');
   return (params) => once('grad', f, params, (program) => program.grad(params));
 }
 
 export function valueAndGrad(f: ScalarFunction): (params: Params) => [number, Params] {
+  expectFunction(f, 'valueAndGrad: f');
   return (params) => once('valueAndGrad', f, params, (program) => program.valueAndGrad(params));
 }
 
 /** Value of f at params and its pullback: cotangent (shaped like the value) -> gradient record. */
 export function vjp(f: ScalarFunction, params: Params): [Tensor, (cotangent: Tensor) => Params] {
+  expectFunction(f, 'vjp: f');
   const program = new RecordedProgram((p) => f(p), params, [], 'vjp');
   const [value] = program.run(params);
   const pullback = (cotangent: Tensor): Params => {

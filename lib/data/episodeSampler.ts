@@ -7,6 +7,7 @@
  *   3. apply the per-episode transforms in order.
  * Deterministic for a seed (lib/data/random.ts), identical on every machine and backend.
  */
+import { expectRecord } from '../core/args.js';
 import type { DType } from '../backend/types.js';
 import { ValueError } from '../errors.js';
 import { checkCount, resolveClasses } from './classFilter.js';
@@ -46,6 +47,7 @@ export class EpisodeSampler implements EpisodeSource {
   private readonly shuffle: boolean;
 
   constructor(readonly dataset: FewShotDataset, options: EpisodeSamplerOptions) {
+    expectRecord(options, 'EpisodeSampler: options');
     const who = `EpisodeSampler(${dataset.name})`;
     checkCount(options.ways, 'ways', 1, who);
     checkCount(options.shots, 'shots', 1, who);

@@ -13,7 +13,7 @@ export class Random {
   private state: number;
 
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new ValueError(`Random: seed must be a finite number, got ${seed}`);
+    if (!Number.isFinite(seed)) throw new ValueError(`Random: seed must be a finite number, got ${String(seed)}`);
     // Fold any finite number (negative, fractional, > 2^32) into a uint32 deterministically.
     this.state = (Math.trunc(seed) ^ Math.trunc(seed / 4294967296)) >>> 0;
   }

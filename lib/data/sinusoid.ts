@@ -4,6 +4,7 @@
  * sample({ shots, queries }) draws a task, then K support and Q query points from it.
  * grid(task, n) evaluates a task on n evenly spaced points of [-5, 5] (for plots / fixed eval).
  */
+import { expectRecord, optionsRecord } from '../core/args.js';
 import type { DType } from '../backend/types.js';
 import type { Tensor } from '../core/tensor.js';
 import { checkCount } from './classFilter.js';
@@ -41,6 +42,7 @@ export class Sinusoid {
   private readonly rng: Random;
 
   constructor(options: SinusoidOptions = {}) {
+    optionsRecord(options, 'sinusoid: options');
     this.rng = new Random(options.seed ?? 0);
     this.dtype = options.dtype ?? 'float32';
   }
@@ -54,6 +56,7 @@ export class Sinusoid {
 
   /** A random task with K support and Q query points drawn independently from U[-5, 5]. */
   sample(options: { shots: number; queries: number }): SinusoidEpisode {
+    expectRecord(options, 'sinusoid.sample: options');
     checkCount(options.shots, 'shots', 1, 'sinusoid.sample');
     checkCount(options.queries, 'queries', 0, 'sinusoid.sample');
     const task = this.sampleTask();

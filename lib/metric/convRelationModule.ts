@@ -11,6 +11,7 @@
  * fc1.weight [hidden, filters * s * s], fc1.bias [hidden], fc2.weight [1, hidden], fc2.bias [1]
  * (s = S after two 2x2 poolings). Initialised like PyTorch's Linear/Conv2d defaults.
  */
+import { describeValue } from '../core/args.js';
 import type { DType } from '../backend/types.js';
 import type { Params } from '../core/params.js';
 import { Random } from '../core/random.js';
@@ -38,7 +39,7 @@ export function convRelationModule(options: ConvRelationModuleOptions): Embeddin
   const { channels, side, filters = options.channels, hidden = 8 } = options;
   for (const [name, v, min] of [['channels', channels, 1], ['side', side, 4], ['filters', filters, 1], ['hidden', hidden, 1]] as const) {
     if (!Number.isInteger(v) || v < min) {
-      throw new ValueError(`RelationNet (conv relation module): ${name} must be an integer >= ${min}, got ${v}` + (name === 'side' ? ' (two 2x2 poolings need maps of side >= 4)' : ''));
+      throw new ValueError(`RelationNet (conv relation module): ${name} must be an integer >= ${min}, got ${describeValue(v)}` + (name === 'side' ? ' (two 2x2 poolings need maps of side >= 4)' : ''));
     }
   }
   const pooledSide = Math.floor(Math.floor(side / 2) / 2);

@@ -3,7 +3,8 @@
  * An episode is one N-way few-shot task: a labelled support set and a labelled query set,
  * labels remapped to 0..N-1 (lib/data EpisodeSampler episodes fit this type).
  */
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
+import { describeValue, expectRecord, expectTensor } from '../core/args.js';
 import type { Task, Targets } from '../algorithms/types.js';
 import { ShapeError, ValueError } from '../errors.js';
 
@@ -40,15 +41,25 @@ export interface CheckedEpisode extends Episode {
  * with no support example, a query label outside the episode's classes.
  */
 export function checkEpisode(algorithm: string, episode: Episode | Task): CheckedEpisode {
-  const supportY = classIds(algorithm, 'support', episode.support.y);
-  const queryY = classIds(algorithm, 'query', episode.query.y);
-  checkRows(algorithm, 'support', episode.support.x, supportY);
-  checkRows(algorithm, 'query', episode.query.x, queryY);
-  checkSameItemShape(algorithm, episode.support.x, episode.query.x);
+  // Every field is read once, here, and the episode returned is built from what was read.
+  const record = expectRecord(episode, `${algorithm}: episode`);
+  const support = expectRecord(record.support, `${algorithm}: episode.support`);
+  const query = expectRecord(record.query, `${algorithm}: episode.query`);
+  const supportX = expectTensor(support.x, `${algorithm}: support x`);
+  const queryX = expectTensor(query.x, `${algorithm}: query x`);
+  const supportY = classIds(algorithm, 'support', support.y as Targets);
+  const queryY = classIds(algorithm, 'query', query.y as Targets);
+  const classes = 'classes' in record ? record.classes : undefined;
+  if (classes !== undefined && !Array.isArray(classes)) {
+    throw new ValueError(`${algorithm}: episode.classes must be an array of class ids, got ${describeValue(classes)}`);
+  }
+  checkRows(algorithm, 'support', supportX, supportY);
+  checkRows(algorithm, 'query', queryX, queryY);
+  checkSameItemShape(algorithm, supportX, queryX);
   if (supportY.length === 0) throw new ValueError(`${algorithm}: the support set is empty`);
   if (queryY.length === 0) throw new ValueError(`${algorithm}: the query set is empty`);
 
-  const ways = countWays(algorithm, episode, supportY);
+  const ways = countWays(algorithm, classes as readonly number[] | undefined, supportY);
   const shotsPerClass = new Array<number>(ways).fill(0);
   for (const label of supportY) shotsPerClass[label] += 1;
   const missing = shotsPerClass.findIndex((shots) => shots === 0);
@@ -63,9 +74,9 @@ export function checkEpisode(algorithm: string, episode: Episode | Task): Checke
     }
   }
   return {
-    support: { x: episode.support.x, y: supportY },
-    query: { x: episode.query.x, y: queryY },
-    classes: 'classes' in episode ? episode.classes : undefined,
+    support: { x: supportX, y: supportY },
+    query: { x: queryX, y: queryY },
+    classes: classes as readonly number[] | undefined,
     ways,
     shotsPerClass,
   };
@@ -73,7 +84,7 @@ export function checkEpisode(algorithm: string, episode: Episode | Task): Checke
 
 function classIds(algorithm: string, set: string, y: Targets): Int32Array {
   if (!(y instanceof Int32Array)) {
-    throw new ValueError(`${algorithm}: ${set} labels must be an Int32Array of class ids (got a Tensor)`);
+    throw new ValueError(`${algorithm}: ${set} labels must be an Int32Array of class ids (got ${Tensor.isTensor(y) ? 'a Tensor' : describeValue(y)})`);
   }
   return y;
 }
@@ -97,13 +108,12 @@ function checkSameItemShape(algorithm: string, support: Tensor, query: Tensor): 
 }
 
 /** ways = episode.classes.length when given, else 1 + the largest support label. */
-function countWays(algorithm: string, episode: Episode | Task, supportY: Int32Array): number {
+function countWays(algorithm: string, classes: readonly number[] | undefined, supportY: Int32Array): number {
   let largest = -1;
   for (let i = 0; i < supportY.length; i++) {
     if (supportY[i] < 0) throw new ValueError(`${algorithm}: support label ${supportY[i]} (row ${i}) is negative`);
     largest = Math.max(largest, supportY[i]);
   }
-  const classes = 'classes' in episode ? (episode as Episode).classes : undefined;
   if (classes === undefined) return largest + 1;
   if (largest >= classes.length) {
     throw new ValueError(

@@ -15,6 +15,9 @@
  * e / (e + 19/e) = 28% on the right support) and training is slow; a scale near 10 is the
  * usual fix ("metric scaling", as in TADAM and Baseline++'s cosine classifier).
  */
+import { MAX_STEPS } from '../algorithms/options.js';
+import { checkModel } from '../algorithms/inputChecks.js';
+import { describeValue, optionsRecord } from '../core/args.js';
 import type { DType } from '../backend/types.js';
 import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
@@ -45,6 +48,8 @@ export class MatchingNet extends MetricLearner {
     readonly options: MatchingNetOptions = {},
   ) {
     super();
+    checkModel('MatchingNet: embedding', embedding);
+    optionsRecord(options, 'MatchingNet: options');
     const scale = options.cosineScale;
     if (scale !== undefined && !(Number.isFinite(scale) && scale > 0)) {
       throw new ValueError(`MatchingNet: cosineScale must be a finite number > 0, got ${String(scale)}`);
@@ -52,7 +57,7 @@ export class MatchingNet extends MetricLearner {
     const fce = options.fce;
     if (fce && (!isCount(fce.embeddingDim, 1) || !isCount(fce.processingSteps, 1))) {
       throw new ValueError(
-        `MatchingNet: fce needs embeddingDim >= 1 and processingSteps >= 1 (integers; with 0 steps the attention LSTM would output zeros), got ${JSON.stringify(fce)}`,
+        `MatchingNet: fce needs embeddingDim >= 1 and processingSteps >= 1 (integers up to ${MAX_STEPS}; with 0 steps the attention LSTM would output zeros), got embeddingDim ${describeValue(fce.embeddingDim)}, processingSteps ${describeValue(fce.processingSteps)}`,
       );
     }
   }
@@ -86,6 +91,7 @@ function negativeLogLikelihood(probs: Tensor, labels: Int32Array, ways: number):
   return ops.neg(ops.mean(ops.log(ops.add(picked, LOG_EPSILON))));
 }
 
+/** An integer in [min, MAX_STEPS] (sizes and step counts past that are typos, not settings). */
 function isCount(value: number, min: number): boolean {
-  return Number.isInteger(value) && value >= min;
+  return Number.isInteger(value) && value >= min && value <= MAX_STEPS;
 }

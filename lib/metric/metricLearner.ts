@@ -29,6 +29,8 @@ import { constantOn } from './constants.js';
 import { episodeBackend } from './episodeBackend.js';
 import { meanWithCI95 } from '../train/confidence.js';
 import { disposeTasks, yieldToEventLoop } from '../train/taskSource.js';
+import { describeValue, expectArray, expectFunction, expectRecord, optionsRecord } from '../core/args.js';
+import { checkLearnerParams } from '../algorithms/inputChecks.js';
 import { EpisodePrograms, layoutKey } from './episodePrograms.js';
 import { paramsBytes, taskBytes, traceValueBytes, type TaskMemoryProfile } from '../algorithms/memoryProfile.js';
 import { chooseEvaluationChunk, engineThreads, memoryLimit, type MemoryLimit } from '../train/memoryBudget.js';
@@ -121,8 +123,8 @@ export abstract class MetricLearner implements MetaLearner {
    * event loop): the MAML engine with 0 inner steps is exactly the mean query-loss gradient.
    */
   async metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult> {
-    if (tasks.length === 0) throw new ValueError(`${this.name}.metaGradient: no tasks`);
-    const checked = tasks.map((task) => this.checked(params, task));
+    if (expectArray(tasks, `${this.name}.metaGradient: tasks`).length === 0) throw new ValueError(`${this.name}.metaGradient: no tasks`);
+    const checked = expectArray(tasks, `${this.name}.metaGradient: tasks`).map((task) => this.checked(params, task as Task));
     const backend = checked[0].support.x.backend;
     let loss = 0;
     let accuracy = 0;
@@ -200,7 +202,7 @@ export abstract class MetricLearner implements MetaLearner {
    * in parallel across threads, off the event loop). evaluate() and lib/train's evaluate use it.
    */
   async evaluateTasks(params: Params, tasks: (Task | Episode)[]): Promise<TaskScore[]> {
-    const checked = tasks.map((task) => this.checked(params, task));
+    const checked = expectArray(tasks, `${this.name}.evaluateTasks: tasks`).map((task) => this.checked(params, task as Task));
     const scores = new Array<TaskScore>(tasks.length);
     if (tasks.length === 0) return scores;
     const backend = checked[0].support.x.backend;
@@ -223,26 +225,29 @@ export abstract class MetricLearner implements MetaLearner {
    * copy them).
    */
   async evaluate(params: Params, sampler: EpisodeSource, options: EvaluateOptions = {}): Promise<EvaluationResult> {
-    const episodes = options.episodes ?? 600;
+    const checkedOptions = optionsRecord(options, `${this.name}.evaluate: options`);
+    const episodes = checkedOptions.episodes ?? 600;
+    const sample = expectFunction(expectRecord(sampler, `${this.name}.evaluate: sampler`).sample, `${this.name}.evaluate: sampler.sample`);
     if (!Number.isInteger(episodes) || episodes < 1) {
-      throw new ValueError(`${this.name}.evaluate: episodes must be an integer >= 1, got ${episodes}`);
+      throw new ValueError(`${this.name}.evaluate: episodes must be an integer >= 1, got ${describeValue(episodes)}`);
     }
-    const limit = memoryLimit(`${this.name}.evaluate`, options.maxMemoryBytes);
+    const limit = memoryLimit(`${this.name}.evaluate`, checkedOptions.maxMemoryBytes);
     const accuracies: number[] = [];
     let loss = 0;
     // Episodes per batched call: decided on the first episode, from its memory profile.
     let chunkSize: number | undefined;
     while (accuracies.length < episodes) {
-      const chunk: (Episode | Task)[] = [];
+      // Each episode is checked as it comes: the chunk holds only well-formed ones, so disposing them cannot fail.
+      const chunk: CheckedEpisode[] = [];
       let scores: TaskScore[];
       try {
         do {
-          chunk.push(sampler.sample());
+          chunk.push(checkEpisode(this.name, sample.call(sampler) as Episode | Task));
           chunkSize ??= this.evaluationChunk(params, chunk[0], limit);
         } while (chunk.length < Math.min(chunkSize, episodes - accuracies.length));
         scores = await this.evaluateTasks(params, chunk);
       } finally {
-        disposeTasks(chunk as Task[]);
+        disposeTasks(chunk);
       }
       for (const score of scores) {
         accuracies.push(score.accuracy ?? 0);
@@ -296,6 +301,7 @@ export abstract class MetricLearner implements MetaLearner {
 
   /** Validates an episode and that it lives on the params' backend. */
   private checked(params: Params, episode: Episode | Task): CheckedEpisode {
+    checkLearnerParams(this.name, this, params);
     const checked = checkEpisode(this.name, episode);
     episodeBackend(this.name, params, checked);
     return checked;

@@ -11,6 +11,7 @@
  * The number of ways is read from each episode, so training may use more ways than testing
  * (the paper trains 60-way, tests 5- or 20-way). Parameters are exactly the embedding's.
  */
+import { checkModel } from '../algorithms/inputChecks.js';
 import type { DType } from '../backend/types.js';
 import * as ops from '../ops/index.js';
 import type { Params } from '../algorithms/types.js';
@@ -23,6 +24,7 @@ export class ProtoNet extends MetricLearner {
 
   constructor(readonly embedding: EmbeddingModel) {
     super();
+    checkModel('ProtoNet: embedding', embedding);
   }
 
   init(seed: number, dtype?: DType): Params {

@@ -22,6 +22,8 @@
  * Any other relation model taking the pairs concatenated on axis 1 works too (option `relation`).
  * Relation parameters live under the 'relation.' prefix.
  */
+import { checkModel } from '../algorithms/inputChecks.js';
+import { describeValue, optionsRecord } from '../core/args.js';
 import type { DType } from '../backend/types.js';
 import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
@@ -71,8 +73,10 @@ export class RelationNet extends MetricLearner {
     options: RelationNetOptions = {},
   ) {
     super();
+    checkModel('RelationNet: embedding', embedding);
+    optionsRecord(options, 'RelationNet: options');
     if (options.relation) {
-      this.relation = options.relation;
+      this.relation = checkModel('RelationNet: options.relation', options.relation);
       return;
     }
     this.relationModule = options.relationModule ?? 'mlp';
@@ -89,7 +93,7 @@ export class RelationNet extends MetricLearner {
     const hidden = options.hidden ?? 64;
     if (d === undefined || !Number.isInteger(d) || d < 1 || !Number.isInteger(hidden) || hidden < 1) {
       throw new ValueError(
-        `RelationNet: the default relation MLP needs embeddingDim >= 1 and hidden >= 1 (integers), got embeddingDim=${d}, hidden=${hidden}`,
+        `RelationNet: the default relation MLP needs embeddingDim >= 1 and hidden >= 1 (integers), got embeddingDim=${describeValue(d)}, hidden=${describeValue(hidden)}`,
       );
     }
     this.embeddingDim = d;
@@ -147,7 +151,7 @@ export class RelationNet extends MetricLearner {
 function checkMapShape(shape: readonly number[] | undefined): readonly number[] {
   if (!shape || shape.length !== 3 || shape[1] !== shape[2] || !shape.every((v) => Number.isInteger(v) && v >= 1)) {
     throw new ValueError(
-      `RelationNet: the conv relation module needs embeddingShape [C, S, S] (square feature maps, positive integers), got ${shape ? `[${shape.join(', ')}]` : 'none'}`,
+      `RelationNet: the conv relation module needs embeddingShape [C, S, S] (square feature maps, positive integers), got ${Array.isArray(shape) ? `[${shape.map(String).join(', ')}]` : describeValue(shape)}`,
     );
   }
   return shape;

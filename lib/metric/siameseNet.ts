@@ -11,6 +11,8 @@
  * its negative squared Euclidean distance, so prediction is the nearest support.
  * Verification parameters: 'siamese.weight' [d, 1], 'siamese.bias' [1].
  */
+import { checkModel } from '../algorithms/inputChecks.js';
+import { describeValue, optionsRecord } from '../core/args.js';
 import type { DType } from '../backend/types.js';
 import { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
@@ -49,15 +51,17 @@ export class SiameseNet extends MetricLearner {
     options: SiameseNetOptions = {},
   ) {
     super();
+    checkModel('SiameseNet: embedding', embedding);
+    optionsRecord(options, 'SiameseNet: options');
     this.loss = options.loss ?? 'verification';
     this.margin = options.margin ?? 1;
     if (!SIAMESE_LOSSES.includes(this.loss)) {
       throw new ValueError(`SiameseNet: loss must be one of ${SIAMESE_LOSSES.join(', ')}, got '${String(this.loss)}'`);
     }
-    if (!(this.margin > 0)) throw new ValueError(`SiameseNet: margin must be > 0, got ${this.margin}`);
+    if (typeof this.margin !== 'number' || !(this.margin > 0)) throw new ValueError(`SiameseNet: margin must be > 0, got ${describeValue(this.margin)}`);
     const d = options.embeddingDim;
     if (this.loss === 'verification' && (d === undefined || !Number.isInteger(d) || d < 1)) {
-      throw new ValueError(`SiameseNet: the verification loss needs embeddingDim (an integer >= 1), got ${d}`);
+      throw new ValueError(`SiameseNet: the verification loss needs embeddingDim (an integer >= 1), got ${describeValue(d)}`);
     }
     this.embeddingDim = d;
   }

@@ -31,6 +31,7 @@ import type { Tensor } from '../core/tensor.js';
 import { batchNorm, conv2d, linear } from '../ops/layers.js';
 import { add, addScalar, maxPool2d, mul, relu, reshape, slice } from '../ops/primitives.js';
 import { constant, fanInUniform } from './init.js';
+import { describeValue, expectRecord, expectTensor } from '../core/args.js';
 import type { Model } from './model.js';
 import {
   perStepBatchNorm,
@@ -93,16 +94,17 @@ export type PerStepConv4Model = Conv4Model & PerStepBatchNormModel;
 export function conv4(options: Conv4Options & { batchNormSteps: number }): PerStepConv4Model;
 export function conv4(options: Conv4Options): Conv4Model;
 export function conv4(options: Conv4Options): Conv4Model {
+  expectRecord(options, 'nn.conv4: options');
   const { inChannels, hidden, outputs = 0, imageSize = 28, batchNormSteps } = options;
   for (const [name, v, min] of [['inChannels', inChannels, 1], ['hidden', hidden, 1], ['outputs', outputs, 0], ['imageSize', imageSize, 16]] as const) {
-    if (!Number.isInteger(v) || v < min) throw new ValueError(`nn.conv4: ${name} must be an integer >= ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min) throw new ValueError(`nn.conv4: ${name} must be an integer >= ${min}, got ${describeValue(v)}`);
   }
   if (batchNormSteps !== undefined && !(Number.isInteger(batchNormSteps) && batchNormSteps >= 1)) {
-    throw new ValueError(`nn.conv4: batchNormSteps must be an integer >= 1, got ${batchNormSteps}`);
+    throw new ValueError(`nn.conv4: batchNormSteps must be an integer >= 1, got ${describeValue(batchNormSteps)}`);
   }
   const { poolBlocks = BLOCKS, flatten = true } = options;
   if (!Number.isInteger(poolBlocks) || poolBlocks < 0 || poolBlocks > BLOCKS) {
-    throw new ValueError(`nn.conv4: poolBlocks must be an integer in [0, ${BLOCKS}], got ${poolBlocks}`);
+    throw new ValueError(`nn.conv4: poolBlocks must be an integer in [0, ${BLOCKS}], got ${describeValue(poolBlocks)}`);
   }
   const film = checkFilm(options.film, batchNormSteps);
   if (!flatten && outputs > 0) throw new ValueError(`nn.conv4: flatten: false returns feature maps and takes no head, got outputs ${outputs}`);
@@ -115,6 +117,7 @@ export function conv4(options: Conv4Options): Conv4Model {
   const bnLayers: PerStepBatchNormLayer[] = blockNames.map((name) => ({ name, weight: `${name}.bn.weight`, bias: `${name}.bn.bias` }));
 
   function checkInput(x: Tensor): void {
+    expectTensor(x, 'nn.conv4: x');
     if (x.rank !== 4 || x.shape[1] !== inChannels || x.shape[2] !== imageSize || x.shape[3] !== imageSize) {
       throw new ShapeError(`nn.conv4: input must be [N,${inChannels},${imageSize},${imageSize}], got ${formatShape(x.shape)}`);
     }
@@ -210,9 +213,9 @@ function checkFilm(film: Conv4Film | undefined, batchNormSteps: number | undefin
   if (film === undefined) return undefined;
   const block = film.block ?? 2;
   if (!Number.isInteger(film.contextSize) || film.contextSize < 1) {
-    throw new ValueError(`nn.conv4: film.contextSize must be an integer >= 1, got ${film.contextSize}`);
+    throw new ValueError(`nn.conv4: film.contextSize must be an integer >= 1, got ${describeValue(film.contextSize)}`);
   }
-  if (!Number.isInteger(block) || block < 0 || block >= BLOCKS) throw new ValueError(`nn.conv4: film.block must be an integer in [0, ${BLOCKS - 1}], got ${block}`);
+  if (!Number.isInteger(block) || block < 0 || block >= BLOCKS) throw new ValueError(`nn.conv4: film.block must be an integer in [0, ${BLOCKS - 1}], got ${describeValue(block)}`);
   if (batchNormSteps !== undefined) throw new ValueError('nn.conv4: film and batchNormSteps cannot be combined');
   return { contextSize: film.contextSize, block };
 }

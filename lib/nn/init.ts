@@ -4,14 +4,13 @@
  * Parameters are drawn in declaration order from one mulberry32 stream (lib/core/random.ts).
  */
 import type { DType } from '../backend/types.js';
-import { tensor, full } from '../core/creation.js';
+import { full, generated } from '../core/creation.js';
 import { Random } from '../core/random.js';
 import { sizeOf } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 
 export function uniformTensor(rng: Random, shape: readonly number[], bound: number, dtype: DType): Tensor {
-  const values = Array.from({ length: sizeOf(shape) }, () => rng.uniform(-bound, bound));
-  return tensor(values, shape, dtype);
+  return generated('uniformTensor', shape, dtype, () => rng.uniform(-bound, bound));
 }
 
 /** Weight [out, ...fanInDims] and bias [out] with PyTorch's default bound 1/sqrt(fanIn). */

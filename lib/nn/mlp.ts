@@ -2,6 +2,8 @@
  * Multi-layer perceptron with ReLU between layers (none after the last), e.g. the MAML
  * sinusoid regressor mlp([1, 40, 40, 1]). Params: layer{i}.weight [out,in], layer{i}.bias [out].
  */
+import { describeValue } from '../core/args.js';
+import { formatShape } from '../core/shape.js';
 import { ValueError } from '../errors.js';
 import type { DType } from '../backend/types.js';
 import type { Params } from '../core/params.js';
@@ -14,7 +16,7 @@ import type { Model } from './model.js';
 
 export function mlp(sizes: number[]): Model {
   if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((s) => Number.isInteger(s) && s > 0)) {
-    throw new ValueError(`nn.mlp: sizes must be at least two positive integers, got ${JSON.stringify(sizes)}`);
+    throw new ValueError(`nn.mlp: sizes must be at least two positive integers, got ${Array.isArray(sizes) ? formatShape(sizes) : describeValue(sizes)}`);
   }
   const layers = sizes.length - 1;
   return {

@@ -14,6 +14,7 @@
  * Normalisation uses the batch's own statistics by default (transductive, as MAML and the
  * papers evaluate); 'running' normalises with the row's running statistics instead.
  */
+import { describeValue } from '../core/args.js';
 import { ValueError } from '../errors.js';
 import type { Params } from '../core/params.js';
 import { Tensor } from '../core/tensor.js';
@@ -78,7 +79,7 @@ export function isPerStepBatchNormModel(model: Model): model is PerStepBatchNorm
 
 /** The one-hot [rows] selecting state `step`, on `like`'s backend and dtype; states past the last row use the last row. */
 export function stepOneHot(like: Tensor, step: number, rows: number): Tensor {
-  if (!Number.isInteger(step) || step < 0) throw new ValueError(`perStepBatchNorm: step must be an integer >= 0, got ${step}`);
+  if (!Number.isInteger(step) || step < 0) throw new ValueError(`perStepBatchNorm: step must be an integer >= 0, got ${describeValue(step)}`);
   const values = like.dtype === 'float64' ? new Float64Array(rows) : new Float32Array(rows);
   values[Math.min(step, rows - 1)] = 1;
   return Tensor.fromHandle(like.backend, like.backend.fromArray(values, [rows]), [rows], like.dtype);

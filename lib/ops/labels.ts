@@ -5,18 +5,24 @@ import { formatShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import type { DType } from '../backend/types.js';
 import { currentBackend } from '../backend/index.js';
+import { describeValue, expectTensor } from '../core/args.js';
+import { checkAllocation } from '../core/allocation.js';
 
 export type Labels = Int32Array | Tensor;
 
 /** Throws ValueError naming op, index and range unless every label is an integer in [0, numClasses). */
 export function checkLabels(op: string, labels: ArrayLike<number>, numClasses: number, expectedLength?: number): void {
+  if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') {
+    throw new ValueError(`${op}: labels must be an Int32Array (or an array of class ids), got ${describeValue(labels)}`);
+  }
+  if (typeof numClasses !== 'number') throw new ValueError(`${op}: numClasses must be a number, got ${describeValue(numClasses)}`);
   if (expectedLength !== undefined && labels.length !== expectedLength) {
-    throw new ShapeError(`${op}: ${labels.length} labels for ${expectedLength} rows`);
+    throw new ShapeError(`${op}: ${labels.length} labels for ${String(expectedLength)} rows`);
   }
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i];
     if (!Number.isInteger(label) || label < 0 || label >= numClasses) {
-      throw new ValueError(`${op}: label ${label} at index ${i} is out of range [0, ${numClasses})`);
+      throw new ValueError(`${op}: label ${String(label)} at index ${i} is out of range [0, ${numClasses})`);
     }
   }
 }
@@ -29,6 +35,7 @@ export function constantLike(like: Tensor, data: Float32Array | Float64Array, sh
 
 function oneHotArray(op: string, labels: Int32Array, numClasses: number, dtype: DType): Float32Array | Float64Array {
   checkLabels(op, labels, numClasses);
+  checkAllocation(op, [labels.length, numClasses], dtype);
   const data = dtype === 'float64' ? new Float64Array(labels.length * numClasses) : new Float32Array(labels.length * numClasses);
   labels.forEach((label, i) => (data[i * numClasses + label] = 1));
   return data;
@@ -40,9 +47,10 @@ function oneHotArray(op: string, labels: Int32Array, numClasses: number, dtype: 
  * unless `like` gives another dtype/backend).
  */
 export function oneHot(labels: Labels, numClasses: number, like?: Tensor): Tensor {
-  if (labels instanceof Tensor) return apply('oneHot', [labels], { numClasses });
-  if (!(labels instanceof Int32Array)) throw new ValueError('oneHot: labels must be an Int32Array or a Tensor');
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
+  if (Tensor.isTensor(labels)) return apply('oneHot', [labels], { numClasses });
+  if (!(labels instanceof Int32Array)) throw new ValueError(`oneHot: labels must be an Int32Array or a Tensor, got ${describeValue(labels)}`);
+  if (like !== undefined) expectTensor(like, 'oneHot: like');
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`oneHot: numClasses must be a positive integer, got ${String(numClasses)}`);
   const dtype = like?.dtype ?? 'float32';
   const data = oneHotArray('oneHot', labels, numClasses, dtype);
   const shape = [labels.length, numClasses];
@@ -53,25 +61,27 @@ export function oneHot(labels: Labels, numClasses: number, like?: Tensor): Tenso
 
 /** One-hot [n, classes] matching logits [n, classes] (dtype and backend), validating the labels. */
 export function oneHotFor(op: string, logits: Tensor, labels: Labels): Tensor {
+  expectTensor(logits, `${op}: logits`);
   if (logits.rank !== 2) throw new ShapeError(`${op}: logits must be [n, classes], got ${formatShape(logits.shape)}`);
   const [n, classes] = logits.shape;
-  if (labels instanceof Tensor) {
+  if (Tensor.isTensor(labels)) {
     if (labels.rank !== 1 || labels.shape[0] !== n) {
       throw new ShapeError(`${op}: labels must be [${n}] for logits ${formatShape(logits.shape)}, got ${formatShape(labels.shape)}`);
     }
     if (!labels.isSymbolic) checkLabels(op, labels.toArray(), classes);
     return apply('oneHot', [labels], { numClasses: classes });
   }
-  if (!(labels instanceof Int32Array)) throw new ValueError(`${op}: labels must be an Int32Array or a Tensor`);
+  if (!(labels instanceof Int32Array)) throw new ValueError(`${op}: labels must be an Int32Array or a Tensor, got ${describeValue(labels)}`);
   checkLabels(op, labels, classes, n);
   return constantLike(logits, oneHotArray(op, labels, classes, logits.dtype), [n, classes]);
 }
 
 /** Fraction of rows whose first maximal logit is the label. Eager, not differentiable. */
 export function accuracy(logits: Tensor, labels: Labels): number {
+  expectTensor(logits, 'accuracy: logits');
   if (logits.rank !== 2) throw new ShapeError(`accuracy: logits must be [n, classes], got ${formatShape(logits.shape)}`);
   const [n, classes] = logits.shape;
-  const ids = labels instanceof Tensor ? labels.toArray() : labels;
+  const ids = Tensor.isTensor(labels) ? labels.toArray() : labels;
   checkLabels('accuracy', ids, classes, n);
   if (n === 0) throw new ValueError('accuracy: no rows');
   const values = logits.toArray();

@@ -5,6 +5,7 @@ import type { Tensor } from '../core/tensor.js';
 import { oneHotFor, type Labels } from './labels.js';
 import { logSoftmax, mul, neg, softplus, square, sub, sum } from './primitives.js';
 import { mean } from './reductions.js';
+import { expectTensor } from '../core/args.js';
 
 /**
  * Softmax cross-entropy, mean over rows. logits [n, classes]; labels: Int32Array of class ids
@@ -17,6 +18,8 @@ export function crossEntropy(logits: Tensor, labels: Labels): Tensor {
 }
 
 function checkSame(op: string, a: Tensor, b: Tensor): void {
+  expectTensor(a, `${op}: prediction`);
+  expectTensor(b, `${op}: target`);
   if (!sameShape(a.shape, b.shape)) {
     throw new ShapeError(`${op}: prediction ${formatShape(a.shape)} and target ${formatShape(b.shape)} must have the same shape`);
   }

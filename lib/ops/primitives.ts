@@ -7,12 +7,14 @@ import { ShapeError, ValueError } from '../errors.js';
 import { apply } from '../core/apply.js';
 import { normalizeAxis, sizeOf, formatShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
+import { expectArray, expectTensor, optionsRecord } from '../core/args.js';
 
 const none = {} as Record<string, never>;
 export type Operand = Tensor | number;
 
 export function matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB?: boolean } = {}): Tensor {
-  return apply('matmul', [a, b], { transA: options.transA ?? false, transB: options.transB ?? false });
+  const { transA, transB } = optionsRecord(options, 'matmul: options');
+  return apply('matmul', [a, b], { transA: transA === true, transB: transB === true });
 }
 
 function checkNumber(op: string, v: number): number {
@@ -26,30 +28,30 @@ function bothNumbers(op: string): never {
 }
 
 export function add(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && b instanceof Tensor) return apply('add', [a, b], none);
-  if (a instanceof Tensor) return addScalar(a, checkNumber('add', b as number));
-  if (b instanceof Tensor) return addScalar(b, checkNumber('add', a));
+  if (Tensor.isTensor(a) && Tensor.isTensor(b)) return apply('add', [a, b], none);
+  if (Tensor.isTensor(a)) return addScalar(a, checkNumber('add', b as number));
+  if (Tensor.isTensor(b)) return addScalar(b, checkNumber('add', a));
   return bothNumbers('add');
 }
 
 export function sub(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && b instanceof Tensor) return apply('sub', [a, b], none);
-  if (a instanceof Tensor) return addScalar(a, -checkNumber('sub', b as number));
-  if (b instanceof Tensor) return addScalar(neg(b), checkNumber('sub', a));
+  if (Tensor.isTensor(a) && Tensor.isTensor(b)) return apply('sub', [a, b], none);
+  if (Tensor.isTensor(a)) return addScalar(a, -checkNumber('sub', b as number));
+  if (Tensor.isTensor(b)) return addScalar(neg(b), checkNumber('sub', a));
   return bothNumbers('sub');
 }
 
 export function mul(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && b instanceof Tensor) return apply('mul', [a, b], none);
-  if (a instanceof Tensor) return mulScalar(a, checkNumber('mul', b as number));
-  if (b instanceof Tensor) return mulScalar(b, checkNumber('mul', a));
+  if (Tensor.isTensor(a) && Tensor.isTensor(b)) return apply('mul', [a, b], none);
+  if (Tensor.isTensor(a)) return mulScalar(a, checkNumber('mul', b as number));
+  if (Tensor.isTensor(b)) return mulScalar(b, checkNumber('mul', a));
   return bothNumbers('mul');
 }
 
 export function div(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && b instanceof Tensor) return apply('div', [a, b], none);
-  if (a instanceof Tensor) return mulScalar(a, 1 / checkNumber('div', b as number));
-  if (b instanceof Tensor) return mulScalar(powScalar(b, -1), checkNumber('mul', a));
+  if (Tensor.isTensor(a) && Tensor.isTensor(b)) return apply('div', [a, b], none);
+  if (Tensor.isTensor(a)) return mulScalar(a, 1 / checkNumber('div', b as number));
+  if (Tensor.isTensor(b)) return mulScalar(powScalar(b, -1), checkNumber('mul', a));
   return bothNumbers('div');
 }
 
@@ -73,10 +75,11 @@ export const reluMask = (x: Tensor, g: Tensor): Tensor => apply('reluMask', [x, 
 
 /** Sorted, unique, non-negative axes; undefined means all axes. */
 export function normalizeAxes(op: string, x: Tensor, axis?: number | number[]): number[] {
+  expectTensor(x, `${op}: x`);
   if (axis === undefined) return x.shape.map((_, i) => i);
   const list = Array.isArray(axis) ? axis : [axis];
   const axes = [...new Set(list.map((a) => normalizeAxis(op, a, x.rank)))].sort((a, b) => a - b);
-  if (axes.length !== list.length) throw new ValueError(`${op}: repeated axis in ${JSON.stringify(list)}`);
+  if (axes.length !== list.length) throw new ValueError(`${op}: repeated axis in [${list.map(String).join(',')}]`);
   return axes;
 }
 
@@ -86,11 +89,13 @@ export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tens
 }
 
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
-  return apply('broadcastTo', [x], { shape: [...shape] });
+  return apply('broadcastTo', [x], { shape: [...expectArray(shape, 'broadcastTo: shape')] as number[] });
 }
 
 /** Reshape; one entry may be -1 (inferred). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  expectTensor(x, 'reshape: x');
+  expectArray(shape, 'reshape: shape');
   const inferred = shape.filter((d) => d === -1).length;
   if (inferred > 1) throw new ShapeError(`reshape: at most one -1 allowed, got ${formatShape(shape)}`);
   let resolved = [...shape];
@@ -106,12 +111,12 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 export function concat(xs: Tensor[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new ValueError('concat: needs a non-empty array of tensors');
-  return apply('concat', xs, { axis: normalizeAxis('concat', axis, xs[0].rank) });
+  return apply('concat', xs, { axis: normalizeAxis('concat', axis, expectTensor(xs[0], 'concat: xs[0]').rank) });
 }
 
 /** x[..., start:end, ...] along axis. */
 export function slice(x: Tensor, axis: number, start: number, end: number): Tensor {
-  return apply('slice', [x], { axis: normalizeAxis('slice', axis, x.rank), start, end });
+  return apply('slice', [x], { axis: normalizeAxis('slice', axis, expectTensor(x, 'slice: x').rank), start, end });
 }
 
 /** Softmax along the last axis. */
@@ -124,19 +129,23 @@ export const pair = (v: Pair): [number, number] => (Array.isArray(v) ? [v[0], v[
 
 /** The conv2d primitive (no bias): x [N,C,H,W], w [O,C,KH,KW] -> [N,O,OH,OW]. */
 export function conv2dRaw(x: Tensor, w: Tensor, options: { stride?: Pair; padding?: Pair } = {}): Tensor {
-  return apply('conv2d', [x, w], { stride: pair(options.stride ?? 1), padding: pair(options.padding ?? 0) });
+  return apply('conv2d', [x, w], convAttrs('conv2d', options));
+}
+
+/** Stride and padding of a conv options argument (defaults 1 and 0; opTable checks the values). */
+function convAttrs(op: string, options: { stride?: Pair; padding?: Pair } | undefined): { stride: [number, number]; padding: [number, number] } {
+  const { stride, padding } = optionsRecord(options, `${op}: options`);
+  return { stride: pair(stride ?? 1), padding: pair(padding ?? 0) };
 }
 
 export function conv2dBackwardInput(g: Tensor, w: Tensor, inputShape: readonly number[], options: { stride?: Pair; padding?: Pair } = {}): Tensor {
-  return apply('conv2dBackwardInput', [g, w], {
-    stride: pair(options.stride ?? 1), padding: pair(options.padding ?? 0), inputShape: [...inputShape],
-  });
+  const shape = [...expectArray(inputShape, 'conv2dBackwardInput: inputShape')] as number[];
+  return apply('conv2dBackwardInput', [g, w], { ...convAttrs('conv2dBackwardInput', options), inputShape: shape });
 }
 
 export function conv2dBackwardWeight(x: Tensor, g: Tensor, weightShape: readonly number[], options: { stride?: Pair; padding?: Pair } = {}): Tensor {
-  return apply('conv2dBackwardWeight', [x, g], {
-    stride: pair(options.stride ?? 1), padding: pair(options.padding ?? 0), weightShape: [...weightShape],
-  });
+  const shape = [...expectArray(weightShape, 'conv2dBackwardWeight: weightShape')] as number[];
+  return apply('conv2dBackwardWeight', [x, g], { ...convAttrs('conv2dBackwardWeight', options), weightShape: shape });
 }
 
 export interface PoolOptions {
@@ -145,14 +154,18 @@ export interface PoolOptions {
   stride?: Pair;
 }
 
-function poolAttrs(options: PoolOptions): { kernel: [number, number]; stride: [number, number] } {
-  return { kernel: pair(options.kernel), stride: pair(options.stride ?? options.kernel) };
+function poolAttrs(op: string, options: PoolOptions): { kernel: [number, number]; stride: [number, number] } {
+  const { kernel, stride } = optionsRecord(options, `${op}: options`);
+  if (kernel === undefined) throw new ValueError(`${op}: options.kernel is required`);
+  return { kernel: pair(kernel), stride: pair(stride ?? kernel) };
 }
 
 /** Max pooling, no padding: x [N,C,H,W]. */
-export const maxPool2d = (x: Tensor, options: PoolOptions): Tensor => apply('maxPool2d', [x], poolAttrs(options));
-export const maxPool2dSelect = (x: Tensor, t: Tensor, options: PoolOptions): Tensor => apply('maxPool2dSelect', [x, t], poolAttrs(options));
-export const maxPool2dScatter = (x: Tensor, g: Tensor, options: PoolOptions): Tensor => apply('maxPool2dScatter', [x, g], poolAttrs(options));
+export const maxPool2d = (x: Tensor, options: PoolOptions): Tensor => apply('maxPool2d', [x], poolAttrs('maxPool2d', options));
+export const maxPool2dSelect = (x: Tensor, t: Tensor, options: PoolOptions): Tensor =>
+  apply('maxPool2dSelect', [x, t], poolAttrs('maxPool2dSelect', options));
+export const maxPool2dScatter = (x: Tensor, g: Tensor, options: PoolOptions): Tensor =>
+  apply('maxPool2dScatter', [x, g], poolAttrs('maxPool2dScatter', options));
 
 /** a [n,d], b [m,d] -> [n,m] squared distances. */
 export const squaredEuclidean = (a: Tensor, b: Tensor): Tensor => apply('squaredEuclidean', [a, b], none);

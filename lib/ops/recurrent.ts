@@ -14,6 +14,7 @@ import type { Tensor } from '../core/tensor.js';
 import { ShapeError } from '../errors.js';
 import { linear } from './layers.js';
 import { add, matmul, mul, sigmoid, slice, tanh } from './primitives.js';
+import { expectRecord, expectTensor } from '../core/args.js';
 
 export interface LSTMCellWeights {
   weightIh: Tensor;
@@ -23,8 +24,14 @@ export interface LSTMCellWeights {
 
 /** One LSTM step: returns the next hidden and cell states, each [batch, hidden]. */
 export function lstmCell(x: Tensor, h: Tensor, c: Tensor, weights: LSTMCellWeights): { h: Tensor; c: Tensor } {
-  const { weightIh, weightHh, bias } = weights;
-  checkShapes(x, h, c, weights);
+  const record = expectRecord(weights, 'lstmCell: weights');
+  const checked = {
+    weightIh: expectTensor(record.weightIh, 'lstmCell: weights.weightIh'),
+    weightHh: expectTensor(record.weightHh, 'lstmCell: weights.weightHh'),
+    bias: expectTensor(record.bias, 'lstmCell: weights.bias'),
+  };
+  const { weightIh, weightHh, bias } = checked;
+  checkShapes(expectTensor(x, 'lstmCell: x'), expectTensor(h, 'lstmCell: h'), expectTensor(c, 'lstmCell: c'), checked);
   const hidden = h.shape[1];
   const gates = add(linear(x, weightIh, bias), matmul(h, weightHh, { transB: true }));
   const gate = (k: number): Tensor => slice(gates, 1, k * hidden, (k + 1) * hidden);
