@@ -30,8 +30,17 @@ export interface CheckpointRun {
   checkpoint: Checkpoint;
 }
 
-/** `command` prefixes the errors, e.g. 'eval'. */
-export function restoreRun(path: string, overrides: RunOverrides = {}, command = 'loadLearner'): CheckpointRun {
+/**
+ * `command` prefixes the errors, e.g. 'eval'. `checkConfig` runs on the configuration in use
+ * before the model is built and the weights are read (eval checks its data root there: the
+ * cheap, likely mistake is reported first).
+ */
+export function restoreRun(
+  path: string,
+  overrides: RunOverrides = {},
+  command = 'loadLearner',
+  checkConfig?: (config: RunConfig) => void,
+): CheckpointRun {
   const first = loadCheckpoint(path);
   const stored = runConfigFromJson(first.config, `checkpoint '${path}'`);
   const config = resolveRunConfig({ ...stored, ...definedOnly(overrides) });
@@ -40,6 +49,7 @@ export function restoreRun(path: string, overrides: RunOverrides = {}, command =
       `${command}: '${config.algo}' was trained with a ${stored.ways}-way output layer; --ways ${config.ways} needs a metric learner (protonet, matching, ...)`,
     );
   }
+  checkConfig?.(config);
   const run = buildRun(config);
   // Validate the checkpoint against the model just built (names, shapes): another model's
   // checkpoint is a CheckpointError here, not a shape error deep inside the first episode.

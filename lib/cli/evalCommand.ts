@@ -63,11 +63,12 @@ async function runEval(flags: EvalFlags, io: CliIO): Promise<void> {
     flags.checkpoint,
     { ways: flags.ways, shots: flags.shots, queries: flags.queries, dataRoot: flags.dataRoot, dtype: flags.dtype },
     'eval',
+    (config) => {
+      if (config.dataset !== 'omniglot') return;
+      // Never a download from eval: a missing or mistyped data root is an error naming it.
+      checkOmniglotDataRoot(config.dataRoot ?? defaultDataRoot(), flags.dataRoot === undefined ? "the checkpoint's data root (change it with --data-root)" : '--data-root', config.cacheDir);
+    },
   );
-  if (config.dataset === 'omniglot') {
-    // Never a download from eval: a missing or mistyped data root is an error naming it.
-    checkOmniglotDataRoot(config.dataRoot ?? defaultDataRoot(), flags.dataRoot === undefined ? "the checkpoint's data root (change it with --data-root)" : '--data-root', config.cacheDir);
-  }
   if (flags.innerSteps !== undefined && !usesInnerSteps(config.algo)) {
     throw new ValueError(`eval: --inner-steps applies to the MAML family; '${config.algo}' adapts without inner steps`);
   }
