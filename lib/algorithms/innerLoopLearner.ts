@@ -17,7 +17,7 @@ import type { RecordedProgram } from '../core/record.js';
 import { Tensor } from '../core/tensor.js';
 import type { DType } from '../backend/types.js';
 import { runAdaptBatch } from './adaptBatch.js';
-import { AdaptedModelPredictor, adaptedParams, checkSupportSet, requestedSteps, type AdaptedParams, type AdaptOptions, type PredictionPass } from './predictor.js';
+import { AdaptedModelPredictor, adaptedParams, requestedSteps, type AdaptedParams, type AdaptOptions, type PredictionPass } from './predictor.js';
 import { adaptByGradientDescent, runMetaGradient, type EngineProgram, type StepData } from './innerLoop.js';
 import { LossPrograms, accuracyFromLogits, lossKindFor, lossPass, toProgramData, type ProgramData } from './lossProgram.js';
 import { paramsBytes, taskBytes, traceValueBytes, type TaskMemoryProfile } from './memoryProfile.js';
@@ -145,7 +145,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
    */
   async adapt(params: Params, support: LabeledSet, options: AdaptOptions = {}): Promise<AdaptedParams> {
     const steps = requestedSteps(optionsRecord(options, `${this.label}.adapt: options`)) ?? this.inner.testInnerSteps;
-    const adapted = await this.adaptParams(params, checkSupportSet(`${this.label}.adapt`, support), { innerSteps: steps });
+    const adapted = await this.adaptParams(params, support, { innerSteps: steps }); // adaptParams checks params and support
     return adaptedParams(new AdaptedModelPredictor(this.label, adapted, steps, this.predictionPass(steps)));
   }
 
