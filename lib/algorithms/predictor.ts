@@ -58,19 +58,6 @@ export function checkPredictInput(where: string, x: unknown, like: Tensor): Tens
   return x;
 }
 
-/** Checks adapt()'s support set: { x: Tensor [n, ...], y: Tensor targets or Int32Array class ids }. */
-export function checkSupportSet(where: string, support: unknown): LabeledSet {
-  const set = support as Partial<LabeledSet> | null;
-  if (set === null || typeof set !== 'object' || !(set.x instanceof Tensor)) {
-    throw new ValueError(`${where}: support must be { x: Tensor [n, ...], y: Int32Array class ids or Tensor targets }, got ${set === null || typeof set !== 'object' ? describe(set) : `x = ${describe(set.x)}`}`);
-  }
-  if (!(set.y instanceof Int32Array) && !(set.y instanceof Tensor)) {
-    throw new ValueError(`${where}: support.y must be an Int32Array of class ids or a Tensor of targets, got ${describe(set.y)}`);
-  }
-  if (set.x.isDisposed) throw new DisposedError(`${where}: support.x was disposed`);
-  return set as LabeledSet;
-}
-
 function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'an array (make a Tensor with tensor(values, shape))';

@@ -12,7 +12,8 @@
 import { Tensor } from '../core/tensor.js';
 import { tidy } from '../core/scope.js';
 import type { LabeledSet, Params } from '../algorithms/types.js';
-import { OwningPredictor, checkPredictInput, checkSupportSet } from '../algorithms/predictor.js';
+import { OwningPredictor, checkPredictInput } from '../algorithms/predictor.js';
+import { checkLabeledSet } from '../algorithms/inputChecks.js';
 import { checkEpisode, type CheckedEpisode, type MetricSet } from './episode.js';
 import { episodeBackend } from './episodeBackend.js';
 
@@ -36,7 +37,7 @@ export class EpisodePredictor extends OwningPredictor {
 
   /** Validates the support set (labels 0..ways-1, every class present, one backend) and copies it. */
   static create(algorithm: string, params: Params, support: LabeledSet, scores: EpisodeScores): EpisodePredictor {
-    const set = checkSupportSet(`${algorithm}.adapt`, support);
+    const set = checkLabeledSet(`${algorithm}.adapt: support`, support);
     const checked = checkEpisode(`${algorithm}.adapt`, { support: set, query: set });
     episodeBackend(`${algorithm}.adapt`, params, checked);
     const own: MetricSet = { x: copyOf(checked.support.x), y: checked.support.y.slice() };
