@@ -46,7 +46,7 @@ export const METRIC_OPTION_NAMES: readonly MetricOptionName[] = [
 ];
 
 /** The CLI flag of each option, for messages. */
-const FLAGS: Record<MetricOptionName, string> = {
+export const METRIC_OPTION_FLAGS: Record<MetricOptionName, string> = {
   fce: '--fce',
   fceSteps: '--fce-steps',
   cosineScale: '--cosine-scale',
@@ -111,7 +111,7 @@ function notApplicable(name: MetricOptionName, algo: string, resolved: MetricOpt
     return new ValueError(`--margin applies to --siamese-loss contrastive or triplet, not '${resolved.siameseLoss}'`);
   }
   const owner = name === 'fce' || name === 'fceSteps' || name === 'cosineScale' ? 'matching' : name === 'relationHidden' || name === 'relationModule' ? 'relation' : 'siamese';
-  return new ValueError(`${FLAGS[name]} applies to --algo ${owner} only, not '${algo}'`);
+  return new ValueError(`${METRIC_OPTION_FLAGS[name]} applies to --algo ${owner} only, not '${algo}'`);
 }
 
 export function checkMetricOptions(c: MetricOptions): void {

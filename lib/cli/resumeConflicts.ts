@@ -7,6 +7,7 @@
  * different model.
  */
 import { ValueError } from '../errors.js';
+import { METRIC_OPTION_FLAGS } from './metricOptions.js';
 import type { RunConfig } from './runConfig.js';
 
 /** RunConfig key -> its flag. */
@@ -32,13 +33,7 @@ export const CONFIG_FLAGS: Record<string, string> = {
   hidden: '--hidden',
   dataRoot: '--data-root',
   cacheDir: '--cache-dir',
-  fce: '--fce',
-  fceSteps: '--fce-steps',
-  cosineScale: '--cosine-scale',
-  siameseLoss: '--siamese-loss',
-  margin: '--margin',
-  relationModule: '--relation-module',
-  relationHidden: '--relation-hidden',
+  ...METRIC_OPTION_FLAGS,
   contextSize: '--context-size',
 };
 
