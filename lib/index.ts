@@ -33,3 +33,24 @@ export * from './train/index.js';
 
 // adapt, then predict from a checkpoint
 export { loadLearner, type LoadedLearner, type LoadLearnerOptions } from './train/loadLearner.js';
+
+// Types that appear in the public signatures above, exported so users can annotate with them
+// (and so the API docs, `npm run docs`, link them instead of warning).
+export type { MatchingNetOptions, RelationNetOptions, RelationModuleKind, SiameseNetOptions, SiameseLoss } from './metric/index.js';
+export type {
+  EmbeddingModel,
+  LossAndGrad,
+  EvaluateOptions as MetricEvaluateOptions,
+  EvaluationResult as MetricEvaluationResult,
+  Episode as MetricEpisode,
+  EpisodeSource,
+  MetricSet,
+} from './metric/index.js';
+export type { EpisodePredictor } from './metric/episodePredictor.js';
+export type { HeadSpec, LossKind, PredictionPass } from './algorithms/index.js';
+export type { EngineChoice } from './algorithms/options.js';
+export type { EpisodeTaskOptions, SinusoidTaskOptions } from './train/taskSource.js';
+export type { AtomicWriteHooks } from './train/atomicWrite.js';
+export type { TypedArray, ProgramNode, AdaptBatchRequest, AdaptBatchResult } from './backend/types.js';
+export type { PrimitiveAttrs, PrimitiveAttrMap, PrimitiveName } from './backend/primitives.js';
+export type { FloatArray } from './train/namedArrays.js';
