@@ -4,29 +4,11 @@ import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../lib/t
 import { decodeSafetensors, encodeSafetensors } from '../../lib/train/safetensors.js';
 import type { NamedArrays } from '../../lib/train/namedArrays.js';
 import { CheckpointError } from '../../lib/errors.js';
+import { sampleCheckpoint } from '../helpers/checkpointFixture.js';
 
+/** The shared valid checkpoint every case below breaks one field of. */
 function sample(): Checkpoint {
-  return {
-    params: {
-      'layer0.weight': { dtype: 'float32', shape: [2, 1], data: Float32Array.from([0.25, -1.5]) },
-      'layer0.bias': { dtype: 'float32', shape: [2], data: Float32Array.from([0, 3]) },
-    },
-    optimizer: {
-      kind: 'adam',
-      step: 7,
-      hyper: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
-      slots: {
-        m: { 'layer0.weight': { dtype: 'float64', shape: [2, 1], data: Float64Array.from([0.1, 0.2]) } },
-        v: { 'layer0.weight': { dtype: 'float64', shape: [2, 1], data: Float64Array.from([0.01, 0.04]) } },
-      },
-    },
-    iteration: 7,
-    seed: 42,
-    learner: 'maml',
-    model: 'mlp 1-2',
-    config: { innerLR: 0.01 },
-    rng: { stream: 'counter' },
-  };
+  return sampleCheckpoint();
 }
 
 /** The sample checkpoint re-encoded with some metadata fields replaced (undefined: removed) and tensors changed. */
