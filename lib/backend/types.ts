@@ -4,6 +4,7 @@
  * talks only to this.
  */
 import type { PrimitiveAttrs, PrimitiveName } from './primitives.js';
+import type { InnerLoopRequest, InnerLoopResult } from '../engine/request.js';
 
 export type DType = 'float32' | 'float64';
 export type TypedArray = Float32Array | Float64Array;
@@ -71,6 +72,13 @@ export interface CompiledProgram {
    * Added (optional): queryProgram, as for metaGradient (query loss, outputs and its gradient).
    */
   adaptBatch?(request: AdaptBatchRequest, queryProgram?: CompiledProgram): Promise<AdaptBatchResult>;
+  /**
+   * Added (optional; issue 14): the one inner-loop engine (lib/engine/request.ts) for a whole
+   * meta-batch (native: tasks in parallel across threads, off the event loop). Where absent,
+   * lib/engine runs the same loop in TypeScript over vjp/hvp. metaGradient and adaptBatch are
+   * InnerLoopRequests too (lib/engine/legacyRequests.ts). queryProgram: as for metaGradient.
+   */
+  innerLoop?(request: InnerLoopRequest, queryProgram?: CompiledProgram): Promise<InnerLoopResult>;
   dispose(): void;
 }
 
