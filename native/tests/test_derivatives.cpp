@@ -3,8 +3,7 @@
 #include <functional>
 #include <string>
 
-#include "autodiff/jvp_rules.h"
-#include "autodiff/vjp_rules.h"
+#include "autodiff/op_table.h"
 #include "test_framework.h"
 #include "test_helpers.h"
 
