@@ -24,11 +24,13 @@ namespace {
 
 constexpr double kEps = 1e-6;
 
-// One input of a case: random values drawn from `dist` (test/helpers/random.ts names), or fixed
-// `values` for data inputs (labels), which are not differentiated.
+// One input of a case: random values uniform in `range` or drawn from `dist` (test/helpers/random.ts
+// names), or fixed `values` for data inputs (labels), which are not differentiated.
 struct InputSpec {
   Shape shape;
   std::string dist = "normal";
+  bool has_range = false;
+  double lo = 0, hi = 0;
   bool data = false;
   std::vector<double> values;
 };
@@ -49,13 +51,11 @@ Tensor draw(const InputSpec& s, std::mt19937& rng) {
   for (int64_t d : s.shape) n *= d;
   std::vector<double> v(static_cast<size_t>(n));
   auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
-  if (s.dist == "normal") {
+  if (s.has_range) {
+    for (double& e : v) e = uniform(s.lo, s.hi);
+  } else if (s.dist == "normal") {
     std::normal_distribution<double> normal(0.0, 1.0);
     for (double& e : v) e = normal(rng);
-  } else if (s.dist == "uniform") {
-    for (double& e : v) e = uniform(-1.0, 1.0);
-  } else if (s.dist == "wide") {
-    for (double& e : v) e = uniform(-3.0, 3.0);
   } else if (s.dist == "positive") {
     for (double& e : v) e = uniform(0.5, 2.0);
   } else if (s.dist == "awayFromZero") {
@@ -221,6 +221,12 @@ std::vector<Case> all_cases() {
         InputSpec s;
         s.shape = ints_of(*in.get("shape"));
         if (const Json* dist = in.get("dist")) s.dist = dist->string;
+        if (const Json* range = in.get("range")) {
+          if (range->items.size() != 2) throw std::runtime_error("range must be [lo, hi]");
+          s.has_range = true;
+          s.lo = range->items[0].number;
+          s.hi = range->items[1].number;
+        }
         if (const Json* values = in.get("values")) {
           s.data = true;
           for (const Json& v : values->items) s.values.push_back(v.number);

@@ -7,7 +7,7 @@ import { tensor, grad, jvp, hvp, ops } from '../../lib/index.js';
 import type { Params, Tensor } from '../../lib/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectClose, numericDirectional, numericGradient } from '../helpers/finiteDifferences.js';
-import { COMPOSITE_CASES, PRIMITIVE_CASE_SPECS, PRIMITIVE_CASES, type OpCase } from '../helpers/opCases.js';
+import { COMPOSITE_CASES, PRIMITIVE_CASE_SPECS, PRIMITIVE_CASES, drawInput, type OpCase } from '../helpers/opCases.js';
 import { PRIMITIVES } from '../../lib/backend/primitives.js';
 import { randomValues } from '../helpers/random.js';
 
@@ -17,7 +17,7 @@ const RTOL = 1e-5;
 /** Builds the case's inputs in float64: differentiable ones as Float64Arrays, data inputs as fixed tensors. */
 function setup(c: OpCase, seed: number) {
   const diffIndices = c.inputs.map((s, i) => (s.values ? -1 : i)).filter((i) => i >= 0);
-  const start = diffIndices.map((i) => Float64Array.from(randomValues(c.inputs[i].shape, seed + i, c.inputs[i].dist)));
+  const start = diffIndices.map((i) => Float64Array.from(drawInput(c.inputs[i], seed + i)));
   const data = c.inputs.map((s) => (s.values ? tensor(s.values, s.shape, 'float64') : null));
   const build = (arrays: Float64Array[]): Tensor[] => {
     let k = 0;

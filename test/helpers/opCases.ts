@@ -9,11 +9,15 @@ import * as ops from '../../lib/ops/index.js';
 import { apply } from '../../lib/core/apply.js';
 import type { Tensor } from '../../lib/core/tensor.js';
 import { PRIMITIVES, type PrimitiveAttrs, type PrimitiveName } from '../../lib/backend/primitives.js';
-import type { Distribution } from './random.js';
+import { Random } from '../../lib/core/random.js';
+import { sizeOf } from '../../lib/core/shape.js';
+import { randomValues, type Distribution } from './random.js';
 
 export interface InputSpec {
   shape: number[];
+  /** How to draw the values: a distribution of random.ts, or uniform in [lo, hi). */
   dist?: Distribution;
+  range?: [number, number];
   /** Fixed values for data inputs (labels); such inputs are not differentiated. */
   values?: number[];
 }
@@ -30,6 +34,17 @@ export interface PrimitiveCaseSpec {
   op: PrimitiveName;
   attrs: PrimitiveAttrs;
   inputs: InputSpec[];
+}
+
+/** The values of one input: its fixed data, uniform in its range, or drawn from its distribution. */
+export function drawInput(s: InputSpec, seed: number): number[] {
+  if (s.values) return s.values;
+  if (s.range) {
+    const [lo, hi] = s.range;
+    const rng = new Random(seed);
+    return Array.from({ length: sizeOf(s.shape) }, () => rng.uniform(lo, hi));
+  }
+  return randomValues(s.shape, seed, s.dist);
 }
 
 const labels = (values: number[]): InputSpec => ({ shape: [values.length], values });

@@ -4,8 +4,6 @@ import { sizeOf } from '../../lib/core/shape.js';
 
 export type Distribution =
   | 'normal'        // N(0, 1)
-  | 'uniform'       // U[-1, 1]
-  | 'wide'          // U[-3, 3]
   | 'positive'      // U[0.5, 2]
   | 'awayFromZero'  // |x| in [0.3, 1.5], random sign (no kinks of relu/abs)
   | 'distinct';     // a shuffled grid with gaps >= 0.1 (no max-pool ties)
@@ -16,10 +14,6 @@ export function randomValues(shape: readonly number[], seed: number, dist: Distr
   switch (dist) {
     case 'normal':
       return Array.from({ length: n }, () => rng.normal());
-    case 'uniform':
-      return Array.from({ length: n }, () => rng.uniform(-1, 1));
-    case 'wide':
-      return Array.from({ length: n }, () => rng.uniform(-3, 3));
     case 'positive':
       return Array.from({ length: n }, () => rng.uniform(0.5, 2));
     case 'awayFromZero':
