@@ -25,6 +25,13 @@ export function arityOf(op: PrimitiveName): number {
   return OP_TABLE[op].arity;
 }
 
+/** The name of a primitive's i-th tensor input, for messages: matmul's a, conv2d's w, concat's xs[i]. */
+export function inputNameOf(op: PrimitiveName, i: number): string {
+  const row = Object.hasOwn(OP_TABLE, op) ? OP_TABLE[op] : undefined; // an unknown op fails later, in inferOutput
+  if (row && row.arity < 0) return `${row.inputNames?.[0] ?? 'xs'}[${i}]`;
+  return row?.inputNames?.[i] ?? (i === 0 ? 'x' : `input ${i}`);
+}
+
 /** Validates one application of a primitive and returns its output shape and dtype. */
 export function inferOutput<P extends PrimitiveName>(op: P, inputs: TensorType[], attrs: PrimitiveAttrs<P>): OutputType {
   if (!(PRIMITIVES as readonly string[]).includes(op)) throw new ValueError(`unknown primitive '${op}'`);

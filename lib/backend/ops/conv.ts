@@ -12,6 +12,7 @@ import { checkConvPair, convOutputSize, expectPair } from './shapeRules.js';
 export const CONV_OPS: OpRows<'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardWeight'> = {
   conv2d: {
     arity: 2,
+    inputNames: ['x', 'w'],
     infer: (op, [x, w], attrs) => {
       checkConvPair(op, x.shape, w.shape);
       const stride = expectPair(op, attrs.stride, 'stride', 1);
@@ -34,6 +35,7 @@ export const CONV_OPS: OpRows<'conv2d' | 'conv2dBackwardInput' | 'conv2dBackward
   /** conv2dBackwardInput(g, w) = conv^T_w(g). Bilinear; its adjoints are conv2d and conv2dBackwardWeight. */
   conv2dBackwardInput: {
     arity: 2,
+    inputNames: ['g', 'w'],
     infer: (op, [g, w], attrs) => {
       const stride = expectPair(op, attrs.stride, 'stride', 1);
       const padding = expectPair(op, attrs.padding, 'padding', 0);
@@ -66,6 +68,7 @@ export const CONV_OPS: OpRows<'conv2d' | 'conv2dBackwardInput' | 'conv2dBackward
   /** conv2dBackwardWeight(x, g): <c, bw(x, g)> = <conv(x, c), g>. */
   conv2dBackwardWeight: {
     arity: 2,
+    inputNames: ['x', 'g'],
     infer: (op, [x, g], attrs) => {
       const stride = expectPair(op, attrs.stride, 'stride', 1);
       const padding = expectPair(op, attrs.padding, 'padding', 0);

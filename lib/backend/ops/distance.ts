@@ -8,6 +8,7 @@ import { expectGemmDims, expectRank, shapesOf } from './shapeRules.js';
 export const DISTANCE_OPS: OpRows<'squaredEuclidean'> = {
   squaredEuclidean: {
     arity: 2,
+    inputNames: ['a', 'b'],
     infer: (op, inputs) => {
       const [a, b] = inputs;
       expectRank(op, a, 2, 'a');

@@ -88,10 +88,10 @@ const powRule: Rule<'powScalar'> = {
 };
 
 export const ELEMENTWISE_OPS: OpRows<ElementwiseOp> = {
-  add: { arity: 2, infer: binary, kernel: zipKernel(binaryFunctions.add), ...additive<'add'>(1) },
-  sub: { arity: 2, infer: binary, kernel: zipKernel(binaryFunctions.sub), ...additive<'sub'>(-1) },
-  mul: { arity: 2, infer: binary, kernel: zipKernel(binaryFunctions.mul), ...mulRule },
-  div: { arity: 2, infer: binary, kernel: zipKernel(binaryFunctions.div), ...divRule },
+  add: { arity: 2, inputNames: ['a', 'b'], infer: binary, kernel: zipKernel(binaryFunctions.add), ...additive<'add'>(1) },
+  sub: { arity: 2, inputNames: ['a', 'b'], infer: binary, kernel: zipKernel(binaryFunctions.sub), ...additive<'sub'>(-1) },
+  mul: { arity: 2, inputNames: ['a', 'b'], infer: binary, kernel: zipKernel(binaryFunctions.mul), ...mulRule },
+  div: { arity: 2, inputNames: ['a', 'b'], infer: binary, kernel: zipKernel(binaryFunctions.div), ...divRule },
   neg: {
     arity: 1, infer: unary, kernel: mapKernel(unaryFunctions.neg),
     ...linear((em, dx) => emitterOps(em).neg(dx), (em, g) => emitterOps(em).neg(g)),
@@ -148,6 +148,7 @@ export const ELEMENTWISE_OPS: OpRows<ElementwiseOp> = {
   },
   reluMask: {
     arity: 2,
+    inputNames: ['x', 'g'],
     infer: (op, inputs) => (expectSameShape(op, inputs), [...inputs[0].shape]),
     kernel: ([x, g]) => reluMask(x, g),
     ...reluMaskRule,

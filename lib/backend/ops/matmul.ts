@@ -9,6 +9,7 @@ import { expectGemmDims, shapesOf } from './shapeRules.js';
 export const MATMUL_OPS: OpRows<'matmul'> = {
   matmul: {
     arity: 2,
+    inputNames: ['a', 'b'],
     infer: (op, inputs, { transA, transB }) => {
       const [a, b] = inputs;
       if (a.shape.length !== 2 || b.shape.length !== 2) {

@@ -7,6 +7,7 @@ import { expectRank } from './shapeRules.js';
 export const ONE_HOT_OPS: OpRows<'oneHot'> = {
   oneHot: {
     arity: 1,
+    inputNames: ['labels'],
     infer: (op, [labels], { numClasses }) => {
       expectRank(op, labels, 1, 'labels');
       if (!Number.isInteger(numClasses) || numClasses < 1) {

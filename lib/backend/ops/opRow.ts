@@ -32,6 +32,8 @@ export interface Rule<P extends PrimitiveName> {
 export interface OpRow<P extends PrimitiveName> extends Rule<P> {
   /** Number of tensor inputs; -1 = one or more (concat). */
   arity: number;
+  /** Names of the tensor inputs in error messages (default: x); with arity -1, the list's name (xs[i]). */
+  inputNames?: readonly string[];
   infer: Infer<P>;
   kernel: Kernel<P>;
 }

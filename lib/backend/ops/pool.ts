@@ -28,6 +28,7 @@ export const POOL_OPS: OpRows<'maxPool2d' | PoolOp> = {
   },
   maxPool2dSelect: {
     arity: 2,
+    inputNames: ['x', 't'],
     infer: (op, inputs, attrs) => {
       expectSameShape(op, inputs);
       return poolOutput(op, inputs[0].shape, expectPair(op, attrs.kernel, 'kernel', 1), expectPair(op, attrs.stride, 'stride', 1));
@@ -37,6 +38,7 @@ export const POOL_OPS: OpRows<'maxPool2d' | PoolOp> = {
   },
   maxPool2dScatter: {
     arity: 2,
+    inputNames: ['x', 'g'],
     infer: (op, [x, g], attrs) => {
       const pooled = poolOutput(op, x.shape, expectPair(op, attrs.kernel, 'kernel', 1), expectPair(op, attrs.stride, 'stride', 1));
       if (g.shape.length !== 4 || g.shape.some((d, i) => d !== pooled[i])) {

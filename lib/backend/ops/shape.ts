@@ -38,6 +38,7 @@ export const SHAPE_OPS: OpRows<'broadcastTo' | 'reshape' | 'concat' | 'slice'> =
   },
   concat: {
     arity: -1,
+    inputNames: ['xs'],
     infer: (op, inputs, { axis }) => {
       if (inputs.length === 0) throw new ValueError(`${op}: needs at least one input`);
       const first = inputs[0].shape;
