@@ -1,5 +1,5 @@
 /**
- * Every primitive's and composite's VJP, JVP and HVP against central finite differences in
+ * Every primitive's (the shared table test/ops/cases.json) and composite's VJP, JVP and HVP against central finite differences in
  * float64, on every available backend.
  */
 import { describe, it, expect } from 'vitest';
@@ -7,7 +7,11 @@ import { tensor, grad, jvp, hvp, ops } from '../../lib/index.js';
 import type { Params, Tensor } from '../../lib/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectClose, numericDirectional, numericGradient } from '../helpers/finiteDifferences.js';
-import { COMPOSITE_CASES, PRIMITIVE_CASE_SPECS, PRIMITIVE_CASES, drawInput, type OpCase } from '../helpers/opCases.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { COMPOSITE_CASES, PRIMITIVE_CASE_SPECS, PRIMITIVE_CASES, drawInput, loadPrimitiveCases, type OpCase } from '../helpers/opCases.js';
 import { PRIMITIVES } from '../../lib/backend/primitives.js';
 import { randomValues } from '../helpers/random.js';
 
@@ -83,6 +87,12 @@ describe('the shared op-test table (test/ops/cases.json)', () => {
   it('has a case for every primitive', () => {
     const covered = new Set(PRIMITIVE_CASE_SPECS.map((c) => c.op));
     expect(PRIMITIVES.filter((p) => !covered.has(p))).toEqual([]);
+  });
+
+  it('rejects a case that names an unknown op', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'op-cases-')), 'cases.json');
+    writeFileSync(path, JSON.stringify({ cases: [{ name: 'bogus', op: 'bogus', attrs: {}, inputs: [{ shape: [2] }] }] }));
+    expect(() => loadPrimitiveCases(pathToFileURL(path))).toThrow(/case 'bogus' names unknown op 'bogus'/);
   });
 });
 
