@@ -7,26 +7,14 @@ import { BackendError, ValueError } from '../errors.js';
 import { currentBackend } from '../backend/index.js';
 import type { PrimitiveAttrs, PrimitiveName } from '../backend/primitives.js';
 import type { Backend } from '../backend/types.js';
-import { inferOutput } from './opTable.js';
+import { inferOutput, inputNameOf } from './opTable.js';
 import { sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 import { activeTrace } from './trace.js';
 import { expectTensor } from './args.js';
 
-/** Names of a primitive's tensor inputs, for messages (unary primitives: x). */
-const INPUT_NAMES: Partial<Record<PrimitiveName, readonly string[]>> = {
-  matmul: ['a', 'b'], add: ['a', 'b'], sub: ['a', 'b'], mul: ['a', 'b'], div: ['a', 'b'], reluMask: ['x', 'g'],
-  conv2d: ['x', 'w'], conv2dBackwardInput: ['g', 'w'], conv2dBackwardWeight: ['x', 'g'],
-  maxPool2dSelect: ['x', 't'], maxPool2dScatter: ['x', 'g'], squaredEuclidean: ['a', 'b'], oneHot: ['labels'],
-};
-
-function inputName(op: PrimitiveName, i: number): string {
-  if (op === 'concat') return `xs[${i}]`;
-  return INPUT_NAMES[op]?.[i] ?? (i === 0 ? 'x' : `input ${i}`);
-}
-
 export function apply<P extends PrimitiveName>(op: P, inputs: Tensor[], attrs: PrimitiveAttrs<P>): Tensor {
-  inputs.forEach((t, i) => expectTensor(t, `${op}: ${inputName(op, i)}`));
+  inputs.forEach((t, i) => expectTensor(t, `${op}: ${inputNameOf(op, i)}`));
   const out = inferOutput(op, inputs, attrs);
   const symbolic = inputs.find((t) => t.symbol !== null);
   if (symbolic) {

@@ -1,6 +1,6 @@
 #include "autodiff/dual.h"
 
-#include "autodiff/jvp_rules.h"
+#include "autodiff/op_table.h"
 #include "core/error.h"
 
 namespace ml {

@@ -1,4 +1,5 @@
-// The primitives of lib/backend/primitives.ts: their names, attributes and forward kernels.
+// The primitives of lib/backend/primitives.ts: their ids and attributes. Their names, arities,
+// kernels and derivative rules are rows of the op table (autodiff/op_table.h).
 #pragma once
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ enum class Prim {
   MaxPool2d, MaxPool2dSelect, MaxPool2dScatter,
   SquaredEuclidean,
   OneHot,
+  Count,  // not a primitive: the number of primitives
 };
 
 // Attributes of every primitive in one flat struct; each primitive reads only its own fields.

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "autodiff/vjp_rules.h"
+#include "autodiff/op_table.h"
 #include "core/error.h"
 #include "ops/ops.h"
 

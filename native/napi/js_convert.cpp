@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "autodiff/op_table.h"
 #include "core/error.h"
 
 namespace ml::napi {
@@ -93,48 +94,30 @@ Prim prim_from_js(const Napi::Value& value, const std::string& what) {
 }
 
 Attrs attrs_from_js(Prim prim, const Napi::Value& value, const std::string& context) {
-  std::string what = context + " (" + prim_name(prim) + ")";
+  const OpDef& op = op_def(prim);
+  std::string what = context + " (" + op.name + ")";
   Attrs a;
   // Primitives without attributes may omit the object; the others report each missing key.
   Napi::Object o = value.IsObject() ? value.As<Napi::Object>() : Napi::Object::New(value.Env());
-  switch (prim) {
-    case Prim::Matmul:
-      a.transA = bool_attr(o, "transA", what);
-      a.transB = bool_attr(o, "transB", what);
-      break;
-    case Prim::AddScalar:
-    case Prim::MulScalar:
-    case Prim::PowScalar: a.value = number_attr(o, "value", what); break;
-    case Prim::Sum:
-      a.axes = int_list_from_js(required(o, "axes", what), what + ".axes", 0, 15);
-      a.keepDims = bool_attr(o, "keepDims", what);
-      break;
-    case Prim::BroadcastTo:
-    case Prim::Reshape: a.shape = shape_from_js(required(o, "shape", what), what + ".shape"); break;
-    case Prim::Concat: a.axis = int_from_js(required(o, "axis", what), what + ".axis", 0, 15); break;
-    case Prim::Slice:
-      a.axis = int_from_js(required(o, "axis", what), what + ".axis", 0, 15);
-      a.start = int_from_js(required(o, "start", what), what + ".start", 0, kMaxSafe);
-      a.end = int_from_js(required(o, "end", what), what + ".end", 0, kMaxSafe);
-      break;
-    case Prim::Conv2d:
-    case Prim::Conv2dBackwardInput:
-    case Prim::Conv2dBackwardWeight:
-      a.stride = pair_attr(o, "stride", what, 1);
-      a.padding = pair_attr(o, "padding", what, 0);
-      if (prim == Prim::Conv2dBackwardInput)
-        a.shape = shape_from_js(required(o, "inputShape", what), what + ".inputShape");
-      if (prim == Prim::Conv2dBackwardWeight)
-        a.shape = shape_from_js(required(o, "weightShape", what), what + ".weightShape");
-      break;
-    case Prim::MaxPool2d:
-    case Prim::MaxPool2dSelect:
-    case Prim::MaxPool2dScatter:
-      a.kernel = pair_attr(o, "kernel", what, 1);
-      a.stride = pair_attr(o, "stride", what, 1);
-      break;
-    case Prim::OneHot: a.numClasses = int_from_js(required(o, "numClasses", what), what + ".numClasses", 1, kMaxDim); break;
-    default: break;  // no attributes
+  for (const AttrSpec& spec : op.attrs) {
+    if (spec.key == nullptr) break;
+    const char* key = spec.key;
+    std::string where = what + "." + key;
+    switch (spec.field) {
+      case AttrField::TransA: a.transA = bool_attr(o, key, what); break;
+      case AttrField::TransB: a.transB = bool_attr(o, key, what); break;
+      case AttrField::KeepDims: a.keepDims = bool_attr(o, key, what); break;
+      case AttrField::Value: a.value = number_attr(o, key, what); break;
+      case AttrField::Axes: a.axes = int_list_from_js(required(o, key, what), where, 0, 15); break;
+      case AttrField::Axis: a.axis = int_from_js(required(o, key, what), where, 0, 15); break;
+      case AttrField::Start: a.start = int_from_js(required(o, key, what), where, 0, kMaxSafe); break;
+      case AttrField::End: a.end = int_from_js(required(o, key, what), where, 0, kMaxSafe); break;
+      case AttrField::Shape: a.shape = shape_from_js(required(o, key, what), where); break;
+      case AttrField::Stride: a.stride = pair_attr(o, key, what, 1); break;
+      case AttrField::Padding: a.padding = pair_attr(o, key, what, 0); break;
+      case AttrField::Kernel: a.kernel = pair_attr(o, key, what, 1); break;
+      case AttrField::NumClasses: a.numClasses = int_from_js(required(o, key, what), where, 1, kMaxDim); break;
+    }
   }
   return a;
 }

@@ -1,33 +1,74 @@
 // Every primitive's JVP, VJP and the tangent of its VJP (forward-over-reverse) against central
-// finite differences in float64.
-#include <functional>
+// finite differences in float64, for every case of the shared op-test table test/ops/cases.json
+// (the vitest suites test/core/derivatives.test.ts and agreement.test.ts read it too).
+#include <algorithm>
 #include <string>
 
-#include "autodiff/jvp_rules.h"
-#include "autodiff/vjp_rules.h"
+#include "autodiff/op_table.h"
+#include "json_reader.h"
 #include "test_framework.h"
 #include "test_helpers.h"
 
 using namespace ml;
 using ml_test::axpy;
 using ml_test::dot;
+using ml_test::Json;
 using ml_test::random_tensor;
 using ml_test::values_of;
+
+#ifndef ML_OP_CASES_PATH
+#error "ML_OP_CASES_PATH (test/ops/cases.json) is set by CMakeLists.txt"
+#endif
 
 namespace {
 
 constexpr double kEps = 1e-6;
 
+// One input of a case: random values uniform in `range` or drawn from `dist` (test/helpers/random.ts
+// names), or fixed `values` for data inputs (labels), which are not differentiated.
+struct InputSpec {
+  Shape shape;
+  std::string dist = "normal";
+  bool has_range = false;
+  double lo = 0, hi = 0;
+  bool data = false;
+  std::vector<double> values;
+};
+
 struct Case {
   std::string name;
   Prim prim;
-  std::vector<Shape> shapes;
+  std::vector<InputSpec> inputs;
   Attrs attrs;
-  double lo = -1.0, hi = 1.0;  // range of the random inputs
-  std::vector<bool> differentiable;  // per input; empty = all
 };
 
-bool is_differentiable(const Case& c, size_t i) { return c.differentiable.empty() || c.differentiable[i]; }
+bool is_differentiable(const Case& c, size_t i) { return !c.inputs[i].data; }
+
+// The input's values, as test/helpers/random.ts draws them (from this generator).
+Tensor draw(const InputSpec& s, std::mt19937& rng) {
+  if (s.data) return ml_test::make(s.values, s.shape);
+  int64_t n = 1;
+  for (int64_t d : s.shape) n *= d;
+  std::vector<double> v(static_cast<size_t>(n));
+  auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+  if (s.has_range) {
+    for (double& e : v) e = uniform(s.lo, s.hi);
+  } else if (s.dist == "normal") {
+    std::normal_distribution<double> normal(0.0, 1.0);
+    for (double& e : v) e = normal(rng);
+  } else if (s.dist == "positive") {
+    for (double& e : v) e = uniform(0.5, 2.0);
+  } else if (s.dist == "awayFromZero") {
+    for (double& e : v) e = (uniform(0.0, 1.0) < 0.5 ? -1.0 : 1.0) * uniform(0.3, 1.5);
+  } else if (s.dist == "distinct") {
+    // A shuffled grid with gaps of 0.1: no max-pool ties.
+    for (size_t i = 0; i < v.size(); ++i) v[i] = (static_cast<double>(i) - static_cast<double>(n) / 2) * 0.1;
+    std::shuffle(v.begin(), v.end(), rng);
+  } else {
+    throw std::runtime_error("unknown dist '" + s.dist + "'");
+  }
+  return ml_test::make(v, s.shape);
+}
 
 void report_if_far(const std::string& what, double actual, double expected, double tol) {
   if (!(std::fabs(actual - expected) <= tol * (1.0 + std::fabs(expected))))
@@ -56,7 +97,7 @@ std::vector<Dual> vjp_at(const Case& c, const std::vector<Tensor>& x, const std:
 
 void check_case(const Case& c, std::mt19937& rng) {
   std::vector<Tensor> x;
-  for (const Shape& s : c.shapes) x.push_back(random_tensor(s, rng, c.lo, c.hi));
+  for (const InputSpec& s : c.inputs) x.push_back(draw(s, rng));
   auto f = [&](const std::vector<Tensor>& in) { return prim_forward(c.prim, in, c.attrs); };
   Tensor y = f(x);
   Tensor g = random_tensor(y.shape(), rng);
@@ -114,62 +155,89 @@ void check_case(const Case& c, std::mt19937& rng) {
   }
 }
 
-Attrs with(std::function<void(Attrs&)> set) {
+std::vector<int64_t> ints_of(const Json& list) {
+  std::vector<int64_t> out;
+  for (const Json& item : list.items) out.push_back(static_cast<int64_t>(item.number));
+  return out;
+}
+
+ops::Pair pair_of(const Json& list) {
+  std::vector<int64_t> v = ints_of(list);
+  if (v.size() != 2) throw std::runtime_error("expected a pair [h, w]");
+  return {v[0], v[1]};
+}
+
+// The attributes the op's row reads (op_table.h AttrSpec), from the case's "attrs" object.
+Attrs attrs_of(const OpDef& op, const Json* attrs) {
   Attrs a;
-  set(a);
+  for (const AttrSpec& spec : op.attrs) {
+    if (spec.key == nullptr) break;
+    const Json* v = attrs ? attrs->get(spec.key) : nullptr;
+    bool optional = spec.field == AttrField::TransA || spec.field == AttrField::TransB || spec.field == AttrField::KeepDims;
+    if (!v && optional) continue;
+    if (!v) throw std::runtime_error(std::string("attribute '") + spec.key + "' is missing");
+    switch (spec.field) {
+      case AttrField::TransA: a.transA = v->boolean; break;
+      case AttrField::TransB: a.transB = v->boolean; break;
+      case AttrField::KeepDims: a.keepDims = v->boolean; break;
+      case AttrField::Value: a.value = v->number; break;
+      case AttrField::Axes: a.axes = ints_of(*v); break;
+      case AttrField::Axis: a.axis = static_cast<int64_t>(v->number); break;
+      case AttrField::Start: a.start = static_cast<int64_t>(v->number); break;
+      case AttrField::End: a.end = static_cast<int64_t>(v->number); break;
+      case AttrField::Shape: a.shape = ints_of(*v); break;
+      case AttrField::Stride: a.stride = pair_of(*v); break;
+      case AttrField::Padding: a.padding = pair_of(*v); break;
+      case AttrField::Kernel: a.kernel = pair_of(*v); break;
+      case AttrField::NumClasses: a.numClasses = static_cast<int64_t>(v->number); break;
+    }
+  }
   return a;
 }
 
+// The cases of test/ops/cases.json; a case naming an unknown op or malformed is a test failure.
 std::vector<Case> all_cases() {
-  std::vector<Case> cases = {
-      {"matmul", Prim::Matmul, {{3, 4}, {4, 2}}, {}},
-      {"matmul^T", Prim::Matmul, {{4, 3}, {2, 4}}, with([](Attrs& a) { a.transA = a.transB = true; })},
-      {"matmul A^T", Prim::Matmul, {{4, 3}, {4, 2}}, with([](Attrs& a) { a.transA = true; })},
-      {"matmul B^T", Prim::Matmul, {{3, 4}, {2, 4}}, with([](Attrs& a) { a.transB = true; })},
-      {"add broadcast", Prim::Add, {{2, 3}, {3}}, {}},
-      {"sub broadcast", Prim::Sub, {{2, 1}, {2, 3}}, {}},
-      {"mul broadcast", Prim::Mul, {{2, 1, 3}, {4, 1}}, {}},
-      {"div", Prim::Div, {{2, 3}, {2, 3}}, {}, 0.5, 2.0},
-      {"div broadcast", Prim::Div, {{3}, {2, 1}}, {}, 0.5, 2.0},
-      {"neg", Prim::Neg, {{2, 3}}, {}},
-      {"exp", Prim::Exp, {{2, 3}}, {}},
-      {"log", Prim::Log, {{2, 3}}, {}, 0.5, 2.0},
-      {"sqrt", Prim::Sqrt, {{2, 3}}, {}, 0.5, 2.0},
-      {"square", Prim::Square, {{2, 3}}, {}},
-      {"relu", Prim::Relu, {{2, 3}}, {}},
-      {"tanh", Prim::Tanh, {{2, 3}}, {}},
-      {"sigmoid", Prim::Sigmoid, {{2, 3}}, {}, -3, 3},
-      {"softplus", Prim::Softplus, {{2, 3}}, {}, -3, 3},
-      {"abs", Prim::Abs, {{2, 3}}, {}},
-      {"addScalar", Prim::AddScalar, {{2, 3}}, with([](Attrs& a) { a.value = 1.5; })},
-      {"mulScalar", Prim::MulScalar, {{2, 3}}, with([](Attrs& a) { a.value = -2.5; })},
-      {"powScalar 3", Prim::PowScalar, {{2, 3}}, with([](Attrs& a) { a.value = 3; })},
-      {"powScalar 1.5", Prim::PowScalar, {{2, 3}}, with([](Attrs& a) { a.value = 1.5; }), 0.5, 2.0},
-      {"powScalar -1", Prim::PowScalar, {{2, 3}}, with([](Attrs& a) { a.value = -1; }), 0.5, 2.0},
-      {"reluMask", Prim::ReluMask, {{2, 3}, {2, 3}}, {}, -1, 1, {false, true}},
-      {"sum axis 1", Prim::Sum, {{2, 3, 2}}, with([](Attrs& a) { a.axes = {1}; })},
-      {"sum all keep", Prim::Sum, {{2, 3}}, with([](Attrs& a) { a.axes = {0, 1}; a.keepDims = true; })},
-      {"broadcastTo", Prim::BroadcastTo, {{3, 1}}, with([](Attrs& a) { a.shape = {2, 3, 4}; })},
-      {"reshape", Prim::Reshape, {{2, 3}}, with([](Attrs& a) { a.shape = {3, 2}; })},
-      {"concat", Prim::Concat, {{2, 1}, {2, 3}, {2, 2}}, with([](Attrs& a) { a.axis = 1; })},
-      {"slice", Prim::Slice, {{2, 5}}, with([](Attrs& a) { a.axis = 1; a.start = 1; a.end = 3; })},
-      {"softmax", Prim::Softmax, {{3, 4}}, {}},
-      {"logSoftmax", Prim::LogSoftmax, {{3, 4}}, {}},
-      {"conv2d", Prim::Conv2d, {{2, 2, 5, 4}, {3, 2, 3, 2}},
-       with([](Attrs& a) { a.stride = {2, 1}; a.padding = {1, 0}; })},
-      {"conv2dBackwardInput", Prim::Conv2dBackwardInput, {{2, 3, 3, 3}, {3, 2, 3, 2}},
-       with([](Attrs& a) { a.stride = {2, 1}; a.padding = {1, 0}; a.shape = {2, 2, 5, 4}; })},
-      {"conv2dBackwardWeight", Prim::Conv2dBackwardWeight, {{2, 2, 5, 4}, {2, 3, 3, 3}},
-       with([](Attrs& a) { a.stride = {2, 1}; a.padding = {1, 0}; a.shape = {3, 2, 3, 2}; })},
-      {"maxPool2d", Prim::MaxPool2d, {{2, 2, 4, 5}}, with([](Attrs& a) { a.kernel = {2, 2}; a.stride = {2, 2}; })},
-      {"maxPool2d overlapping", Prim::MaxPool2d, {{1, 2, 5, 5}},
-       with([](Attrs& a) { a.kernel = {3, 2}; a.stride = {1, 2}; })},
-      {"maxPool2dSelect", Prim::MaxPool2dSelect, {{1, 2, 4, 4}, {1, 2, 4, 4}},
-       with([](Attrs& a) { a.kernel = {2, 2}; a.stride = {2, 2}; }), -1, 1, {false, true}},
-      {"maxPool2dScatter", Prim::MaxPool2dScatter, {{1, 2, 4, 4}, {1, 2, 2, 2}},
-       with([](Attrs& a) { a.kernel = {2, 2}; a.stride = {2, 2}; }), -1, 1, {false, true}},
-      {"squaredEuclidean", Prim::SquaredEuclidean, {{3, 4}, {2, 4}}, {}},
-  };
+  std::vector<Case> cases;
+  Json doc;
+  try {
+    doc = ml_test::read_json_file(ML_OP_CASES_PATH);
+  } catch (const std::exception& e) {
+    ml_test::report_failure(__FILE__, __LINE__, std::string("cannot read the op cases: ") + e.what());
+    return cases;
+  }
+  const Json* list = doc.get("cases");
+  if (!list) ml_test::report_failure(__FILE__, __LINE__, "cases.json has no \"cases\" array");
+  for (const Json& item : list ? list->items : std::vector<Json>{}) {
+    const Json *name = item.get("name"), *op = item.get("op"), *inputs = item.get("inputs");
+    std::string what = name ? name->string : "(unnamed case)";
+    const OpDef* def = op ? find_op(op->string) : nullptr;
+    if (!def || !inputs) {
+      ml_test::report_failure(__FILE__, __LINE__, "case " + what + " names an unknown op or has no inputs");
+      continue;
+    }
+    try {
+      Case c{what, def->prim, {}, attrs_of(*def, item.get("attrs"))};
+      for (const Json& in : inputs->items) {
+        InputSpec s;
+        s.shape = ints_of(*in.get("shape"));
+        if (const Json* dist = in.get("dist")) s.dist = dist->string;
+        if (const Json* range = in.get("range")) {
+          if (range->items.size() != 2) throw std::runtime_error("range must be [lo, hi]");
+          s.has_range = true;
+          s.lo = range->items[0].number;
+          s.hi = range->items[1].number;
+        }
+        if (const Json* values = in.get("values")) {
+          s.data = true;
+          for (const Json& v : values->items) s.values.push_back(v.number);
+        }
+        c.inputs.push_back(std::move(s));
+      }
+      cases.push_back(std::move(c));
+    } catch (const std::exception& e) {
+      ml_test::report_failure(__FILE__, __LINE__, "case " + what + ": " + e.what());
+    }
+  }
   return cases;
 }
 
@@ -179,11 +247,11 @@ ML_TEST(every_primitive_jvp_vjp_and_vjp_tangent_match_finite_differences) {
   std::mt19937 rng(1234);
   std::vector<Case> cases = all_cases();
   for (const Case& c : cases) check_case(c, rng);
-  // Every primitive except oneHot (no derivative; its zero rules are checked below) is covered.
-  std::vector<bool> covered(64, false);
-  for (const Case& c : cases) covered[static_cast<int>(c.prim)] = true;
-  for (int p = 0; p <= static_cast<int>(Prim::SquaredEuclidean); ++p)
-    if (!covered[p]) ml_test::report_failure(__FILE__, __LINE__, std::string("no derivative case for ") + prim_name(static_cast<Prim>(p)));
+  // Every row of the op table has a case (oneHot's inputs are data: its zero rules are checked below).
+  for (const OpDef* op : all_ops()) {
+    bool covered = std::any_of(cases.begin(), cases.end(), [&](const Case& c) { return c.prim == op->prim; });
+    if (!covered) ml_test::report_failure(__FILE__, __LINE__, std::string("no case for ") + op->name);
+  }
 }
 
 ML_TEST(one_hot_has_zero_derivatives) {

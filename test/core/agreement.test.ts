@@ -8,7 +8,7 @@ import { tensor, grad, hvp, nn, ops, setBackend } from '../../lib/index.js';
 import type { Params, Tensor } from '../../lib/index.js';
 import { nativeAvailable, type BackendName } from '../../lib/backend/index.js';
 import { expectClose } from '../helpers/finiteDifferences.js';
-import { COMPOSITE_CASES, PRIMITIVE_CASES, type OpCase } from '../helpers/opCases.js';
+import { COMPOSITE_CASES, PRIMITIVE_CASES, drawInput, type OpCase } from '../helpers/opCases.js';
 import { randomValues } from '../helpers/random.js';
 
 const RTOL = 1e-4;
@@ -18,12 +18,13 @@ const native = nativeAvailable();
 /** Forward value and gradient of sum(f * W) for a case, on one backend, as plain arrays. */
 function evaluate(c: OpCase, seed: number, backend: BackendName): { value: number[]; grads: number[][] } {
   setBackend(backend);
-  const inputs = c.inputs.map((s, i) => tensor(s.values ?? randomValues(s.shape, seed + i, s.dist), s.shape));
+  const inputs = c.inputs.map((s, i) => tensor(drawInput(s, seed + i), s.shape));
   const diff = c.inputs.map((s, i) => (s.values ? -1 : i)).filter((i) => i >= 0);
   const value = c.f(inputs);
   const weights = tensor(randomValues(value.shape, seed + 99), value.shape);
   const withParams = (p: Params): Tensor[] => inputs.map((t, i) => (diff.includes(i) ? p[`x${diff.indexOf(i)}`] : t));
   const p = Object.fromEntries(diff.map((i, k) => [`x${k}`, inputs[i]]));
+  if (diff.length === 0) return { value: Array.from(value.toArray()), grads: [] }; // data inputs only (oneHot)
   const g = grad((q) => ops.sum(ops.mul(c.f(withParams(q)), weights)))(p);
   return { value: Array.from(value.toArray()), grads: diff.map((_, k) => Array.from(g[`x${k}`].toArray())) };
 }

@@ -1,13 +1,13 @@
 /**
- * Native core vs the pure-TypeScript core on random inputs: every primitive's forward (float64
- * and float32), and a recorded program's vjp / jvp / hvp.
+ * Native core vs the pure-TypeScript core on random inputs: every case of the shared op-test table
+ * (test/ops/cases.json) forward in float64 and float32, and a recorded program's vjp / jvp / hvp.
  * Tolerances: float64 1e-10, float32 2e-5 (relative, |a - b| / (1 + |b|)).
  */
 import { describe, expect, it } from 'vitest';
 
-import type { PrimitiveAttrs, PrimitiveName } from '../../lib/backend/primitives.js';
 import { PRIMITIVES } from '../../lib/backend/primitives.js';
 import type { Backend, DType, ProgramSpec } from '../../lib/backend/types.js';
+import { PRIMITIVE_CASE_SPECS, drawInput, type PrimitiveCaseSpec } from '../helpers/opCases.js';
 import { maxRelativeDiff, native, nativeSkipReason, randomArray, rng } from './nativeHelpers.js';
 
 let js: Backend | null = null;
@@ -20,88 +20,30 @@ try {
 const skip = native === null || js === null;
 const reason = native === null ? nativeSkipReason : `skipped: JS backend not available (${jsReason})`;
 
-interface Case {
-  op: PrimitiveName;
-  shapes: number[][];
-  attrs: Record<string, unknown>;
-  lo?: number;
-  hi?: number;
-  /** Integer inputs (class labels) in [0, classes). */
-  labels?: number;
-}
-
-const CASES: Case[] = [
-  { op: 'matmul', shapes: [[5, 7], [7, 3]], attrs: { transA: false, transB: false } },
-  { op: 'matmul', shapes: [[7, 5], [3, 7]], attrs: { transA: true, transB: true } },
-  { op: 'add', shapes: [[2, 3, 4], [3, 1]], attrs: {} },
-  { op: 'sub', shapes: [[4], [2, 3, 4]], attrs: {} },
-  { op: 'mul', shapes: [[2, 1, 4], [3, 1]], attrs: {} },
-  { op: 'div', shapes: [[2, 3], [3]], attrs: {}, lo: 0.5, hi: 2 },
-  { op: 'neg', shapes: [[3, 4]], attrs: {} },
-  { op: 'exp', shapes: [[3, 4]], attrs: {} },
-  { op: 'log', shapes: [[3, 4]], attrs: {}, lo: 0.1, hi: 3 },
-  { op: 'sqrt', shapes: [[3, 4]], attrs: {}, lo: 0.1, hi: 3 },
-  { op: 'square', shapes: [[3, 4]], attrs: {} },
-  { op: 'relu', shapes: [[3, 4]], attrs: {} },
-  { op: 'tanh', shapes: [[3, 4]], attrs: {} },
-  { op: 'sigmoid', shapes: [[3, 4]], attrs: {}, lo: -20, hi: 20 },
-  { op: 'softplus', shapes: [[3, 4]], attrs: {}, lo: -30, hi: 30 },
-  { op: 'abs', shapes: [[3, 4]], attrs: {} },
-  { op: 'addScalar', shapes: [[3, 4]], attrs: { value: 0.25 } },
-  { op: 'mulScalar', shapes: [[3, 4]], attrs: { value: -3 } },
-  { op: 'powScalar', shapes: [[3, 4]], attrs: { value: 2.5 }, lo: 0.1, hi: 2 },
-  { op: 'reluMask', shapes: [[3, 4], [3, 4]], attrs: {} },
-  { op: 'sum', shapes: [[2, 3, 4]], attrs: { axes: [0, 2], keepDims: false } },
-  { op: 'sum', shapes: [[2, 3, 4]], attrs: { axes: [1], keepDims: true } },
-  { op: 'broadcastTo', shapes: [[3, 1]], attrs: { shape: [2, 3, 4] } },
-  { op: 'reshape', shapes: [[3, 4]], attrs: { shape: [2, 6] } },
-  { op: 'concat', shapes: [[2, 3], [2, 1], [2, 2]], attrs: { axis: 1 } },
-  { op: 'slice', shapes: [[4, 5]], attrs: { axis: 0, start: 1, end: 3 } },
-  { op: 'softmax', shapes: [[3, 5]], attrs: {}, lo: -10, hi: 10 },
-  { op: 'logSoftmax', shapes: [[3, 5]], attrs: {}, lo: -10, hi: 10 },
-  { op: 'conv2d', shapes: [[2, 3, 7, 6], [4, 3, 3, 2]], attrs: { stride: [2, 1], padding: [1, 1] } },
-  {
-    op: 'conv2dBackwardInput',
-    shapes: [[2, 4, 4, 7], [4, 3, 3, 2]],
-    attrs: { stride: [2, 1], padding: [1, 1], inputShape: [2, 3, 7, 6] },
-  },
-  {
-    op: 'conv2dBackwardWeight',
-    shapes: [[2, 3, 7, 6], [2, 4, 4, 7]],
-    attrs: { stride: [2, 1], padding: [1, 1], weightShape: [4, 3, 3, 2] },
-  },
-  { op: 'maxPool2d', shapes: [[2, 3, 6, 5]], attrs: { kernel: [2, 2], stride: [2, 2] } },
-  { op: 'maxPool2dSelect', shapes: [[1, 2, 5, 5], [1, 2, 5, 5]], attrs: { kernel: [3, 3], stride: [1, 2] } },
-  { op: 'maxPool2dScatter', shapes: [[1, 2, 5, 5], [1, 2, 3, 2]], attrs: { kernel: [3, 3], stride: [1, 2] } },
-  { op: 'squaredEuclidean', shapes: [[6, 5], [4, 5]], attrs: {} },
-  { op: 'oneHot', shapes: [[6]], attrs: { numClasses: 4 }, labels: 4 },
-];
-
-function inputsFor(b: Backend, c: Case, dtype: DType, seed: number) {
-  const next = rng(seed);
-  return c.shapes.map((shape) => {
-    const data = randomArray(shape, dtype, next, c.lo ?? -1, c.hi ?? 1);
-    if (c.labels) for (let i = 0; i < data.length; i++) data[i] = Math.floor(next() * c.labels);
-    return b.fromArray(data, shape);
+/** The case's inputs on backend b: its values (test/ops/cases.json), as the dtype's array. */
+function inputsFor(b: Backend, c: PrimitiveCaseSpec, dtype: DType, seed: number) {
+  return c.inputs.map((s, i) => {
+    const values = drawInput(s, seed + i);
+    return b.fromArray(dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values), s.shape);
   });
 }
 
 describe('native vs pure-TypeScript core', () => {
-  it('covers every primitive', () => {
-    expect(new Set(CASES.map((c) => c.op))).toEqual(new Set(PRIMITIVES));
+  it('covers every primitive (test/ops/cases.json)', () => {
+    expect(new Set(PRIMITIVE_CASE_SPECS.map((c) => c.op))).toEqual(new Set(PRIMITIVES));
   });
 
   for (const dtype of ['float64', 'float32'] as const) {
     const tolerance = dtype === 'float64' ? 1e-10 : 2e-5;
     it.skipIf(skip)(`every primitive's forward agrees in ${dtype} within ${tolerance} (${skip ? reason : 'both'})`, () => {
-      CASES.forEach((c, k) => {
+      PRIMITIVE_CASE_SPECS.forEach((c, k) => {
         const outs = [native!, js!].map((b) => {
-          const h = b.exec(c.op, inputsFor(b, c, dtype, 100 + k), c.attrs as PrimitiveAttrs);
+          const h = b.exec(c.op, inputsFor(b, c, dtype, 100 + 17 * k), c.attrs);
           return { shape: b.shapeOf(h), dtype: b.dtypeOf(h), data: b.toArray(h) };
         });
-        expect(outs[0].shape, c.op).toEqual(outs[1].shape);
-        expect(outs[0].dtype, c.op).toBe(dtype);
-        expect(maxRelativeDiff(outs[0].data, outs[1].data), `${c.op} ${JSON.stringify(c.attrs)}`).toBeLessThan(tolerance);
+        expect(outs[0].shape, c.name).toEqual(outs[1].shape);
+        expect(outs[0].dtype, c.name).toBe(dtype);
+        expect(maxRelativeDiff(outs[0].data, outs[1].data), c.name).toBeLessThan(tolerance);
       });
     });
   }

@@ -1,5 +1,5 @@
 /**
- * An Emitter applies primitives to values of some type T. The JVP and VJP rules (rules.ts)
+ * An Emitter applies primitives to values of some type T. The JVP and VJP rules (the op table, lib/backend/ops/)
  * are written once against this interface and run on two kinds of values:
  *  - plain tensors (PlainEmitter): ordinary forward, JVP and VJP;
  *  - duals {value, tangent} (DualEmitter): every primitive also pushes its tangent forward
@@ -10,8 +10,7 @@ import { inferOutput } from '../../core/opTable.js';
 import type { PrimitiveAttrs, PrimitiveName } from '../primitives.js';
 import type { DType } from '../types.js';
 import { allocate, type JsTensor } from './jsTensor.js';
-import { KERNELS, type Kernel } from './kernels.js';
-import { RULES } from './rules.js';
+import { OP_TABLE, type Kernel } from '../ops/index.js';
 
 export interface Emitter<T> {
   apply<P extends PrimitiveName>(op: P, inputs: T[], attrs: PrimitiveAttrs<P>): T;
@@ -23,7 +22,7 @@ export interface Emitter<T> {
 /** Validates and runs one kernel. */
 export function execKernel<P extends PrimitiveName>(op: P, inputs: JsTensor[], attrs: PrimitiveAttrs<P>): JsTensor {
   const { shape } = inferOutput(op, inputs, attrs);
-  return (KERNELS[op] as Kernel<P>)(inputs, attrs, shape);
+  return (OP_TABLE[op].kernel as Kernel<P>)(inputs, attrs, shape);
 }
 
 export const plainEmitter: Emitter<JsTensor> = {
@@ -45,7 +44,7 @@ export const dualEmitter: Emitter<Dual> = {
     const value = execKernel(op, values, attrs);
     const tangents = inputs.map((d) => d.tangent);
     const tangent = tangents.some((t) => t !== null)
-      ? RULES[op].jvp(plainEmitter, values, tangents, value, attrs)
+      ? OP_TABLE[op].jvp(plainEmitter, values, tangents, value, attrs)
       : null;
     return { value, tangent };
   },

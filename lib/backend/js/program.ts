@@ -14,7 +14,7 @@ import type { PrimitiveAttrs, PrimitiveName } from '../primitives.js';
 import type { CompiledProgram, Handle, ProgramSpec } from '../types.js';
 import { dualEmitter, plainEmitter, type Dual, type Emitter } from './emitter.js';
 import { allocate, JsTensor } from './jsTensor.js';
-import { RULES } from './rules.js';
+import { OP_TABLE } from '../ops/index.js';
 import { inferOutput } from '../../core/opTable.js';
 
 /** Hands results to the caller (the backend counts them as live tensors). */
@@ -125,7 +125,7 @@ class JsProgram implements CompiledProgram {
       if (g === null) continue;
       const node = this.spec.nodes[j];
       const args = node.inputs.map((id) => values[id]);
-      const rule = RULES[node.op];
+      const rule = OP_TABLE[node.op];
       const inputGrads = rule.vjp(em, args, values[firstNode + j], g, node.attrs as never);
       node.inputs.forEach((id, k) => accumulate(id, inputGrads[k] ?? null));
     }
