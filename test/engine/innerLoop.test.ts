@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import type { Handle, ProgramSpec } from '../../lib/backend/types.js';
+import type { Handle } from '../../lib/backend/types.js';
 import { createJsBackend } from '../../lib/backend/js/index.js';
 import { adaptByGradientDescent } from '../../lib/algorithms/innerLoop.js';
 import { innerLoopInTypeScript } from '../../lib/engine/innerLoop.js';
@@ -16,30 +16,16 @@ import type { InnerLoopRequest, InnerLoopResult, UpdateRule } from '../../lib/en
 import { runInnerLoop } from '../../lib/engine/runInnerLoop.js';
 import { ValueError } from '../../lib/errors.js';
 import { maxRelativeDiff, randomArray, rng } from '../native/nativeHelpers.js';
+import { mlpParamShapes, mlpSpec } from '../helpers/tanhMlpSpec.js';
 
 const H = 4;
 const N = 5;
 const f64 = 'float64' as const;
-const PARAM_SHAPES = [[1, H], [H], [H, 1], [1]];
+const PARAM_SHAPES = mlpParamShapes(H);
 const b = createJsBackend();
 
 /** loss = mean((tanh(x w1 + b1) w2 + b2 - y)^2) over N points; outputs [loss, prediction]. */
-const SPEC: ProgramSpec = {
-  inputs: [[1, H], [H], [H, 1], [1], [N, 1], [N, 1]].map((shape) => ({ shape, dtype: f64 })),
-  nodes: [
-    { op: 'matmul', inputs: [4, 0], attrs: { transA: false, transB: false }, shape: [N, H], dtype: f64 }, // 6
-    { op: 'add', inputs: [6, 1], attrs: {}, shape: [N, H], dtype: f64 }, // 7
-    { op: 'tanh', inputs: [7], attrs: {}, shape: [N, H], dtype: f64 }, // 8
-    { op: 'matmul', inputs: [8, 2], attrs: { transA: false, transB: false }, shape: [N, 1], dtype: f64 }, // 9
-    { op: 'add', inputs: [9, 3], attrs: {}, shape: [N, 1], dtype: f64 }, // 10 prediction
-    { op: 'sub', inputs: [10, 5], attrs: {}, shape: [N, 1], dtype: f64 }, // 11
-    { op: 'square', inputs: [11], attrs: {}, shape: [N, 1], dtype: f64 }, // 12
-    { op: 'sum', inputs: [12], attrs: { axes: [0, 1], keepDims: false }, shape: [], dtype: f64 }, // 13
-    { op: 'mulScalar', inputs: [13], attrs: { value: 1 / N }, shape: [], dtype: f64 }, // 14 loss
-  ],
-  outputs: [14, 10],
-};
-const program = b.compile(SPEC);
+const program = b.compile(mlpSpec(N, H));
 const programs: EnginePrograms = { support: { compiled: program, numOutputs: 2 }, query: { compiled: program, numOutputs: 2 } };
 const one = b.fromArray(new Float64Array([1]), []);
 
