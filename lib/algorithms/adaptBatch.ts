@@ -7,7 +7,7 @@ import type { AdaptBatchRequest, AdaptBatchResult, Backend } from '../backend/ty
 import { innerLoopInTypeScript } from '../engine/innerLoop.js';
 import { fromAdaptBatchRequest, toAdaptBatchResult } from '../engine/legacyRequests.js';
 import type { EnginePrograms } from '../engine/programs.js';
-import { backendEngine } from '../engine/runInnerLoop.js';
+import { backendEngine, type EngineChoice } from '../engine/runInnerLoop.js';
 import { validateInnerLoopRequest } from '../engine/validateRequest.js';
 
 /** Runs the request on the backend's own engine when it has one, else on the TypeScript one. */
@@ -15,7 +15,7 @@ export async function runAdaptBatch(
   backend: Backend,
   programs: EnginePrograms,
   request: AdaptBatchRequest,
-  engine: 'auto' | 'typescript' = 'auto',
+  engine: EngineChoice = 'auto',
 ): Promise<AdaptBatchResult> {
   validateAdaptRequest(backend, request);
   const own = engine === 'auto' ? backendEngine(programs, 'adaptBatch', request.tasks[0].query !== undefined) : undefined;

@@ -10,7 +10,7 @@ import { innerLoopInTypeScript } from '../engine/innerLoop.js';
 import { fromMetaGradientRequest, toMetaGradientResult } from '../engine/legacyRequests.js';
 import type { EngineProgram, EnginePrograms } from '../engine/programs.js';
 import type { InnerLoopRequest } from '../engine/request.js';
-import { backendEngine } from '../engine/runInnerLoop.js';
+import { backendEngine, type EngineChoice } from '../engine/runInnerLoop.js';
 import type { StepData } from '../engine/stepData.js';
 import { runTask } from '../engine/taskRun.js';
 import { validateInnerLoopRequest } from '../engine/validateRequest.js';
@@ -24,7 +24,7 @@ export async function runMetaGradient(
   backend: Backend,
   programs: EnginePrograms,
   request: MetaGradientRequest,
-  engine: 'auto' | 'typescript' = 'auto',
+  engine: EngineChoice = 'auto',
 ): Promise<MetaGradientResult> {
   validateRequest(backend, request);
   const own = engine === 'auto' ? backendEngine(programs, 'metaGradient', true) : undefined;
@@ -33,14 +33,18 @@ export async function runMetaGradient(
 
 /** Checks counts and shapes, throwing ShapeError/ValueError that name metaGradient and the numbers. */
 export function validateRequest(backend: Backend, request: MetaGradientRequest): void {
-  if (request.order !== 1 && request.order !== 2) throw new ValueError(`metaGradient: order must be 1 or 2, got ${String(request.order)}`);
-  validateInnerLoopRequest(backend, fromMetaGradientRequest(request));
+  validateInnerLoopRequest(backend, toInnerLoopRequest(request));
 }
 
 /** The meta-gradient on the TypeScript engine (order 1: 'first-order', order 2: 'exact'). */
 export async function metaGradientInTypeScript(backend: Backend, programs: EnginePrograms, request: MetaGradientRequest): Promise<MetaGradientResult> {
-  validateRequest(backend, request);
-  return toMetaGradientResult(await innerLoopInTypeScript(backend, programs, fromMetaGradientRequest(request)));
+  return toMetaGradientResult(await innerLoopInTypeScript(backend, programs, toInnerLoopRequest(request)));
+}
+
+/** fromMetaGradientRequest, once order (which it reads as 1 or else 2) is checked. */
+function toInnerLoopRequest(request: MetaGradientRequest): InnerLoopRequest {
+  if (request.order !== 1 && request.order !== 2) throw new ValueError(`metaGradient: order must be 1 or 2, got ${String(request.order)}`);
+  return fromMetaGradientRequest(request);
 }
 
 /**

@@ -10,6 +10,7 @@ import type { EnginePrograms } from './programs.js';
 import type { InnerLoopRequest, InnerLoopResult } from './request.js';
 import { validateInnerLoopRequest } from './validateRequest.js';
 
+/** 'auto': the backend's own engine where it has one; 'typescript': always lib/engine (differential tests). */
 export type EngineChoice = 'auto' | 'typescript';
 
 export async function runInnerLoop(
