@@ -16,16 +16,16 @@ import { dataAtStep } from './stepData.js';
 /** One task's results; every handle is new and owned by the caller. */
 export interface TaskOutcome {
   supportLosses: number[];
-  supportOutputs: Handle[][] | undefined;
-  /** F of this task (with query data). */
+  supportOutputs?: Handle[][];
+  /** F of this task (0 without query data). */
   loss: number;
-  queryLoss: number | undefined;
-  queryOutputs: Handle[] | undefined;
-  grads: Handle[] | undefined;
-  lrGrads: Handle[][] | undefined;
+  queryLoss?: number;
+  queryOutputs?: Handle[];
+  grads?: Handle[];
+  lrGrads?: Handle[][];
   /** t_k (when request.returnAdapted). */
-  adapted: Handle[] | undefined;
-  implicitGrad: Handle[] | undefined;
+  adapted?: Handle[];
+  implicitGrad?: Handle[];
 }
 
 export function runTask(run: EngineRun, task: InnerLoopTask): TaskOutcome {
@@ -33,18 +33,13 @@ export function runTask(run: EngineRun, task: InnerLoopTask): TaskOutcome {
   const recursion = mode === 'first-order' || mode === 'exact';
   const forward = forwardPass(run, task.support, { states: recursion, directions: recursion && keepsDirections(run) });
   const common = { supportLosses: forward.losses, supportOutputs: forward.outputs };
-  if (recursion) {
-    const { loss, queryLoss, queryOutputs, grads, lrGrads, adapted } = backwardPass(run, forward, task);
-    return { ...common, loss, queryLoss, queryOutputs, grads, lrGrads, adapted, implicitGrad: undefined };
-  }
+  if (recursion) return { ...common, ...backwardPass(run, forward, task) };
   const query = task.query ? queryStage(run, forward.final, task.support, task.query) : undefined;
   return {
     ...common,
     loss: query?.loss ?? 0,
     queryLoss: query?.loss,
     queryOutputs: query?.outputs,
-    grads: undefined,
-    lrGrads: undefined,
     adapted: finalState(run, forward),
     implicitGrad: query?.implicitGrad,
   };
