@@ -8,7 +8,7 @@ import { ShapeError } from '../errors.js';
 import type { Backend, Handle } from '../backend/types.js';
 import type { RecordedProgram } from '../core/record.js';
 import { runAdaptBatch } from './adaptBatch.js';
-import { scalarHandle, weightedSum } from './handleMath.js';
+import { disposeAll, scalarHandle, weightedSum } from '../engine/handleMath.js';
 import { disposeTemporaries, engineProgram, groupIndicesByShape, toParams } from './innerLoopLearner.js';
 import { accuracyFromLogits, lossKindFor, toProgramData, type LossPrograms, type ProgramData } from './lossProgram.js';
 import type { EngineChoice, LossKind } from './options.js';
@@ -159,8 +159,4 @@ function handlesOf(program: RecordedProgram, params: Params): Handle[] {
 /** One scalar rate per program parameter, in the parameter's dtype (new handles). */
 function scalarRates(program: RecordedProgram, params: Params, value: number): Handle[] {
   return program.paramNames.map((n) => scalarHandle(program.backend, value, params[n].dtype));
-}
-
-function disposeAll(backend: Backend, hs: Handle[]): void {
-  for (const h of hs) backend.dispose(h);
 }

@@ -27,7 +27,8 @@ export interface InnerLoopOptions {
   engine?: EngineChoice;
 }
 
-export type EngineChoice = 'auto' | 'typescript';
+export type { EngineChoice } from '../engine/runInnerLoop.js';
+import type { EngineChoice } from '../engine/runInnerLoop.js';
 
 export interface ResolvedInnerLoopOptions {
   innerLR: number;

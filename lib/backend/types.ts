@@ -58,7 +58,7 @@ export interface CompiledProgram {
   ): { outputs: Handle[]; grads: Handle[]; gradTangents: Handle[] };
   /**
    * Optional accelerated MAML-family meta-gradient for a whole meta-batch (native: tasks in
-   * parallel across threads, off the event loop). Where absent, lib/algorithms/innerLoop.ts
+   * parallel across threads, off the event loop). Where absent, lib/engine (via lib/algorithms/innerLoop.ts)
    * runs the same recursion in TypeScript over vjp/hvp. Both must give the same numbers.
    * Added (optional): queryProgram, the query loss's own program, a program of the same backend
    * with the same parameter inputs, when query data has other shapes than support data
@@ -67,7 +67,7 @@ export interface CompiledProgram {
   metaGradient?(request: MetaGradientRequest, queryProgram?: CompiledProgram): Promise<MetaGradientResult>;
   /**
    * Added (optional): batched adaptation for a whole meta-batch (native: tasks in parallel
-   * across threads, off the event loop). Where absent, lib/algorithms/adaptBatch.ts runs the
+   * across threads, off the event loop). Where absent, lib/engine (via lib/algorithms/adaptBatch.ts) runs the
    * same loop in TypeScript over vjp/hvp. Both must give the same numbers.
    * Added (optional): queryProgram, as for metaGradient (query loss, outputs and its gradient).
    */
@@ -154,7 +154,7 @@ export interface MetaGradientResult {
  * A parameter whose rate is exactly zero keeps its value. With query data, the query loss and
  * outputs[1..] at t_k are reported; with implicitGradient (iMAML), x solving
  *   (I + H_s(t_k) / lambda) x = grad L(t_k; query)
- * by conjugate gradient from x = 0 (lib/algorithms/conjugateGradient.ts), averaged over tasks.
+ * by conjugate gradient from x = 0 (lib/engine/conjugateGradient.ts), averaged over tasks.
  */
 export interface AdaptBatchRequest {
   numParams: number;

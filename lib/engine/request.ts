@@ -22,9 +22,11 @@
  *     'first-order'  g_k = w_k grad L_q(t_k);  g_j = g_{j+1} + w_j grad L_q(t_j)
  *     'exact'        g_j = g_{j+1} - H_s(t_j)(lr_j * g_{j+1}) + w_j grad L_q(t_j)   (sgd only)
  *                    one Hessian-vector product per step, forward-over-reverse.
- *     both:          dF/dparams = g_0;  dF/dlr_j = -sum_to_lr_shape(d_j * g_{j+1})
+ *     both:          dF/dparams = g_0;  dF/dlr_j = -sum_to_lr_shape(u_j * g_{j+1}), u_j the direction
+ *                    lr_j multiplies (d_j for sgd; adam's m_hat / (sqrt(v_hat) + eps)). A parameter
+ *                    frozen at step j gets it too under sgd (u_j = d_j there); under adam, zero.
  *     'implicit'     iMAML: x solving (I + H_s(t_k)/lambda) x = grad L_q(t_k) by conjugate
- *                    gradient from x = 0 (lib/algorithms/conjugateGradient.ts).
+ *                    gradient from x = 0 (lib/engine/conjugateGradient.ts).
  *   Results are means over tasks, summed in task order (independent of the thread count).
  *
  * Ownership: everything in the request is borrowed (the engine never frees or keeps it);

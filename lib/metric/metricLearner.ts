@@ -18,7 +18,7 @@ import { sortedKeys } from '../core/params.js';
 import { runMetaGradient, type EnginePrograms } from '../algorithms/innerLoop.js';
 import { runAdaptBatch } from '../algorithms/adaptBatch.js';
 import { engineProgram } from '../algorithms/innerLoopLearner.js';
-import { weightedSum } from '../algorithms/handleMath.js';
+import { weightedSum } from '../engine/handleMath.js';
 import { groupIndicesBy } from '../algorithms/groupIndices.js';
 import type { LabeledSet, MetaLearner, MetaStepResult, Params, Task, TaskScore } from '../algorithms/types.js';
 import type { AdaptOptions } from '../algorithms/predictor.js';

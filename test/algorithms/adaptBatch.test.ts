@@ -14,30 +14,15 @@ import { adaptBatchInTypeScript, runAdaptBatch } from '../../lib/algorithms/adap
 import type { EnginePrograms } from '../../lib/algorithms/innerLoop.js';
 import { DTypeError, ShapeError, ValueError } from '../../lib/errors.js';
 import { maxRelativeDiff, native, nativeSkipReason, randomArray, rng, withThreads } from '../native/nativeHelpers.js';
+import { mlpSpec as tanhMlpSpec } from '../helpers/tanhMlpSpec.js';
 
 const skipNative = native === null;
 const H = 8;
 const f64 = 'float64' as const;
 const PARAM_SHAPES = [[1, H], [H], [H, 1], [1]];
 
-/** loss = mean((tanh(x w1 + b1) w2 + b2 - y)^2) over n points; outputs [loss, prediction]. */
-function mlpSpec(n: number): ProgramSpec {
-  return {
-    inputs: [[1, H], [H], [H, 1], [1], [n, 1], [n, 1]].map((shape) => ({ shape, dtype: f64 })),
-    nodes: [
-      { op: 'matmul', inputs: [4, 0], attrs: { transA: false, transB: false }, shape: [n, H], dtype: f64 }, // 6
-      { op: 'add', inputs: [6, 1], attrs: {}, shape: [n, H], dtype: f64 }, // 7
-      { op: 'tanh', inputs: [7], attrs: {}, shape: [n, H], dtype: f64 }, // 8
-      { op: 'matmul', inputs: [8, 2], attrs: { transA: false, transB: false }, shape: [n, 1], dtype: f64 }, // 9
-      { op: 'add', inputs: [9, 3], attrs: {}, shape: [n, 1], dtype: f64 }, // 10 prediction
-      { op: 'sub', inputs: [10, 5], attrs: {}, shape: [n, 1], dtype: f64 }, // 11
-      { op: 'square', inputs: [11], attrs: {}, shape: [n, 1], dtype: f64 }, // 12
-      { op: 'sum', inputs: [12], attrs: { axes: [0, 1], keepDims: false }, shape: [], dtype: f64 }, // 13
-      { op: 'mulScalar', inputs: [13], attrs: { value: 1 / n }, shape: [], dtype: f64 }, // 14 loss
-    ],
-    outputs: [14, 10],
-  };
-}
+/** The 1-H-1 tanh MLP loss over n points; outputs [loss, prediction]. */
+const mlpSpec = (n: number): ProgramSpec => tanhMlpSpec(n, H);
 
 /** Plain-array description of a request, instantiated on any backend. */
 interface Case {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Backend, CompiledProgram, Handle, MetaGradientRequest, ProgramSpec } from '../../lib/backend/types.js';
 import { ValueError } from '../../lib/errors.js';
 import { maxRelativeDiff, native, nativeSkipReason, randomArray, rng } from './nativeHelpers.js';
+import { mlpSpec } from '../helpers/tanhMlpSpec.js';
 
 const skip = native === null;
 const H = 8; // hidden units
@@ -17,21 +18,7 @@ const N = 6; // points per support / query set
 const f64 = 'float64' as const;
 // Inputs: 0 w1 [1,H], 1 b1 [H], 2 w2 [H,1], 3 b2 [1], 4 x [N,1], 5 y [N,1].
 // loss = mean((tanh(x w1 + b1) w2 + b2 - y)^2); outputs: [loss, prediction].
-const spec: ProgramSpec = {
-  inputs: [[1, H], [H], [H, 1], [1], [N, 1], [N, 1]].map((shape) => ({ shape, dtype: f64 })),
-  nodes: [
-    { op: 'matmul', inputs: [4, 0], attrs: { transA: false, transB: false }, shape: [N, H], dtype: f64 }, // 6
-    { op: 'add', inputs: [6, 1], attrs: {}, shape: [N, H], dtype: f64 }, // 7
-    { op: 'tanh', inputs: [7], attrs: {}, shape: [N, H], dtype: f64 }, // 8
-    { op: 'matmul', inputs: [8, 2], attrs: { transA: false, transB: false }, shape: [N, 1], dtype: f64 }, // 9
-    { op: 'add', inputs: [9, 3], attrs: {}, shape: [N, 1], dtype: f64 }, // 10 prediction
-    { op: 'sub', inputs: [10, 5], attrs: {}, shape: [N, 1], dtype: f64 }, // 11
-    { op: 'square', inputs: [11], attrs: {}, shape: [N, 1], dtype: f64 }, // 12
-    { op: 'sum', inputs: [12], attrs: { axes: [0, 1], keepDims: false }, shape: [], dtype: f64 }, // 13
-    { op: 'mulScalar', inputs: [13], attrs: { value: 1 / N }, shape: [], dtype: f64 }, // 14 loss
-  ],
-  outputs: [14, 10],
-};
+const spec: ProgramSpec = mlpSpec(N, H, f64);
 const PARAM_SHAPES = [[1, H], [H], [H, 1], [1]];
 
 interface Setup {

@@ -4,7 +4,7 @@
  * are lists of backend handles (one per parameter tensor); inner products sum over all.
  */
 import type { Backend, Handle } from '../backend/types.js';
-import { addHandles, scaleHandle, zerosHandle } from './handleMath.js';
+import { addHandles, disposeAll, scaleHandle, zerosHandle } from './handleMath.js';
 
 export interface ConjugateGradientOptions {
   /** Maximum iterations (at most the dimension is needed in exact arithmetic). */
@@ -32,10 +32,6 @@ function axpy(backend: Backend, a: Handle[], s: number, b: Handle[]): Handle[] {
     backend.dispose(sb);
     return out;
   });
-}
-
-function disposeAll(backend: Backend, hs: Handle[]): void {
-  for (const h of hs) backend.dispose(h);
 }
 
 /** Solves A x = b from x_0 = 0. Returns x (new handles) and the iterations used. */
