@@ -15,6 +15,7 @@ import { CONTEXT_PARAM, contextModel } from './contextModel.js';
 import { InnerLoopLearner, scalarLike, type InnerRates } from './innerLoopLearner.js';
 import { checkOrder, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { MetaStepResult, Params, Task } from './types.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
 export interface CAVIAOptions extends InnerLoopOptions {
   order?: 1 | 2;
@@ -49,7 +50,7 @@ export class CAVIA extends InnerLoopLearner {
   /** The shared weights plus a zero context vector. */
   protected override programParams(params: Params): Params {
     const like = Object.values(params)[0];
-    const zeros = like.dtype === 'float64' ? new Float64Array(this.contextSize) : new Float32Array(this.contextSize);
+    const zeros = typedArrayFor(like.dtype, this.contextSize);
     const context = Tensor.fromHandle(like.backend, like.backend.fromArray(zeros, [this.contextSize]), [this.contextSize], like.dtype);
     return { ...params, [CONTEXT_PARAM]: context };
   }

@@ -44,10 +44,9 @@ import {
   type PerStepBatchNormModel,
 } from '../nn/perStepBatchNorm.js';
 import { InnerLoopLearner, LR_PREFIX, scalarLike, type EngineOutcome, type InnerRates, type ProgramUse } from './innerLoopLearner.js';
-import type { ProgramData } from './lossProgram.js';
+import { STATISTICS_OFFSET, type ProgramData } from './lossProgram.js';
 import type { PredictionPass } from './predictor.js';
 import type { FunctionalModel, InnerLoopOptions, LossKind } from './options.js';
-import { PerStepLossPrograms, STATISTICS_OFFSET } from './perStepLossPrograms.js';
 import { updatedRunningStatistics, type StateStatistics } from './runningStatistics.js';
 import { multiStepLossWeights, orderAt } from './schedules.js';
 import type { MetaStepResult, Params, Task } from './types.js';
@@ -88,7 +87,6 @@ export class MAMLpp extends InnerLoopLearner {
   private readonly multiStepLoss: boolean;
   /** The model when per-step batch norm is on, else undefined. */
   private readonly perStepModel: PerStepBatchNormModel | undefined;
-  private readonly perStepPrograms: PerStepLossPrograms | undefined;
   private readonly evaluationStatistics: BatchNormStatistics;
   private readonly batchNormMomentum: number;
   /** Params keys never adapted in the inner loop (per-step batch-norm weights; rate 0, no learned rate). */
@@ -105,7 +103,6 @@ export class MAMLpp extends InnerLoopLearner {
     this.multiStepLoss = options.multiStepLoss ?? true;
     if (this.inner.innerSteps < 1) throw new ValueError('MAMLpp: innerSteps must be >= 1');
     this.perStepModel = perStepModelFor(model, options.perStepBatchNorm, this.inner.innerSteps);
-    this.perStepPrograms = this.perStepModel ? new PerStepLossPrograms(this.perStepModel, 'MAMLpp') : undefined;
     this.evaluationStatistics = options.batchNormStatistics ?? 'batch';
     if (this.evaluationStatistics !== 'batch' && this.evaluationStatistics !== 'running') {
       throw new ValueError(`MAMLpp: batchNormStatistics must be 'batch' or 'running', got '${String(options.batchNormStatistics)}'`);
@@ -230,9 +227,10 @@ export class MAMLpp extends InnerLoopLearner {
   }
 
   protected override lossProgram(programParams: Params, data: ProgramData, kind: LossKind, use: ProgramUse, state?: Tensor): RecordedProgram {
-    if (!this.perStepPrograms || !state) return super.lossProgram(programParams, data, kind, use, state);
+    const model = this.perStepModel;
+    if (!model || !state) return super.lossProgram(programParams, data, kind, use, state);
     const statistics = use === 'evaluate' ? this.evaluationStatistics : 'batch';
-    return this.perStepPrograms.get(programParams, data, state, kind, statistics);
+    return this.programs.acquire(programParams, data, kind, { model, step: state, statistics });
   }
 
   /**

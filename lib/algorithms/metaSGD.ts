@@ -11,6 +11,7 @@ import { Tensor } from '../core/tensor.js';
 import { InnerLoopLearner, LR_PREFIX, type InnerRates } from './innerLoopLearner.js';
 import { checkOrder, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { MetaStepResult, Params, Task } from './types.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
 export interface MetaSGDOptions extends InnerLoopOptions {
   order?: 1 | 2;
@@ -30,7 +31,7 @@ export class MetaSGD extends InnerLoopLearner {
     const weights = this.model.init(seed, dtype);
     const params: Params = { ...weights };
     for (const [name, w] of Object.entries(weights)) {
-      const rate = new (dtype === 'float64' ? Float64Array : Float32Array)(w.size).fill(this.inner.innerLR);
+      const rate = typedArrayFor(dtype, w.size).fill(this.inner.innerLR);
       params[LR_PREFIX + name] = Tensor.fromHandle(w.backend, w.backend.fromArray(rate, w.shape), w.shape, dtype);
     }
     return params;

@@ -18,6 +18,7 @@ import { formatShape, sameShape } from './shape.js';
 import { Tensor } from './tensor.js';
 import { withTrace } from './trace.js';
 import { expectArray, expectFunction, expectTensor } from './args.js';
+import { typedArrayFor } from './typedArray.js';
 
 export type RecordableFunction = (params: Params, ...inputs: Tensor[]) => Tensor | Tensor[];
 
@@ -169,7 +170,7 @@ export class RecordedProgram {
     if (shape.reduce((a, b) => a * b, 1) !== 1) {
       throw new ShapeError(`grad: the function must return a one-element loss first, got shape ${formatShape(shape)}`);
     }
-    const one = dtype === 'float64' ? Float64Array.of(1) : Float32Array.of(1);
+    const one = typedArrayFor(dtype, [1]);
     const seed = this.backend.fromArray(one, shape);
     try {
       const seeds: (Handle | null)[] = new Array(this.numOutputs).fill(null);

@@ -25,6 +25,7 @@ import { allPairs } from './pairs.js';
 import { mergeWithPrefix, withPrefix, withoutPrefixes } from './paramGroups.js';
 import { contrastiveLoss, tripletLoss, verificationLoss } from './siameseLosses.js';
 import { randUniform } from '../core/creation.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
 export type SiameseLoss = 'verification' | 'contrastive' | 'triplet';
 
@@ -91,7 +92,7 @@ export class SiameseNet extends MetricLearner {
     const q = episode.query.y.length;
     const s = episode.support.y.length;
     const values = pairScores.toArray();
-    const best = new (pairScores.dtype === 'float64' ? Float64Array : Float32Array)(q * episode.ways).fill(-Infinity);
+    const best = typedArrayFor(pairScores.dtype, q * episode.ways).fill(-Infinity);
     for (let i = 0; i < q; i++) {
       for (let j = 0; j < s; j++) {
         const cell = i * episode.ways + episode.support.y[j];

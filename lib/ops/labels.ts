@@ -7,6 +7,7 @@ import type { DType } from '../backend/types.js';
 import { currentBackend } from '../backend/index.js';
 import { describeValue, expectTensor } from '../core/args.js';
 import { checkAllocation } from '../core/allocation.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
 export type Labels = Int32Array | Tensor;
 
@@ -36,7 +37,7 @@ export function constantLike(like: Tensor, data: Float32Array | Float64Array, sh
 function oneHotArray(op: string, labels: Int32Array, numClasses: number, dtype: DType): Float32Array | Float64Array {
   checkLabels(op, labels, numClasses);
   checkAllocation(op, [labels.length, numClasses], dtype);
-  const data = dtype === 'float64' ? new Float64Array(labels.length * numClasses) : new Float32Array(labels.length * numClasses);
+  const data = typedArrayFor(dtype, labels.length * numClasses);
   labels.forEach((label, i) => (data[i * numClasses + label] = 1));
   return data;
 }
