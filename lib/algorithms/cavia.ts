@@ -16,6 +16,7 @@ import { InnerLoopLearner, scalarLike, type InnerRates } from './innerLoopLearne
 import { checkOrder, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { MetaStepResult, Params, Task } from './types.js';
 import { typedArrayFor } from '../core/typedArray.js';
+import { LEARNER_DEFAULTS } from './defaults.js';
 
 export interface CAVIAOptions extends InnerLoopOptions {
   order?: 1 | 2;
@@ -29,10 +30,10 @@ export class CAVIA extends InnerLoopLearner {
   readonly contextSize: number;
 
   constructor(model: FunctionalModel, options: CAVIAOptions = {}) {
-    const contextSize = optionsRecord(options, 'CAVIA: options').contextSize ?? 4;
+    const contextSize = optionsRecord(options, 'CAVIA: options').contextSize ?? LEARNER_DEFAULTS.cavia.contextSize;
     super(contextModel(model, contextSize), options, 'CAVIA');
     this.contextSize = contextSize;
-    this.order = checkOrder('CAVIA', options.order ?? 2);
+    this.order = checkOrder('CAVIA', options.order ?? LEARNER_DEFAULTS.order);
   }
 
   /** The shared weights only: the context is not meta-learned (it is reset per task). */

@@ -22,6 +22,7 @@ import { AdaptingLearner } from './adaptingLearner.js';
 import { toParams } from './innerLoopLearner.js';
 import { checkSteps, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { MetaStepResult, Params, Task } from './types.js';
+import { LEARNER_DEFAULTS } from './defaults.js';
 
 export interface IMAMLOptions extends InnerLoopOptions {
   /** Proximal regularisation strength lambda > 0. Default 1. */
@@ -40,9 +41,9 @@ export class IMAML extends AdaptingLearner {
 
   constructor(model: FunctionalModel, options: IMAMLOptions = {}) {
     super(model, options, 'IMAML');
-    this.lambda = options.lambda ?? 1;
-    this.cgSteps = options.cgSteps ?? 5;
-    this.cgTolerance = options.cgTolerance ?? 1e-10;
+    this.lambda = options.lambda ?? LEARNER_DEFAULTS.imaml.lambda;
+    this.cgSteps = options.cgSteps ?? LEARNER_DEFAULTS.imaml.cgSteps;
+    this.cgTolerance = options.cgTolerance ?? LEARNER_DEFAULTS.imaml.cgTolerance;
     if (typeof this.lambda !== 'number' || !(this.lambda > 0)) throw new ValueError(`IMAML: lambda must be > 0, got ${describeValue(this.lambda)}`);
     checkSteps('IMAML', 'cgSteps', this.cgSteps);
   }

@@ -50,6 +50,7 @@ import type { FunctionalModel, InnerLoopOptions, LossKind } from './options.js';
 import { updatedRunningStatistics, type StateStatistics } from './runningStatistics.js';
 import { multiStepLossWeights, orderAt } from './schedules.js';
 import type { MetaStepResult, Params, Task } from './types.js';
+import { LEARNER_DEFAULTS } from './defaults.js';
 
 export interface MAMLppOptions extends InnerLoopOptions {
   /** Planned meta-iterations; sets the defaults below. Default 10000. */
@@ -96,18 +97,18 @@ export class MAMLpp extends InnerLoopLearner {
 
   constructor(model: FunctionalModel, options: MAMLppOptions = {}) {
     super(model, options, 'MAMLpp');
-    const total = options.totalIterations ?? 10000;
+    const total = options.totalIterations ?? LEARNER_DEFAULTS.mamlpp.totalIterations;
     if (typeof total !== 'number' || !(total > 0)) throw new ValueError(`MAMLpp: totalIterations must be > 0, got ${describeValue(total)}`);
-    this.annealIterations = options.multiStepLossIterations ?? Math.max(1, Math.round(0.15 * total));
-    this.firstOrderIterations = options.firstOrderIterations ?? 0;
-    this.multiStepLoss = options.multiStepLoss ?? true;
+    this.annealIterations = options.multiStepLossIterations ?? Math.max(1, Math.round(LEARNER_DEFAULTS.mamlpp.multiStepLossShare * total));
+    this.firstOrderIterations = options.firstOrderIterations ?? LEARNER_DEFAULTS.mamlpp.firstOrderIterations;
+    this.multiStepLoss = options.multiStepLoss ?? LEARNER_DEFAULTS.mamlpp.multiStepLoss;
     if (this.inner.innerSteps < 1) throw new ValueError('MAMLpp: innerSteps must be >= 1');
     this.perStepModel = perStepModelFor(model, options.perStepBatchNorm, this.inner.innerSteps);
-    this.evaluationStatistics = options.batchNormStatistics ?? 'batch';
+    this.evaluationStatistics = options.batchNormStatistics ?? LEARNER_DEFAULTS.mamlpp.batchNormStatistics;
     if (this.evaluationStatistics !== 'batch' && this.evaluationStatistics !== 'running') {
       throw new ValueError(`MAMLpp: batchNormStatistics must be 'batch' or 'running', got '${String(options.batchNormStatistics)}'`);
     }
-    this.batchNormMomentum = options.batchNormMomentum ?? 0.1;
+    this.batchNormMomentum = options.batchNormMomentum ?? LEARNER_DEFAULTS.mamlpp.batchNormMomentum;
     if (typeof this.batchNormMomentum !== 'number' || !(this.batchNormMomentum >= 0 && this.batchNormMomentum <= 1)) {
       throw new ValueError(`MAMLpp: batchNormMomentum must be in [0, 1], got ${describeValue(this.batchNormMomentum)}`);
     }

@@ -12,6 +12,7 @@ import { InnerLoopLearner, LR_PREFIX, type InnerRates } from './innerLoopLearner
 import { checkOrder, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { MetaStepResult, Params, Task } from './types.js';
 import { typedArrayFor } from '../core/typedArray.js';
+import { LEARNER_DEFAULTS } from './defaults.js';
 
 export interface MetaSGDOptions extends InnerLoopOptions {
   order?: 1 | 2;
@@ -23,7 +24,7 @@ export class MetaSGD extends InnerLoopLearner {
 
   constructor(model: FunctionalModel, options: MetaSGDOptions = {}) {
     super(model, options, 'MetaSGD');
-    this.order = checkOrder('MetaSGD', options.order ?? 2);
+    this.order = checkOrder('MetaSGD', options.order ?? LEARNER_DEFAULTS.order);
   }
 
   /** Model weights plus 'lr/<name>' rates filled with innerLR. */

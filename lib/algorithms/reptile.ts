@@ -15,6 +15,7 @@ import { AdaptingLearner } from './adaptingLearner.js';
 import { toParams } from './innerLoopLearner.js';
 import type { FunctionalModel, InnerLoopOptions } from './options.js';
 import type { MetaStepResult, Params, Task } from './types.js';
+import { LEARNER_DEFAULTS } from './defaults.js';
 
 export interface ReptileOptions extends InnerLoopOptions {
   /** The task optimiser. Default 'sgd'. */
@@ -33,12 +34,12 @@ export class Reptile extends AdaptingLearner {
 
   constructor(model: FunctionalModel, options: ReptileOptions = {}) {
     super(model, options, 'Reptile');
-    this.innerOptimizer = options.innerOptimizer ?? 'sgd';
+    this.innerOptimizer = options.innerOptimizer ?? LEARNER_DEFAULTS.reptile.innerOptimizer;
     if (this.innerOptimizer !== 'sgd' && this.innerOptimizer !== 'adam') {
       throw new ValueError(`Reptile: innerOptimizer must be 'sgd' or 'adam', got '${String(this.innerOptimizer)}'`);
     }
-    this.betas = options.adamBetas ?? [0, 0.999];
-    this.epsilon = options.adamEpsilon ?? 1e-8;
+    this.betas = options.adamBetas ?? [...LEARNER_DEFAULTS.reptile.adamBetas];
+    this.epsilon = options.adamEpsilon ?? LEARNER_DEFAULTS.reptile.adamEpsilon;
   }
 
   async metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult> {

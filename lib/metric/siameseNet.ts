@@ -26,6 +26,7 @@ import { mergeWithPrefix, withPrefix, withoutPrefixes } from './paramGroups.js';
 import { contrastiveLoss, tripletLoss, verificationLoss } from './siameseLosses.js';
 import { randUniform } from '../core/creation.js';
 import { typedArrayFor } from '../core/typedArray.js';
+import { LEARNER_DEFAULTS } from '../algorithms/defaults.js';
 
 export type SiameseLoss = 'verification' | 'contrastive' | 'triplet';
 
@@ -54,8 +55,8 @@ export class SiameseNet extends MetricLearner {
     super();
     checkModel('SiameseNet: embedding', embedding);
     optionsRecord(options, 'SiameseNet: options');
-    this.loss = options.loss ?? 'verification';
-    this.margin = options.margin ?? 1;
+    this.loss = options.loss ?? LEARNER_DEFAULTS.siamese.loss;
+    this.margin = options.margin ?? LEARNER_DEFAULTS.siamese.margin;
     if (!SIAMESE_LOSSES.includes(this.loss)) {
       throw new ValueError(`SiameseNet: loss must be one of ${SIAMESE_LOSSES.join(', ')}, got '${String(this.loss)}'`);
     }
