@@ -15,6 +15,7 @@ import { record } from '../core/transforms.js';
 import { sortedKeys } from '../core/params.js';
 import { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
+import { argmaxRows, fractionCorrect } from '../ops/labels.js';
 import type { BatchNormStatistics, PerStepBatchNormModel } from '../nn/perStepBatchNorm.js';
 import type { FunctionalModel, LossKind } from './options.js';
 import type { LabeledSet, Params, Targets } from './types.js';
@@ -154,11 +155,5 @@ export function taskLossOf(algorithm: string, kind: LossKind, out: Tensor, y: Te
 /** Fraction of rows whose largest logit is the label. logits: [n, classes] row-major. */
 export function accuracyFromLogits(logits: ArrayLike<number>, shape: readonly number[], labels: Int32Array): number {
   const [n, classes] = shape;
-  let correct = 0;
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + best]) best = c;
-    if (best === labels[i]) correct++;
-  }
-  return correct / n;
+  return fractionCorrect(argmaxRows(logits, n, classes), labels);
 }

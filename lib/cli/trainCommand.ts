@@ -29,10 +29,11 @@ import { checkOmniglotDataRoot, missingOmniglotFiles } from './omniglotDataCheck
 import { CONFIG_FLAGS, OVERRIDABLE, resumedConfig } from './resumeConflicts.js';
 import { guardOutputDir } from './runFiles.js';
 import { refreshCurves } from './trainingCurves.js';
-import { METRIC_DEFAULTS } from './metricOptions.js';
-import { RELATION_MODULES, SIAMESE_LOSSES, type RelationModuleKind, type SiameseLoss } from '../metric/index.js';
+import { METRIC_DEFAULTS, type MetricOptions } from './metricOptions.js';
+import { RELATION_MODULES, SIAMESE_LOSSES } from '../metric/index.js';
 
-interface TrainFlags {
+/** The parsed flags: the metric learners' own (MetricOptions) and the rest. */
+interface TrainFlags extends MetricOptions {
   algo: string;
   dataset: string;
   ways?: number;
@@ -53,13 +54,6 @@ interface TrainFlags {
   cacheDir?: string;
   imageSize?: number;
   hidden?: number;
-  fce?: boolean;
-  fceSteps?: number;
-  cosineScale?: number;
-  siameseLoss?: SiameseLoss;
-  margin?: number;
-  relationModule?: RelationModuleKind;
-  relationHidden?: number;
   contextSize?: number;
   out?: string;
   resume?: string | boolean;

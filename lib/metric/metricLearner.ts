@@ -26,6 +26,7 @@ import { EpisodePredictor } from './episodePredictor.js';
 import { ValueError } from '../errors.js';
 import { checkEpisode, type CheckedEpisode, type Episode, type EpisodeSource } from './episode.js';
 import { constantOn } from './constants.js';
+import { argmaxRows, fractionCorrect } from '../ops/labels.js';
 import { episodeBackend } from './episodeBackend.js';
 import { meanWithCI95 } from '../train/confidence.js';
 import { disposeTasks, yieldToEventLoop } from '../train/taskSource.js';
@@ -308,25 +309,13 @@ export abstract class MetricLearner implements MetaLearner {
   }
 
   private accuracyOf(scores: ArrayLike<number>, episode: CheckedEpisode): number {
-    const predicted = this.predictClasses(scores, episode);
     const truth = episode.query.y;
     if (truth.length === 0) return 0;
-    let correct = 0;
-    for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) correct++;
-    return correct / truth.length;
+    return fractionCorrect(this.predictClasses(scores, episode), truth);
   }
 }
 
-/** Index of the largest entry of each row of a row-major [rows, cols] array (first wins on ties). */
-export function argmaxRows(values: ArrayLike<number>, rows: number, cols: number): Int32Array {
-  const out = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let c = 1; c < cols; c++) if (values[r * cols + c] > values[r * cols + best]) best = c;
-    out[r] = best;
-  }
-  return out;
-}
+export { argmaxRows };
 
 /** One layout's share of a batch (MetricLearner.forEachLayout). */
 interface LayoutGroup {
