@@ -200,6 +200,13 @@ export class MAMLpp extends InnerLoopLearner {
     }
   }
 
+  /** Frees the recorded programs and the state one-hots (both are made again on use). */
+  override dispose(): void {
+    super.dispose();
+    for (const oneHots of this.oneHots.values()) for (const t of oneHots) t.dispose();
+    this.oneHots.clear();
+  }
+
   /** Per-step batch norm: the state one-hots t_0..t_{count-1} (states past k use row k). */
   protected override stateInputs(count: number, like: Tensor): Tensor[] | undefined {
     if (!this.perStepModel) return undefined;
