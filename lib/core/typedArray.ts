@@ -9,8 +9,17 @@ export function typedArrayCtor(dtype: DType): Float32ArrayConstructor | Float64A
   return dtype === 'float64' ? Float64Array : Float32Array;
 }
 
-/** A zero-filled array of `length` elements, or `values` copied and converted, in dtype's typed array. */
+/**
+ * A zero-filled array of `length` elements, or `values` copied and converted (the typed-array
+ * constructor: one pass, no iterator), in dtype's typed array.
+ */
 export function typedArrayFor(dtype: DType, lengthOrValues: number | ArrayLike<number>): TypedArray {
   const Ctor = typedArrayCtor(dtype);
-  return typeof lengthOrValues === 'number' ? new Ctor(lengthOrValues) : Ctor.from(lengthOrValues);
+  // Two calls: TypeScript picks one constructor overload per call.
+  return typeof lengthOrValues === 'number' ? new Ctor(lengthOrValues) : new Ctor(lengthOrValues);
+}
+
+/** `values` itself when it already is dtype's typed array, else a converted copy. */
+export function asTypedArray(dtype: DType, values: TypedArray): TypedArray {
+  return values instanceof typedArrayCtor(dtype) ? values : typedArrayFor(dtype, values);
 }
