@@ -23,6 +23,7 @@ import { toParams } from './innerLoopLearner.js';
 import { checkSteps, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { MetaStepResult, Params, Task } from './types.js';
 import { LEARNER_DEFAULTS } from './defaults.js';
+import { disposeHandles } from '../core/ownership.js';
 
 export interface IMAMLOptions extends InnerLoopOptions {
   /** Proximal regularisation strength lambda > 0. Default 1. */
@@ -54,7 +55,7 @@ export class IMAML extends AdaptingLearner {
       implicitGradient: { lambda: this.lambda, cgSteps: this.cgSteps, tolerance: this.cgTolerance },
     });
     const { backend, names } = batch;
-    for (const h of batch.meanAdapted) backend.dispose(h);
+    disposeHandles(backend, batch.meanAdapted);
     const grads = toParams(backend, names, batch.implicitGrads ?? []);
     return { loss: batch.loss, grads, ...(batch.accuracy === undefined ? {} : { accuracy: batch.accuracy }) };
   }

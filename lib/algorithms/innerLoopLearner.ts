@@ -10,7 +10,7 @@
  * then swaps in state j at every evaluation at t_j (MetaGradientRequest.stepData).
  */
 import { groupIndicesBy } from './groupIndices.js';
-import { disposeTemporaries, type Borrowed, type Owned } from '../core/ownership.js';
+import { disposeHandles, disposeTemporaries, type Borrowed, type Owned } from '../core/ownership.js';
 import { ShapeError } from '../errors.js';
 import { optionsRecord } from '../core/args.js';
 import type { Backend, Handle, MetaGradientResult } from '../backend/types.js';
@@ -316,7 +316,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
       const logits = outputs[i][0];
       return { loss: losses[i], accuracy: accuracyFromLogits(backend.toArray(logits), backend.shapeOf(logits), t.query.labels) };
     });
-    for (const h of [...result.adapted.flat(), ...result.meanAdapted, ...outputs.flat()]) backend.dispose(h);
+    disposeHandles(backend, [...result.adapted.flat(), ...result.meanAdapted, ...outputs.flat()]);
     return scores;
   }
 
@@ -413,7 +413,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
       accuracy = total / tasks.length;
     }
     const wrap = (h: Handle): Tensor => Tensor.fromHandle(backend, h);
-    if (!keepOutputs) for (const outs of result.queryOutputs) for (const h of outs) backend.dispose(h);
+    if (!keepOutputs) disposeHandles(backend, result.queryOutputs.flat());
     const kept = keepOutputs
       ? {
           queryOutputs: result.queryOutputs.map((outs) => outs.map(wrap)),

@@ -16,6 +16,7 @@ import { toParams } from './innerLoopLearner.js';
 import type { FunctionalModel, InnerLoopOptions } from './options.js';
 import type { MetaStepResult, Params, Task } from './types.js';
 import { LEARNER_DEFAULTS } from './defaults.js';
+import { disposeHandles } from '../core/ownership.js';
 
 export interface ReptileOptions extends InnerLoopOptions {
   /** The task optimiser. Default 'sgd'. */
@@ -46,7 +47,7 @@ export class Reptile extends AdaptingLearner {
     const batch = await this.adaptedBatch(params, tasks, this.settings(this.inner.innerSteps));
     const { backend, names } = batch;
     const delta = names.map((n, i) => subHandles(backend, params[n].handle, batch.meanAdapted[i]));
-    for (const h of batch.meanAdapted) backend.dispose(h);
+    disposeHandles(backend, batch.meanAdapted);
     const grads = toParams(backend, names, delta);
     return { loss: batch.loss, grads, ...(batch.accuracy === undefined ? {} : { accuracy: batch.accuracy }) };
   }

@@ -19,6 +19,7 @@ import { Tensor } from './tensor.js';
 import { withTrace } from './trace.js';
 import { expectArray, expectFunction, expectTensor } from './args.js';
 import { typedArrayFor } from './typedArray.js';
+import { disposeHandles } from './ownership.js';
 
 export type RecordableFunction = (params: Params, ...inputs: Tensor[]) => Tensor | Tensor[];
 
@@ -81,7 +82,7 @@ export class RecordedProgram {
     const handles = this.inputHandles(params, ...inputs);
     const { outputs, grads } = this.withLossSeed((seeds) => this.compiled.vjp(handles, seeds, this.paramIndices()));
     const value = this.backend.toArray(outputs[0])[0];
-    for (const h of outputs) this.backend.dispose(h);
+    disposeHandles(this.backend, outputs);
     return [value, this.toParams(grads)];
   }
 
@@ -112,7 +113,7 @@ export class RecordedProgram {
     const { outputs, grads, gradTangents } = this.withLossSeed((seeds) =>
       this.compiled.hvp(handles, tangents, seeds, this.paramIndices()),
     );
-    for (const h of [...outputs, ...grads]) this.backend.dispose(h);
+    disposeHandles(this.backend, [...outputs, ...grads]);
     return this.toParams(gradTangents);
   }
 

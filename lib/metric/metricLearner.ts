@@ -35,6 +35,7 @@ import { checkLearnerParams } from '../algorithms/inputChecks.js';
 import { EpisodePrograms, layoutKey } from './episodePrograms.js';
 import { paramsBytes, taskBytes, traceValueBytes, type TaskMemoryProfile } from '../algorithms/memoryProfile.js';
 import { chooseEvaluationChunk, engineThreads, memoryLimit, type MemoryLimit } from '../train/memoryBudget.js';
+import { disposeHandles } from '../core/ownership.js';
 
 /** Episodes evaluate() scores per batched call (as lib/train/evaluate.ts's chunks). */
 const EVALUATION_CHUNK = 25;
@@ -137,7 +138,7 @@ export abstract class MetricLearner implements MetaLearner {
         loss += result.queryLosses[k];
         accuracy += this.accuracyOf(backend.toArray(result.queryOutputs[k][0]), e);
       });
-      for (const h of result.queryOutputs.flat()) backend.dispose(h);
+      disposeHandles(backend, result.queryOutputs.flat());
       groupGrads.push(result.grads);
       weights.push(episodes.length / tasks.length);
     });
@@ -214,7 +215,7 @@ export abstract class MetricLearner implements MetaLearner {
       indices.forEach((taskIndex, k) => {
         scores[taskIndex] = { loss: losses[k], accuracy: this.accuracyOf(backend.toArray(outputs[k][0]), episodes[k]) };
       });
-      for (const h of [...result.adapted.flat(), ...result.meanAdapted, ...outputs.flat()]) backend.dispose(h);
+      disposeHandles(backend, [...result.adapted.flat(), ...result.meanAdapted, ...outputs.flat()]);
     });
     return scores;
   }
