@@ -104,16 +104,6 @@ export class LossPrograms {
     this.cache.release(program);
   }
 
-  /** Runs body with the program for these params and data pinned. */
-  async use<R>(params: Params, data: ProgramData, kind: LossKind, body: (program: RecordedProgram) => Promise<R> | R): Promise<R> {
-    const program = this.acquire(params, data, kind);
-    try {
-      return await body(program);
-    } finally {
-      this.release(program);
-    }
-  }
-
   /** Frees every recorded program (one in use when its user releases it). */
   dispose(): void {
     this.cache.dispose();
