@@ -8,8 +8,9 @@ import { ShapeError } from '../errors.js';
 import type { Backend, Handle } from '../backend/types.js';
 import type { RecordedProgram } from '../core/record.js';
 import { runAdaptBatch } from './adaptBatch.js';
-import { disposeAll, scalarHandle, weightedSum } from '../engine/handleMath.js';
-import { disposeTemporaries, engineProgram, groupIndicesByShape, toParams } from './innerLoopLearner.js';
+import { scalarHandle, weightedSum } from '../engine/handleMath.js';
+import { disposeHandles, disposeTemporaries } from '../core/ownership.js';
+import { engineProgram, groupIndicesByShape, toParams } from './innerLoopLearner.js';
 import { accuracyFromLogits, lossKindFor, toProgramData, type LossPrograms, type ProgramData } from './lossProgram.js';
 import type { EngineChoice, LossKind } from './options.js';
 import type { LabeledSet, Params, Task } from './types.js';
@@ -55,9 +56,15 @@ interface PreparedPair {
 /** Adapts every task on its support set and scores it on its query set, in one call per task shape. */
 export async function adaptMetaBatch(source: AdaptSource, params: Params, tasks: Task[], settings: AdaptSettings): Promise<AdaptedMetaBatch> {
   if (tasks.length === 0) throw new ShapeError(`${source.label}: metaGradient needs at least one task`);
-  const groups = groupByShape(tasks.map((task) => prepare(source, task)));
+  const prepared = tasks.map((task) => prepare(source, task));
+  const groups = groupByShape(prepared);
   const outcomes = [];
-  for (const group of groups) outcomes.push(await adaptGroup(source, params, group, settings));
+  try {
+    for (const group of groups) outcomes.push(await adaptGroup(source, params, group, settings));
+  } finally {
+    // Class ids as floats are this call's own; Tensor targets are the caller's.
+    disposeTemporaries(prepared.flatMap((t) => [t.support.y, t.query.y]), tasks.flatMap((t) => [t.support.y, t.query.y]));
+  }
   const backend = outcomes[0].backend;
   const weights = groups.map((g) => g.length / tasks.length);
   const classification = groups[0][0].query.labels !== undefined;
@@ -76,16 +83,19 @@ export async function adaptMetaBatch(source: AdaptSource, params: Params, tasks:
 export async function adaptOne(source: AdaptSource, params: Params, support: LabeledSet, settings: AdaptSettings): Promise<Params> {
   const kind = lossKindFor(support.y, source.loss);
   const data = toProgramData(source.label, support, kind);
-  const program = source.programs.get(params, data, kind);
+  const program = source.programs.acquire(params, data, kind);
   const rates = scalarRates(program, params, settings.innerLR);
   const result = await runAdaptBatch(
     program.backend,
     { support: engineProgram(program), query: engineProgram(program) },
     { ...requestSettings(settings, false), numParams: rates.length, params: handlesOf(program, params), tasks: [{ support: program.dataHandles(data.x, data.y) }], innerLR: [rates] },
     source.engine,
-  );
-  disposeAll(program.backend, [...rates, ...result.meanAdapted]);
-  disposeTemporaries([data.y], [support.y]);
+  ).finally(() => {
+    source.programs.release(program);
+    disposeHandles(program.backend, rates);
+    disposeTemporaries([data.y], [support.y]);
+  });
+  disposeHandles(program.backend, result.meanAdapted);
   return toParams(program.backend, program.paramNames, result.adapted[0]);
 }
 
@@ -100,8 +110,8 @@ interface GroupOutcome {
 
 async function adaptGroup(source: AdaptSource, params: Params, group: PreparedPair[], settings: AdaptSettings): Promise<GroupOutcome> {
   const { kind } = group[0];
-  const support = source.programs.get(params, group[0].support, kind);
-  const query = source.programs.get(params, group[0].query, kind);
+  const support = source.programs.acquire(params, group[0].support, kind);
+  const query = source.programs.acquire(params, group[0].query, kind);
   const backend = support.backend;
   const rates = scalarRates(support, params, settings.innerLR);
   const result = await runAdaptBatch(
@@ -115,13 +125,17 @@ async function adaptGroup(source: AdaptSource, params: Params, group: PreparedPa
       innerLR: [rates],
     },
     source.engine,
-  );
+  ).finally(() => {
+    source.programs.release(support);
+    source.programs.release(query);
+    disposeHandles(backend, rates);
+  });
   let accuracySum = 0;
   const outputs = result.queryOutputs ?? [];
   group.forEach((t, i) => {
     if (t.query.labels) accuracySum += accuracyFromLogits(backend.toArray(outputs[i][0]), backend.shapeOf(outputs[i][0]), t.query.labels);
   });
-  disposeAll(backend, [...rates, ...result.adapted.flat(), ...outputs.flat()]);
+  disposeHandles(backend, [...result.adapted.flat(), ...outputs.flat()]);
   return {
     backend,
     names: support.paramNames,

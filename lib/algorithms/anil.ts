@@ -9,6 +9,7 @@ import { selectHead, type HeadSpec } from './headSelection.js';
 import { InnerLoopLearner, scalarLike, type InnerRates } from './innerLoopLearner.js';
 import { checkOrder, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { MetaStepResult, Params, Task } from './types.js';
+import { LEARNER_DEFAULTS } from './defaults.js';
 
 export interface ANILOptions extends InnerLoopOptions {
   order?: 1 | 2;
@@ -23,7 +24,7 @@ export class ANIL extends InnerLoopLearner {
 
   constructor(model: FunctionalModel, options: ANILOptions = {}) {
     super(model, options, 'ANIL');
-    this.order = checkOrder('ANIL', options.order ?? 2);
+    this.order = checkOrder('ANIL', options.order ?? LEARNER_DEFAULTS.order);
     this.head = options.head;
   }
 

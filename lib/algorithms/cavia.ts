@@ -15,6 +15,8 @@ import { CONTEXT_PARAM, contextModel } from './contextModel.js';
 import { InnerLoopLearner, scalarLike, type InnerRates } from './innerLoopLearner.js';
 import { checkOrder, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { MetaStepResult, Params, Task } from './types.js';
+import { typedArrayFor } from '../core/typedArray.js';
+import { LEARNER_DEFAULTS } from './defaults.js';
 
 export interface CAVIAOptions extends InnerLoopOptions {
   order?: 1 | 2;
@@ -28,10 +30,10 @@ export class CAVIA extends InnerLoopLearner {
   readonly contextSize: number;
 
   constructor(model: FunctionalModel, options: CAVIAOptions = {}) {
-    const contextSize = optionsRecord(options, 'CAVIA: options').contextSize ?? 4;
+    const contextSize = optionsRecord(options, 'CAVIA: options').contextSize ?? LEARNER_DEFAULTS.cavia.contextSize;
     super(contextModel(model, contextSize), options, 'CAVIA');
     this.contextSize = contextSize;
-    this.order = checkOrder('CAVIA', options.order ?? 2);
+    this.order = checkOrder('CAVIA', options.order ?? LEARNER_DEFAULTS.order);
   }
 
   /** The shared weights only: the context is not meta-learned (it is reset per task). */
@@ -49,7 +51,7 @@ export class CAVIA extends InnerLoopLearner {
   /** The shared weights plus a zero context vector. */
   protected override programParams(params: Params): Params {
     const like = Object.values(params)[0];
-    const zeros = like.dtype === 'float64' ? new Float64Array(this.contextSize) : new Float32Array(this.contextSize);
+    const zeros = typedArrayFor(like.dtype, this.contextSize);
     const context = Tensor.fromHandle(like.backend, like.backend.fromArray(zeros, [this.contextSize]), [this.contextSize], like.dtype);
     return { ...params, [CONTEXT_PARAM]: context };
   }

@@ -17,12 +17,13 @@
  */
 import { describeValue } from '../core/args.js';
 import { ValueError } from '../errors.js';
-import { sortedKeys } from '../core/params.js';
-import { adaptMetaBatch, adaptOne, type AdaptSettings, type AdaptSource } from './adaptedMetaBatch.js';
-import { checkLabeledSet } from './inputChecks.js';
-import { callSteps, InnerLoopLearner, scalarLike, toParams, type InnerOptimizerOptions, type InnerRates } from './innerLoopLearner.js';
+import type { AdaptSettings } from './adaptedMetaBatch.js';
+import { AdaptingLearner } from './adaptingLearner.js';
+import { toParams } from './innerLoopLearner.js';
 import { checkSteps, type FunctionalModel, type InnerLoopOptions } from './options.js';
-import type { LabeledSet, MetaStepResult, Params, Task } from './types.js';
+import type { MetaStepResult, Params, Task } from './types.js';
+import { LEARNER_DEFAULTS } from './defaults.js';
+import { disposeHandles } from '../core/ownership.js';
 
 export interface IMAMLOptions extends InnerLoopOptions {
   /** Proximal regularisation strength lambda > 0. Default 1. */
@@ -33,7 +34,7 @@ export interface IMAMLOptions extends InnerLoopOptions {
   cgTolerance?: number;
 }
 
-export class IMAML extends InnerLoopLearner {
+export class IMAML extends AdaptingLearner {
   readonly name = 'imaml';
   readonly lambda: number;
   readonly cgSteps: number;
@@ -41,50 +42,26 @@ export class IMAML extends InnerLoopLearner {
 
   constructor(model: FunctionalModel, options: IMAMLOptions = {}) {
     super(model, options, 'IMAML');
-    this.lambda = options.lambda ?? 1;
-    this.cgSteps = options.cgSteps ?? 5;
-    this.cgTolerance = options.cgTolerance ?? 1e-10;
+    this.lambda = options.lambda ?? LEARNER_DEFAULTS.imaml.lambda;
+    this.cgSteps = options.cgSteps ?? LEARNER_DEFAULTS.imaml.cgSteps;
+    this.cgTolerance = options.cgTolerance ?? LEARNER_DEFAULTS.imaml.cgTolerance;
     if (typeof this.lambda !== 'number' || !(this.lambda > 0)) throw new ValueError(`IMAML: lambda must be > 0, got ${describeValue(this.lambda)}`);
     checkSteps('IMAML', 'cgSteps', this.cgSteps);
   }
 
   async metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult> {
-    this.checkedParams(params);
-    tasks = this.checkedTasks('metaGradient', tasks);
-    const batch = await adaptMetaBatch(this.source(), params, tasks, {
+    const batch = await this.adaptedBatch(params, tasks, {
       ...this.settings(this.inner.innerSteps),
       implicitGradient: { lambda: this.lambda, cgSteps: this.cgSteps, tolerance: this.cgTolerance },
     });
     const { backend, names } = batch;
-    for (const h of batch.meanAdapted) backend.dispose(h);
+    disposeHandles(backend, batch.meanAdapted);
     const grads = toParams(backend, names, batch.implicitGrads ?? []);
     return { loss: batch.loss, grads, ...(batch.accuracy === undefined ? {} : { accuracy: batch.accuracy }) };
   }
 
-  /** Fast weights: the proximal inner loop on the support set. */
-  override async adaptParams(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
-    this.checkedParams(params);
-    support = checkLabeledSet(`${this.label}.adapt: support`, support);
-    const steps = callSteps(this.label, options, this.inner.testInnerSteps);
-    return adaptOne(this.source(), params, support, this.settings(steps));
-  }
-
-  /** Not used by iMAML's own inner loop; a scalar innerLR for completeness. */
-  protected innerRates(_params: Params, programParams: Params, _steps: number): InnerRates {
-    return [sortedKeys(programParams).map((n) => scalarLike(programParams[n], this.inner.innerLR))];
-  }
-
-  /** Batched evaluation (evaluateTasks) adapts by the same proximal inner loop as adapt(). */
-  protected override innerOptimizerOptions(): InnerOptimizerOptions {
-    return { proximal: this.lambda };
-  }
-
-  private source(): AdaptSource {
-    return { programs: this.programs, label: this.label, loss: this.inner.loss, engine: this.inner.engine };
-  }
-
   /** phi_{j+1} = phi_j - innerLR (grad L_s(phi_j) + lambda (phi_j - theta)), phi_0 = theta. */
-  private settings(steps: number): AdaptSettings {
+  protected settings(steps: number): AdaptSettings {
     return { steps, innerLR: this.inner.innerLR, proximal: this.lambda };
   }
 }

@@ -10,6 +10,7 @@
  * then swaps in state j at every evaluation at t_j (MetaGradientRequest.stepData).
  */
 import { groupIndicesBy } from './groupIndices.js';
+import { disposeHandles, disposeTemporaries, type Borrowed, type Owned } from '../core/ownership.js';
 import { ShapeError } from '../errors.js';
 import { optionsRecord } from '../core/args.js';
 import type { Backend, Handle, MetaGradientResult } from '../backend/types.js';
@@ -31,9 +32,15 @@ import {
 } from './options.js';
 import type { LabeledSet, MetaLearner, MetaStepResult, Params, Task, TaskScore } from './types.js';
 import { checkLabeledSet, checkLearnerParams, checkModel, checkTask, checkTasks, LR_PREFIX } from './inputChecks.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
-/** Inner learning rates: rates[set][i] for program parameter i (sorted order); one set, or one per step. */
-export type InnerRates = Tensor[][];
+/**
+ * Inner learning rates: rates[set][i] for program parameter i (sorted order); one set, or one per
+ * step. Each rate is either borrowed from the learner's params (MetaSGD's and MAML++'s learned
+ * rates ARE params: never freed here) or owned by the call that asked for it (scalarLike rates):
+ * the call frees exactly those not in params, once, before it returns (disposeTemporaries).
+ */
+export type InnerRates = (Borrowed<Tensor> | Owned<Tensor>)[][];
 
 /** What one engine run over a meta-batch gives back, as Tensors keyed by program parameter name. */
 export interface EngineOutcome {
@@ -122,11 +129,17 @@ export abstract class InnerLoopLearner implements MetaLearner {
   protected abstract innerRates(params: Params, programParams: Params, steps: number): InnerRates;
 
   /**
-   * The loss program for these params and data. A subclass with a state input records its own
-   * (state: an example value); the default is the model's loss (lossProgram.ts).
+   * The loss program for these params and data, pinned in the cache until the caller's
+   * this.programs.release(program). A subclass with a state input records its own (state: an
+   * example value); the default is the model's loss (lossProgram.ts).
    */
   protected lossProgram(programParams: Params, data: ProgramData, kind: LossKind, _use: ProgramUse, _state?: Tensor): RecordedProgram {
-    return this.programs.get(programParams, data, kind);
+    return this.programs.acquire(programParams, data, kind);
+  }
+
+  /** Frees the recorded loss programs (the learner stays usable: they are recorded again). */
+  dispose(): void {
+    this.programs.dispose();
   }
 
   /**
@@ -155,7 +168,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
   }
 
   /** Fast weights for one task: the inner loop on its support set (innerSteps: default testInnerSteps). The caller owns them. */
-  async adaptParams(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
+  async adaptParams(params: Borrowed<Params>, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Owned<Params>> {
     this.checkedParams(params);
     support = checkLabeledSet(`${this.label}.adapt: support`, support);
     const steps = callSteps(this.label, options, this.inner.testInnerSteps);
@@ -165,17 +178,21 @@ export abstract class InnerLoopLearner implements MetaLearner {
     const states = this.stateInputs(steps + 1, data.x);
     const program = this.lossProgram(programParams, data, kind, 'evaluate', states?.[0]);
     const rates = this.innerRates(params, programParams, steps);
-    const adapted = adaptByGradientDescent(
-      program.backend,
-      engineProgram(program),
-      program.paramNames.map((n) => programParams[n].handle),
-      taskInputs(program, data, states?.[0]),
-      rates.map((set) => set.map((r) => r.handle)),
-      steps,
-      stepDataOf(states),
-    );
-    disposeTemporaries([...Object.values(programParams), ...rates.flat(), data.y], [...Object.values(params), support.y]);
-    return toParams(program.backend, program.paramNames, adapted);
+    try {
+      const adapted = adaptByGradientDescent(
+        program.backend,
+        engineProgram(program),
+        program.paramNames.map((n) => programParams[n].handle),
+        taskInputs(program, data, states?.[0]),
+        rates.map((set) => set.map((r) => r.handle)),
+        steps,
+        stepDataOf(states),
+      );
+      return toParams(program.backend, program.paramNames, adapted);
+    } finally {
+      this.programs.release(program);
+      disposeTemporaries([...Object.values(programParams), ...rates.flat(), data.y], [...Object.values(params), support.y]);
+    }
   }
 
   /**
@@ -236,15 +253,19 @@ export abstract class InnerLoopLearner implements MetaLearner {
     const rates = this.innerRates(params, programParams, steps);
     const prepared = tasks.map((task) => this.prepareTask(task));
     const scores = new Array<TaskScore>(tasks.length);
-    for (const indices of groupIndicesByShape(prepared)) {
-      const group = indices.map((i) => prepared[i]);
-      const states = this.stateInputs(steps + 1, group[0].support.x);
-      const groupScores = await this.adaptAndScoreGroup(programParams, rates, group, steps, states);
-      indices.forEach((taskIndex, k) => {
-        scores[taskIndex] = groupScores[k];
-      });
+    try {
+      for (const indices of groupIndicesByShape(prepared)) {
+        const group = indices.map((i) => prepared[i]);
+        const states = this.stateInputs(steps + 1, group[0].support.x);
+        const groupScores = await this.adaptAndScoreGroup(programParams, rates, group, steps, states);
+        indices.forEach((taskIndex, k) => {
+          scores[taskIndex] = groupScores[k];
+        });
+      }
+      return scores;
+    } finally {
+      disposeTemporaries([...Object.values(programParams), ...rates.flat(), ...preparedTensors(prepared)], callerTensors(params, tasks));
     }
-    return scores;
   }
 
   /** The inner optimiser's options for adaptBatch (default: plain gradient descent). Reptile and iMAML override. */
@@ -284,7 +305,10 @@ export abstract class InnerLoopLearner implements MetaLearner {
         ...(stepData ? { stepData } : {}),
       },
       this.inner.engine,
-    );
+    ).finally(() => {
+      this.programs.release(support);
+      this.programs.release(query);
+    });
     const losses = result.queryLosses ?? [];
     const outputs = result.queryOutputs ?? [];
     const scores = group.map((t, i): TaskScore => {
@@ -292,7 +316,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
       const logits = outputs[i][0];
       return { loss: losses[i], accuracy: accuracyFromLogits(backend.toArray(logits), backend.shapeOf(logits), t.query.labels) };
     });
-    for (const h of [...result.adapted.flat(), ...result.meanAdapted, ...outputs.flat()]) backend.dispose(h);
+    disposeHandles(backend, [...result.adapted.flat(), ...result.meanAdapted, ...outputs.flat()]);
     return scores;
   }
 
@@ -301,7 +325,13 @@ export abstract class InnerLoopLearner implements MetaLearner {
     const kind = lossKindFor(set.y, this.inner.loss);
     const data = toProgramData(this.label, set, kind);
     const program = this.lossProgram(programParams, data, kind, 'evaluate', state);
-    const outputs = state ? program.run(programParams, data.x, data.y, state) : program.run(programParams, data.x, data.y);
+    let outputs: Tensor[];
+    try {
+      outputs = state ? program.run(programParams, data.x, data.y, state) : program.run(programParams, data.x, data.y);
+    } finally {
+      this.programs.release(program);
+      disposeTemporaries([data.y], [set.y]);
+    }
     const loss = outputs[0].item();
     const accuracy = data.labels ? accuracyFromLogits(outputs[1].toArray(), outputs[1].shape, data.labels) : undefined;
     for (const t of outputs) t.dispose();
@@ -341,7 +371,11 @@ export abstract class InnerLoopLearner implements MetaLearner {
         ...(setup.keepOutputs ? { supportOutputs: true } : {}),
       },
       this.inner.engine,
-    );
+    ).finally(() => {
+      this.programs.release(supportProgram);
+      this.programs.release(queryProgram);
+      disposeTemporaries([...Object.values(programParams), ...rates.flat(), ...preparedTensors(prepared)], callerTensors(params, tasks));
+    });
     return this.outcome(backend, names, result, prepared, setup.keepOutputs === true);
   }
 
@@ -379,7 +413,7 @@ export abstract class InnerLoopLearner implements MetaLearner {
       accuracy = total / tasks.length;
     }
     const wrap = (h: Handle): Tensor => Tensor.fromHandle(backend, h);
-    if (!keepOutputs) for (const outs of result.queryOutputs) for (const h of outs) backend.dispose(h);
+    if (!keepOutputs) disposeHandles(backend, result.queryOutputs.flat());
     const kept = keepOutputs
       ? {
           queryOutputs: result.queryOutputs.map((outs) => outs.map(wrap)),
@@ -397,13 +431,17 @@ export abstract class InnerLoopLearner implements MetaLearner {
   }
 }
 
-/**
- * Frees the tensors a call made for itself (scalar rates, CAVIA's zero context, class ids as
- * floats), i.e. those of `made` that are not the caller's (`theirs`), each once.
- */
-export function disposeTemporaries(made: readonly unknown[], theirs: readonly unknown[]): void {
-  const keep = new Set(theirs);
-  for (const t of new Set(made)) if (t instanceof Tensor && !keep.has(t) && !t.isDisposed) t.dispose();
+/** Moved to lib/core/ownership.ts (the one copy); re-exported for existing importers. */
+export { disposeTemporaries };
+
+/** The tensors a call's prepared tasks hold (class ids as floats are the call's own; Tensor targets are the caller's). */
+function preparedTensors(prepared: readonly PreparedTask[]): Tensor[] {
+  return prepared.flatMap((t) => [t.support.y, t.query.y]);
+}
+
+/** The caller's tensors a call borrows: its params and its tasks' targets. */
+function callerTensors(params: Params, tasks: readonly Task[]): unknown[] {
+  return [...Object.values(params), ...tasks.flatMap((t) => [t.support.y, t.query.y])];
 }
 
 /** The inner steps of a call's options (default: the learner's), checked. */
@@ -456,6 +494,6 @@ export function withoutLearningRates(params: Params): Params {
 
 /** A rank-0 tensor on `like`'s backend and dtype. */
 export function scalarLike(like: Tensor, value: number): Tensor {
-  const data = like.dtype === 'float64' ? Float64Array.of(value) : Float32Array.of(value);
+  const data = typedArrayFor(like.dtype, [value]);
   return Tensor.fromHandle(like.backend, like.backend.fromArray(data, []), [], like.dtype);
 }

@@ -5,16 +5,21 @@
  * (lib/core/record.ts). Labels enter as a float tensor of class ids, and crossEntropy turns
  * them into one-hot rows with the oneHot primitive inside the program, so one recording
  * serves every task of the same shapes. Outputs: [loss] for mse, [loss, logits] for
- * crossEntropy (the logits give query accuracy after adaptation).
+ * crossEntropy (the logits give query accuracy after adaptation). With per-step batch norm
+ * (MAML++), loss(params, x, y, step): see PerStepInput.
  */
 import { ShapeError, ValueError } from '../errors.js';
+import { ProgramCache, programKey } from '../core/programCache.js';
 import type { RecordedProgram } from '../core/record.js';
 import { record } from '../core/transforms.js';
 import { sortedKeys } from '../core/params.js';
 import { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
+import { argmaxRows, fractionCorrect } from '../ops/labels.js';
+import type { BatchNormStatistics, PerStepBatchNormModel } from '../nn/perStepBatchNorm.js';
 import type { FunctionalModel, LossKind } from './options.js';
 import type { LabeledSet, Params, Targets } from './types.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
 /** A task set as program data: x and y both Tensors (y: targets, or class ids as floats). */
 export interface ProgramData {
@@ -40,7 +45,7 @@ export function toProgramData(algorithm: string, set: LabeledSet, kind: LossKind
     if (y.length !== n) {
       throw new ShapeError(`${algorithm}: x has ${n} examples (shape [${x.shape}]) but y has ${y.length} labels`);
     }
-    const data = x.dtype === 'float64' ? Float64Array.from(y) : Float32Array.from(y);
+    const data = typedArrayFor(x.dtype, y);
     const ids = Tensor.fromHandle(x.backend, x.backend.fromArray(data, [n]), [n], x.dtype);
     return { x, y: ids, labels: y };
   }
@@ -51,40 +56,67 @@ export function toProgramData(algorithm: string, set: LabeledSet, kind: LossKind
   return { x, y };
 }
 
-function shapeKey(t: Tensor): string {
-  return `${t.dtype}[${t.shape.join(',')}]`;
+/** Outputs of a per-step program before the batch statistics: [loss, model output]. */
+export const STATISTICS_OFFSET = 2;
+
+/**
+ * MAML++'s per-step batch norm (lib/nn/perStepBatchNorm.ts): the program takes one more data
+ * input, the state one-hot `step` [k + 1], and returns [loss, model output, mean_0, var_0,
+ * mean_1, var_1, ...]: every batch-norm layer's batch statistics ([C] each, variance unbiased)
+ * ride along as extra outputs, so the engine's ordinary forward passes give the running
+ * statistics their data at no extra pass.
+ */
+export interface PerStepInput {
+  model: PerStepBatchNormModel;
+  /** An example state one-hot (its shape and dtype key the program). */
+  step: Tensor;
+  statistics: BatchNormStatistics;
 }
 
-/** Recorded loss programs of one model, keyed by loss kind, parameter and data shapes. */
+/**
+ * Recorded loss programs of one model (lib/core/programCache.ts: keyed by backend, loss kind,
+ * parameter and data shapes and dtypes; bounded, least recently used first). acquire() pins the
+ * program until release(), so a running call's program is never freed under it.
+ */
 export class LossPrograms {
-  private readonly cache = new Map<string, RecordedProgram>();
+  readonly cache = new ProgramCache<RecordedProgram>();
 
   constructor(
     private readonly model: FunctionalModel,
     private readonly algorithm: string,
   ) {}
 
-  /** The program for these params and data shapes (recorded on first use). */
-  get(params: Params, data: ProgramData, kind: LossKind): RecordedProgram {
-    const names = sortedKeys(params);
-    const key = [kind, ...names.map((n) => `${n}:${shapeKey(params[n])}`), shapeKey(data.x), shapeKey(data.y)].join('|');
-    let program = this.cache.get(key);
-    if (!program) {
-      program = record(this.lossFunction(kind), params, data.x, data.y);
-      this.cache.set(key, program);
-    }
-    return program;
+  /** The program for these params and data shapes (recorded on first use), pinned until release(program). */
+  acquire(params: Params, data: ProgramData, kind: LossKind, perStep?: PerStepInput): RecordedProgram {
+    const identity = perStep ? `${kind} perStep ${perStep.statistics}` : kind;
+    const inputs: [string, Tensor][] = [...sortedKeys(params).map((n): [string, Tensor] => [n, params[n]]), ['x', data.x], ['y', data.y]];
+    if (perStep) inputs.push(['step', perStep.step]);
+    const key = programKey(data.x.backend, identity, inputs);
+    return this.cache.acquire(key, () =>
+      perStep
+        ? record(perStepLossPass(perStep, this.algorithm, kind), params, data.x, data.y, perStep.step)
+        : record(lossPass(this.model, this.algorithm, kind), params, data.x, data.y),
+    );
   }
 
-  /** Frees every recorded program. */
+  /** Ends the use of an acquired program. */
+  release(program: RecordedProgram): void {
+    this.cache.release(program);
+  }
+
+  /** Frees every recorded program (one in use when its user releases it). */
   dispose(): void {
-    for (const program of this.cache.values()) program.dispose();
-    this.cache.clear();
+    this.cache.dispose();
   }
+}
 
-  private lossFunction(kind: LossKind): (params: Params, x: Tensor, y: Tensor) => Tensor[] {
-    return lossPass(this.model, this.algorithm, kind);
-  }
+/** The per-step program's function: [loss, model output, ...batch statistics]. */
+function perStepLossPass(perStep: PerStepInput, algorithm: string, kind: LossKind): (params: Params, x: Tensor, y: Tensor, step: Tensor) => Tensor[] {
+  const { model, statistics } = perStep;
+  return (params, x, y, step) => {
+    const { output, batchStatistics } = model.applyAtStep(params, x, step, statistics);
+    return [taskLossOf(algorithm, kind, output, y), output, ...batchStatistics];
+  };
 }
 
 /** The loss program's function: [loss] for mse, [loss, logits] for crossEntropy. */
@@ -113,11 +145,5 @@ export function taskLossOf(algorithm: string, kind: LossKind, out: Tensor, y: Te
 /** Fraction of rows whose largest logit is the label. logits: [n, classes] row-major. */
 export function accuracyFromLogits(logits: ArrayLike<number>, shape: readonly number[], labels: Int32Array): number {
   const [n, classes] = shape;
-  let correct = 0;
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + best]) best = c;
-    if (best === labels[i]) correct++;
-  }
-  return correct / n;
+  return fractionCorrect(argmaxRows(logits, n, classes), labels);
 }

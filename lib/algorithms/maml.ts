@@ -7,6 +7,7 @@ import { InnerLoopLearner, scalarLike, type InnerRates } from './innerLoopLearne
 import { checkOrder, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { MetaStepResult, Params, Task } from './types.js';
 import { sortedKeys } from '../core/params.js';
+import { LEARNER_DEFAULTS } from './defaults.js';
 
 export interface MAMLOptions extends InnerLoopOptions {
   /** 2: exact second order (default); 1: first-order MAML. */
@@ -19,7 +20,7 @@ export class MAML extends InnerLoopLearner {
 
   constructor(model: FunctionalModel, options: MAMLOptions = {}) {
     super(model, options, 'MAML');
-    this.order = checkOrder('MAML', options.order ?? 2);
+    this.order = checkOrder('MAML', options.order ?? LEARNER_DEFAULTS.order);
     this.name = this.order === 2 ? 'maml' : 'fomaml';
   }
 

@@ -44,13 +44,13 @@ import {
   type PerStepBatchNormModel,
 } from '../nn/perStepBatchNorm.js';
 import { InnerLoopLearner, LR_PREFIX, scalarLike, type EngineOutcome, type InnerRates, type ProgramUse } from './innerLoopLearner.js';
-import type { ProgramData } from './lossProgram.js';
+import { STATISTICS_OFFSET, type ProgramData } from './lossProgram.js';
 import type { PredictionPass } from './predictor.js';
 import type { FunctionalModel, InnerLoopOptions, LossKind } from './options.js';
-import { PerStepLossPrograms, STATISTICS_OFFSET } from './perStepLossPrograms.js';
 import { updatedRunningStatistics, type StateStatistics } from './runningStatistics.js';
 import { multiStepLossWeights, orderAt } from './schedules.js';
 import type { MetaStepResult, Params, Task } from './types.js';
+import { LEARNER_DEFAULTS } from './defaults.js';
 
 export interface MAMLppOptions extends InnerLoopOptions {
   /** Planned meta-iterations; sets the defaults below. Default 10000. */
@@ -88,7 +88,6 @@ export class MAMLpp extends InnerLoopLearner {
   private readonly multiStepLoss: boolean;
   /** The model when per-step batch norm is on, else undefined. */
   private readonly perStepModel: PerStepBatchNormModel | undefined;
-  private readonly perStepPrograms: PerStepLossPrograms | undefined;
   private readonly evaluationStatistics: BatchNormStatistics;
   private readonly batchNormMomentum: number;
   /** Params keys never adapted in the inner loop (per-step batch-norm weights; rate 0, no learned rate). */
@@ -98,19 +97,18 @@ export class MAMLpp extends InnerLoopLearner {
 
   constructor(model: FunctionalModel, options: MAMLppOptions = {}) {
     super(model, options, 'MAMLpp');
-    const total = options.totalIterations ?? 10000;
+    const total = options.totalIterations ?? LEARNER_DEFAULTS.mamlpp.totalIterations;
     if (typeof total !== 'number' || !(total > 0)) throw new ValueError(`MAMLpp: totalIterations must be > 0, got ${describeValue(total)}`);
-    this.annealIterations = options.multiStepLossIterations ?? Math.max(1, Math.round(0.15 * total));
-    this.firstOrderIterations = options.firstOrderIterations ?? 0;
-    this.multiStepLoss = options.multiStepLoss ?? true;
+    this.annealIterations = options.multiStepLossIterations ?? Math.max(1, Math.round(LEARNER_DEFAULTS.mamlpp.multiStepLossShare * total));
+    this.firstOrderIterations = options.firstOrderIterations ?? LEARNER_DEFAULTS.mamlpp.firstOrderIterations;
+    this.multiStepLoss = options.multiStepLoss ?? LEARNER_DEFAULTS.mamlpp.multiStepLoss;
     if (this.inner.innerSteps < 1) throw new ValueError('MAMLpp: innerSteps must be >= 1');
     this.perStepModel = perStepModelFor(model, options.perStepBatchNorm, this.inner.innerSteps);
-    this.perStepPrograms = this.perStepModel ? new PerStepLossPrograms(this.perStepModel, 'MAMLpp') : undefined;
-    this.evaluationStatistics = options.batchNormStatistics ?? 'batch';
+    this.evaluationStatistics = options.batchNormStatistics ?? LEARNER_DEFAULTS.mamlpp.batchNormStatistics;
     if (this.evaluationStatistics !== 'batch' && this.evaluationStatistics !== 'running') {
       throw new ValueError(`MAMLpp: batchNormStatistics must be 'batch' or 'running', got '${String(options.batchNormStatistics)}'`);
     }
-    this.batchNormMomentum = options.batchNormMomentum ?? 0.1;
+    this.batchNormMomentum = options.batchNormMomentum ?? LEARNER_DEFAULTS.mamlpp.batchNormMomentum;
     if (typeof this.batchNormMomentum !== 'number' || !(this.batchNormMomentum >= 0 && this.batchNormMomentum <= 1)) {
       throw new ValueError(`MAMLpp: batchNormMomentum must be in [0, 1], got ${describeValue(this.batchNormMomentum)}`);
     }
@@ -202,6 +200,13 @@ export class MAMLpp extends InnerLoopLearner {
     }
   }
 
+  /** Frees the recorded programs and the state one-hots (both are made again on use). */
+  override dispose(): void {
+    super.dispose();
+    for (const oneHots of this.oneHots.values()) for (const t of oneHots) t.dispose();
+    this.oneHots.clear();
+  }
+
   /** Per-step batch norm: the state one-hots t_0..t_{count-1} (states past k use row k). */
   protected override stateInputs(count: number, like: Tensor): Tensor[] | undefined {
     if (!this.perStepModel) return undefined;
@@ -230,9 +235,10 @@ export class MAMLpp extends InnerLoopLearner {
   }
 
   protected override lossProgram(programParams: Params, data: ProgramData, kind: LossKind, use: ProgramUse, state?: Tensor): RecordedProgram {
-    if (!this.perStepPrograms || !state) return super.lossProgram(programParams, data, kind, use, state);
+    const model = this.perStepModel;
+    if (!model || !state) return super.lossProgram(programParams, data, kind, use, state);
     const statistics = use === 'evaluate' ? this.evaluationStatistics : 'batch';
-    return this.perStepPrograms.get(programParams, data, state, kind, statistics);
+    return this.programs.acquire(programParams, data, kind, { model, step: state, statistics });
   }
 
   /**

@@ -11,6 +11,8 @@ import { Tensor } from '../core/tensor.js';
 import { InnerLoopLearner, LR_PREFIX, type InnerRates } from './innerLoopLearner.js';
 import { checkOrder, type FunctionalModel, type InnerLoopOptions } from './options.js';
 import type { MetaStepResult, Params, Task } from './types.js';
+import { typedArrayFor } from '../core/typedArray.js';
+import { LEARNER_DEFAULTS } from './defaults.js';
 
 export interface MetaSGDOptions extends InnerLoopOptions {
   order?: 1 | 2;
@@ -22,7 +24,7 @@ export class MetaSGD extends InnerLoopLearner {
 
   constructor(model: FunctionalModel, options: MetaSGDOptions = {}) {
     super(model, options, 'MetaSGD');
-    this.order = checkOrder('MetaSGD', options.order ?? 2);
+    this.order = checkOrder('MetaSGD', options.order ?? LEARNER_DEFAULTS.order);
   }
 
   /** Model weights plus 'lr/<name>' rates filled with innerLR. */
@@ -30,7 +32,7 @@ export class MetaSGD extends InnerLoopLearner {
     const weights = this.model.init(seed, dtype);
     const params: Params = { ...weights };
     for (const [name, w] of Object.entries(weights)) {
-      const rate = new (dtype === 'float64' ? Float64Array : Float32Array)(w.size).fill(this.inner.innerLR);
+      const rate = typedArrayFor(dtype, w.size).fill(this.inner.innerLR);
       params[LR_PREFIX + name] = Tensor.fromHandle(w.backend, w.backend.fromArray(rate, w.shape), w.shape, dtype);
     }
     return params;

@@ -4,6 +4,7 @@
 import { ValueError } from '../errors.js';
 import { describeValue, optionsRecord } from '../core/args.js';
 import type { Model } from '../nn/model.js';
+import { LEARNER_DEFAULTS } from './defaults.js';
 
 /** The functional model a learner adapts (lib/nn): init(seed, dtype?) -> Params, apply(params, x) -> Tensor. */
 export type FunctionalModel = Model;
@@ -40,8 +41,8 @@ export interface ResolvedInnerLoopOptions {
 
 export function resolveInnerLoopOptions(algorithm: string, options: InnerLoopOptions): ResolvedInnerLoopOptions {
   optionsRecord(options, `${algorithm}: options`);
-  const innerLR = options.innerLR ?? 0.4;
-  const innerSteps = options.innerSteps ?? 1;
+  const innerLR = options.innerLR ?? LEARNER_DEFAULTS.inner.innerLR;
+  const innerSteps = options.innerSteps ?? LEARNER_DEFAULTS.inner.innerSteps;
   const testInnerSteps = options.testInnerSteps ?? innerSteps;
   if (!Number.isFinite(innerLR)) throw new ValueError(`${algorithm}: innerLR must be a finite number, got ${describeValue(innerLR)}`);
   checkSteps(algorithm, 'innerSteps', innerSteps);
@@ -49,7 +50,7 @@ export function resolveInnerLoopOptions(algorithm: string, options: InnerLoopOpt
   if (options.loss !== undefined && options.loss !== 'mse' && options.loss !== 'crossEntropy') {
     throw new ValueError(`${algorithm}: loss must be 'mse' or 'crossEntropy', got ${describeValue(options.loss)}`);
   }
-  const engine = options.engine ?? 'auto';
+  const engine = options.engine ?? LEARNER_DEFAULTS.inner.engine;
   if (engine !== 'auto' && engine !== 'typescript') {
     throw new ValueError(`${algorithm}: engine must be 'auto' or 'typescript', got ${describeValue(engine)}`);
   }

@@ -10,12 +10,13 @@
  */
 import { ValueError } from '../errors.js';
 import { subHandles } from './handleMath.js';
-import { adaptMetaBatch, adaptOne, type AdaptSettings, type AdaptSource } from './adaptedMetaBatch.js';
-import { checkLabeledSet } from './inputChecks.js';
-import { callSteps, InnerLoopLearner, scalarLike, toParams, type InnerOptimizerOptions, type InnerRates } from './innerLoopLearner.js';
-import { sortedKeys } from '../core/params.js';
-import { checkSteps, type FunctionalModel, type InnerLoopOptions } from './options.js';
-import type { LabeledSet, MetaStepResult, Params, Task } from './types.js';
+import type { AdaptSettings } from './adaptedMetaBatch.js';
+import { AdaptingLearner } from './adaptingLearner.js';
+import { toParams } from './innerLoopLearner.js';
+import type { FunctionalModel, InnerLoopOptions } from './options.js';
+import type { MetaStepResult, Params, Task } from './types.js';
+import { LEARNER_DEFAULTS } from './defaults.js';
+import { disposeHandles } from '../core/ownership.js';
 
 export interface ReptileOptions extends InnerLoopOptions {
   /** The task optimiser. Default 'sgd'. */
@@ -26,7 +27,7 @@ export interface ReptileOptions extends InnerLoopOptions {
   adamEpsilon?: number;
 }
 
-export class Reptile extends InnerLoopLearner {
+export class Reptile extends AdaptingLearner {
   readonly name = 'reptile';
   readonly innerOptimizer: 'sgd' | 'adam';
   private readonly betas: [number, number];
@@ -34,51 +35,28 @@ export class Reptile extends InnerLoopLearner {
 
   constructor(model: FunctionalModel, options: ReptileOptions = {}) {
     super(model, options, 'Reptile');
-    this.innerOptimizer = options.innerOptimizer ?? 'sgd';
+    this.innerOptimizer = options.innerOptimizer ?? LEARNER_DEFAULTS.reptile.innerOptimizer;
     if (this.innerOptimizer !== 'sgd' && this.innerOptimizer !== 'adam') {
       throw new ValueError(`Reptile: innerOptimizer must be 'sgd' or 'adam', got '${String(this.innerOptimizer)}'`);
     }
-    this.betas = options.adamBetas ?? [0, 0.999];
-    this.epsilon = options.adamEpsilon ?? 1e-8;
+    this.betas = options.adamBetas ?? [...LEARNER_DEFAULTS.reptile.adamBetas];
+    this.epsilon = options.adamEpsilon ?? LEARNER_DEFAULTS.reptile.adamEpsilon;
   }
 
   async metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult> {
-    this.checkedParams(params);
-    tasks = this.checkedTasks('metaGradient', tasks);
-    const batch = await adaptMetaBatch(this.source(), params, tasks, this.settings(this.inner.innerSteps));
+    const batch = await this.adaptedBatch(params, tasks, this.settings(this.inner.innerSteps));
     const { backend, names } = batch;
     const delta = names.map((n, i) => subHandles(backend, params[n].handle, batch.meanAdapted[i]));
-    for (const h of batch.meanAdapted) backend.dispose(h);
+    disposeHandles(backend, batch.meanAdapted);
     const grads = toParams(backend, names, delta);
     return { loss: batch.loss, grads, ...(batch.accuracy === undefined ? {} : { accuracy: batch.accuracy }) };
-  }
-
-  override async adaptParams(params: Params, support: LabeledSet, options: { innerSteps?: number } = {}): Promise<Params> {
-    this.checkedParams(params);
-    support = checkLabeledSet(`${this.label}.adapt: support`, support);
-    const steps = callSteps(this.label, options, this.inner.testInnerSteps);
-    return adaptOne(this.source(), params, support, this.settings(steps));
-  }
-
-  protected innerRates(_params: Params, programParams: Params, _steps: number): InnerRates {
-    return [sortedKeys(programParams).map((n) => scalarLike(programParams[n], this.inner.innerLR))];
-  }
-
-  /** Batched evaluation (evaluateTasks) adapts with the same optimiser as training and adapt(). */
-  protected override innerOptimizerOptions(): InnerOptimizerOptions {
-    const { adam } = this.settings(0);
-    return adam ? { adam } : {};
-  }
-
-  private source(): AdaptSource {
-    return { programs: this.programs, label: this.label, loss: this.inner.loss, engine: this.inner.engine };
   }
 
   /**
    * Adam on the support loss (Kingma & Ba, bias-corrected):
    *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  p -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
    */
-  private settings(steps: number): AdaptSettings {
+  protected settings(steps: number): AdaptSettings {
     const [beta1, beta2] = this.betas;
     return {
       steps,

@@ -15,6 +15,7 @@ import { ShapeError, ValueError } from '../errors.js';
 import { Tensor } from '../core/tensor.js';
 import { runningMeanName, runningVarName, type PerStepBatchNormLayer } from '../nn/perStepBatchNorm.js';
 import type { Params } from './types.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
 /** Statistics of one task at one state: [mean_0, var_0, mean_1, var_1, ...], each [C]. */
 export type StateStatistics = Tensor[];
@@ -65,7 +66,7 @@ function momentumUpdate(old: Tensor, batch: Float64Array[], momentum: number): T
     throw new ShapeError(`MAMLpp: running statistics [${old.shape}] but batch statistics for ${batch.length} states of ${batch[0]?.length} channels`);
   }
   const values = old.toArray();
-  const next = old.dtype === 'float64' ? new Float64Array(values.length) : new Float32Array(values.length);
+  const next = typedArrayFor(old.dtype, values.length);
   for (let j = 0; j < rows; j++) {
     for (let c = 0; c < channels; c++) next[j * channels + c] = (1 - momentum) * values[j * channels + c] + momentum * batch[j][c];
   }

@@ -4,6 +4,7 @@
  * metric-based ones (ProtoNet family) both implement MetaLearner.
  */
 import type { Tensor } from '../core/tensor.js';
+import type { Borrowed, Owned } from '../core/ownership.js';
 import type { DType } from '../backend/types.js';
 import type { TaskMemoryProfile } from './memoryProfile.js';
 import type { AdaptOptions, Predictor } from './predictor.js';
@@ -27,16 +28,17 @@ export interface Task {
 export interface MetaStepResult {
   /** Mean meta-loss over the tasks. */
   loss: number;
-  /** d(loss)/d(params) (for Reptile: the update direction params - adapted, averaged). */
-  grads: Params;
+  /** d(loss)/d(params) (for Reptile: the update direction params - adapted, averaged). The caller frees them. */
+  grads: Owned<Params>;
   /** Mean query accuracy over the tasks, for classification. */
   accuracy?: number;
   /**
    * Added (optional): new values of buffers, entries of params that are not trained (e.g.
    * MAML++'s batch-norm running statistics 'bn_stats/...'). Their grads are zero; the trainer
    * stores these values in their place after the optimizer step, so checkpoints keep them.
+   * The caller (the trainer) owns them.
    */
-  buffers?: Params;
+  buffers?: Owned<Params>;
 }
 
 export interface TaskScore {
@@ -49,8 +51,11 @@ export interface MetaLearner {
   readonly name: string;
   /** Everything the outer loop optimises and a checkpoint stores (model weights plus learned extras). */
   init(seed: number, dtype?: DType): Params;
-  /** One meta-batch: loss and meta-gradient. Runs the whole batch in as few native calls as possible. */
-  metaGradient(params: Params, tasks: Task[]): Promise<MetaStepResult>;
+  /**
+   * One meta-batch: loss and meta-gradient. Runs the whole batch in as few native calls as
+   * possible. params and tasks are borrowed (never freed here, learned rates included).
+   */
+  metaGradient(params: Borrowed<Params>, tasks: Borrowed<Task[]>): Promise<MetaStepResult>;
   /** The paper's test protocol for one task: adapt (or embed) on support, score on query. */
   evaluateTask(params: Params, task: Task, options?: { innerSteps?: number }): Promise<TaskScore>;
   /**

@@ -14,6 +14,7 @@ import { arraysToParams, disposeParams, paramsToArrays } from '../train/paramArr
 import { algorithmEntry } from './registry.js';
 import { resolveRunConfig, runConfigFromJson, type RunConfig } from './runConfig.js';
 import { buildRun, type RunSetup } from './runSetup.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
 /** Choices a caller may change from the stored run (undefined: keep the stored value). */
 export type RunOverrides = Partial<Pick<RunConfig, 'ways' | 'shots' | 'queries' | 'dataRoot' | 'dtype'>>;
@@ -66,7 +67,7 @@ function definedOnly<T extends object>(values: T): Partial<T> {
 function castTo(arrays: NamedArrays, dtype: 'float32' | 'float64'): NamedArrays {
   const out: NamedArrays = {};
   for (const [name, a] of Object.entries(arrays)) {
-    out[name] = a.dtype === dtype ? a : { dtype, shape: a.shape, data: dtype === 'float64' ? Float64Array.from(a.data) : Float32Array.from(a.data) };
+    out[name] = a.dtype === dtype ? a : { dtype, shape: a.shape, data: typedArrayFor(dtype, a.data) };
   }
   return out;
 }

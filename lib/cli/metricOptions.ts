@@ -16,6 +16,7 @@
  */
 import { ValueError } from '../errors.js';
 import { RELATION_MODULES, SIAMESE_LOSSES, type RelationModuleKind, type SiameseLoss } from '../metric/index.js';
+import { LEARNER_DEFAULTS } from '../algorithms/defaults.js';
 
 export interface MetricOptions {
   /** MatchingNet: Full Context Embeddings. */
@@ -56,14 +57,15 @@ export const METRIC_OPTION_FLAGS: Record<MetricOptionName, string> = {
   relationHidden: '--relation-hidden',
 };
 
+/** The learners' defaults (lib/algorithms/defaults.ts), except the relation module of new runs. */
 export const METRIC_DEFAULTS = {
-  fceSteps: 2,
-  cosineScale: 1,
-  siameseLoss: 'verification',
-  margin: 1,
+  fceSteps: LEARNER_DEFAULTS.matching.fceSteps,
+  cosineScale: LEARNER_DEFAULTS.matching.cosineScale,
+  siameseLoss: LEARNER_DEFAULTS.siamese.loss,
+  margin: LEARNER_DEFAULTS.siamese.margin,
   /** New runs on image data; sinusoid has no feature maps, so 'mlp' there. */
   relationModule: 'conv',
-  relationHidden: { conv: 8, mlp: 64 },
+  relationHidden: LEARNER_DEFAULTS.relation.hidden,
 } as const;
 
 /**

@@ -6,6 +6,7 @@
 import type { DType } from '../backend/types.js';
 import { ValueError } from '../errors.js';
 import type { JsonValue } from '../train/checkpoint.js';
+import { LEARNER_DEFAULTS } from '../algorithms/defaults.js';
 import { isMetricLearner } from './registry.js';
 import { legacyMetricOptions, resolveMetricOptions, splitMetricOptions, type MetricOptions } from './metricOptions.js';
 
@@ -50,12 +51,12 @@ export interface RunConfig extends MetricOptions {
  * for images, a FiLM layer after the third conv block driven by 100 context parameters (their
  * mini-ImageNet setting; they did not run Omniglot).
  */
-export const CAVIA_CONTEXT_DEFAULTS: Record<DatasetName, number> = { sinusoid: 4, omniglot: 100 };
+export const CAVIA_CONTEXT_DEFAULTS: Record<DatasetName, number> = { sinusoid: LEARNER_DEFAULTS.cavia.contextSize, omniglot: 100 };
 /** CAVIA's inner learning rate on the context (the paper's 1.0), unless --inner-lr says otherwise. */
 export const CAVIA_INNER_LR = 1;
 
 /**
- * Per-dataset defaults: the MAML paper's settings (sinusoid: 10-shot, inner lr 0.01, meta-batch
+ * Per-dataset defaults (the learners' own, lib/algorithms/defaults.ts, where they agree): the MAML paper's settings (sinusoid: 10-shot, inner lr 0.01, meta-batch
  * 25, Adam 1e-3, up to 10 steps at test; Omniglot 5-way 1-shot: inner lr 0.4, 1 step in
  * training and 3 at test, meta-batch 32).
  */
@@ -66,9 +67,9 @@ export const DATASET_DEFAULTS: Record<DatasetName, Omit<RunConfig, 'algo' | 'dat
     queries: 10,
     metaBatch: 25,
     innerLR: 0.01,
-    innerSteps: 1,
+    innerSteps: LEARNER_DEFAULTS.inner.innerSteps,
     testInnerSteps: 10,
-    order: 2,
+    order: LEARNER_DEFAULTS.order,
     metaLR: 1e-3,
     optimizer: 'adam',
     momentum: 0,
@@ -82,10 +83,10 @@ export const DATASET_DEFAULTS: Record<DatasetName, Omit<RunConfig, 'algo' | 'dat
     shots: 1,
     queries: 15,
     metaBatch: 32,
-    innerLR: 0.4,
-    innerSteps: 1,
+    innerLR: LEARNER_DEFAULTS.inner.innerLR,
+    innerSteps: LEARNER_DEFAULTS.inner.innerSteps,
     testInnerSteps: 3,
-    order: 2,
+    order: LEARNER_DEFAULTS.order,
     metaLR: 1e-3,
     optimizer: 'adam',
     momentum: 0,

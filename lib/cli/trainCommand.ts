@@ -20,7 +20,7 @@ import { addBackendFlags, addMaxMemoryFlag, addProgressFlag, integerArg, numberA
 import type { CliIO } from './io.js';
 import { prepareOutputDir } from './outputDir.js';
 import { algorithmEntry, algorithmNames, usesInnerSteps } from './registry.js';
-import { CAVIA_CONTEXT_DEFAULTS, DATASETS, checkRunConfig, resolveRunConfig, runConfigFromJson, runConfigToJson, type RunConfig } from './runConfig.js';
+import { CAVIA_CONTEXT_DEFAULTS, CAVIA_INNER_LR, DATASET_DEFAULTS, DATASETS, METRIC_META_BATCH, checkRunConfig, resolveRunConfig, runConfigFromJson, runConfigToJson, type RunConfig } from './runConfig.js';
 import { buildRun } from './runSetup.js';
 import { checkAlgorithmFitsDataset } from './datasetFit.js';
 import { downloadOmniglotWithProgress } from './downloadCommand.js';
@@ -29,10 +29,11 @@ import { checkOmniglotDataRoot, missingOmniglotFiles } from './omniglotDataCheck
 import { CONFIG_FLAGS, OVERRIDABLE, resumedConfig } from './resumeConflicts.js';
 import { guardOutputDir } from './runFiles.js';
 import { refreshCurves } from './trainingCurves.js';
-import { METRIC_DEFAULTS } from './metricOptions.js';
-import { RELATION_MODULES, SIAMESE_LOSSES, type RelationModuleKind, type SiameseLoss } from '../metric/index.js';
+import { METRIC_DEFAULTS, type MetricOptions } from './metricOptions.js';
+import { RELATION_MODULES, SIAMESE_LOSSES } from '../metric/index.js';
 
-interface TrainFlags {
+/** The parsed flags: the metric learners' own (MetricOptions) and the rest. */
+interface TrainFlags extends MetricOptions {
   algo: string;
   dataset: string;
   ways?: number;
@@ -53,13 +54,6 @@ interface TrainFlags {
   cacheDir?: string;
   imageSize?: number;
   hidden?: number;
-  fce?: boolean;
-  fceSteps?: number;
-  cosineScale?: number;
-  siameseLoss?: SiameseLoss;
-  margin?: number;
-  relationModule?: RelationModuleKind;
-  relationHidden?: number;
   contextSize?: number;
   out?: string;
   resume?: string | boolean;
@@ -76,29 +70,47 @@ interface TrainFlags {
   override?: boolean;
 }
 
+/** How a run is driven (not stored in checkpoints): checkpoint and validation cadence, test episodes. */
+const DRIVER_DEFAULTS = { checkpointEvery: 500, valEvery: 500, valEpisodes: 100, testEpisodes: 0 } as const;
+
+const D = DATASET_DEFAULTS;
+type DatasetDefault = keyof (typeof DATASET_DEFAULTS)['sinusoid'];
+
+/** 'sinusoid <value>, omniglot <value>' for the help texts, from DATASET_DEFAULTS. */
+function byDataset(key: DatasetDefault): string {
+  return DATASETS.map((d) => `${d} ${D[d][key]}`).join(', ');
+}
+
+/** The default every dataset shares (the help text states one value). */
+function sameForAll(key: DatasetDefault): string {
+  const values = new Set(DATASETS.map((d) => String(D[d][key])));
+  if (values.size !== 1) throw new Error(`train help: the datasets' defaults of ${key} differ; state them per dataset`);
+  return [...values][0];
+}
+
 export function trainCommand(io: CliIO): Command {
   const command = new Command('train')
     .description('meta-train an algorithm on a few-shot task family')
     .addOption(new Option('--algo <name>', 'algorithm').choices(algorithmNames()).default('maml'))
     .addOption(new Option('--dataset <name>', 'task family').choices([...DATASETS]).default('sinusoid'))
-    .option('--ways <n>', 'classes per episode (omniglot; default 5)', integerArg)
-    .option('--shots <n>', 'support examples per class (default: sinusoid 10, omniglot 1)', integerArg)
-    .option('--queries <n>', 'query examples per class (default: sinusoid 10, omniglot 15)', integerArg)
-    .option('--meta-batch <n>', 'tasks per meta-iteration (default: sinusoid 25, omniglot 32; metric learners 1 episode, as in their papers)', integerArg)
-    .option('--inner-lr <x>', 'inner-loop learning rate (default: sinusoid 0.01, omniglot 0.4; cavia 1)', numberArg)
-    .option('--inner-steps <n>', 'inner-loop steps during meta-training (default 1)', integerArg)
-    .option('--test-inner-steps <n>', 'inner-loop steps at validation/test time (default: sinusoid 10, omniglot 3)', integerArg)
-    .addOption(new Option('--order <k>', 'meta-gradient order: 2 exact, 1 first-order (default 2)').choices(['1', '2']))
-    .option('--meta-lr <x>', 'meta (outer) learning rate (default 0.001)', numberArg)
-    .addOption(new Option('--optimizer <name>', 'meta-optimiser (default adam)').choices(['adam', 'sgd']))
-    .option('--momentum <x>', 'SGD momentum (default 0)', numberArg)
+    .option('--ways <n>', `classes per episode (omniglot; default ${D.omniglot.ways})`, integerArg)
+    .option('--shots <n>', `support examples per class (default: ${byDataset('shots')})`, integerArg)
+    .option('--queries <n>', `query examples per class (default: ${byDataset('queries')})`, integerArg)
+    .option('--meta-batch <n>', `tasks per meta-iteration (default: ${byDataset('metaBatch')}; metric learners ${METRIC_META_BATCH} episode, as in their papers)`, integerArg)
+    .option('--inner-lr <x>', `inner-loop learning rate (default: ${byDataset('innerLR')}; cavia ${CAVIA_INNER_LR})`, numberArg)
+    .option('--inner-steps <n>', `inner-loop steps during meta-training (default ${sameForAll('innerSteps')})`, integerArg)
+    .option('--test-inner-steps <n>', `inner-loop steps at validation/test time (default: ${byDataset('testInnerSteps')})`, integerArg)
+    .addOption(new Option('--order <k>', `meta-gradient order: 2 exact, 1 first-order (default ${sameForAll('order')})`).choices(['1', '2']))
+    .option('--meta-lr <x>', `meta (outer) learning rate (default ${sameForAll('metaLR')})`, numberArg)
+    .addOption(new Option('--optimizer <name>', `meta-optimiser (default ${sameForAll('optimizer')})`).choices(['adam', 'sgd']))
+    .option('--momentum <x>', `SGD momentum (default ${sameForAll('momentum')})`, numberArg)
     .option('--clip-norm <x>', 'clip the meta-gradient to this global L2 norm (default: no clipping)', numberArg)
-    .option('--iterations <n>', 'meta-iterations in total (default: sinusoid 10000, omniglot 60000)', integerArg)
+    .option('--iterations <n>', `meta-iterations in total (default: ${byDataset('iterations')})`, integerArg)
     .option('--seed <n>', 'seed of the initialisation and the task streams (default 0)', integerArg)
     .option('--data-root <dir>', 'data root holding omniglot/ (default: $METALEARN_DATA or ~/.cache/metalearn)')
     .option('--cache-dir <dir>', 'where to keep decoded Omniglot for fast reloads (default <data-root>/omniglot/cache)')
-    .option('--image-size <n>', 'omniglot image side in pixels (default 28)', integerArg)
-    .option('--hidden <n>', 'hidden width: MLP units (sinusoid, default 40) or conv filters (omniglot, default 64)', integerArg)
+    .option('--image-size <n>', `omniglot image side in pixels (default ${D.omniglot.imageSize})`, integerArg)
+    .option('--hidden <n>', `hidden width: MLP units (sinusoid, default ${D.sinusoid.hidden}) or conv filters (omniglot, default ${D.omniglot.hidden})`, integerArg)
     .option('--fce', 'matching: Full Context Embeddings (bidirectional LSTM over the support, attention LSTM for queries; default off)')
     .option('--fce-steps <n>', `matching with --fce: processing steps K of the attention LSTM (default ${METRIC_DEFAULTS.fceSteps})`, integerArg)
     .option(
@@ -124,10 +136,10 @@ export function trainCommand(io: CliIO): Command {
     .option('--override', `with --resume: the given flags win over the checkpoint's; allowed for ${OVERRIDABLE.map((k) => CONFIG_FLAGS[k].slice(2)).join(', ')} (the others shape the weights and cannot change)`)
     .option('--force', "start afresh in an --out that already holds a run: removes its checkpoint.safetensors, metrics.jsonl, results.json, config.json, curves.svg (nothing else)")
     .option('--download', 'omniglot: download the data into --data-root if it is not there (otherwise a missing data root is an error)')
-    .option('--checkpoint-every <n>', 'write a checkpoint every n iterations', integerArg, 500)
-    .option('--val-every <n>', 'validate every n iterations', integerArg, 500)
-    .option('--val-episodes <n>', 'validation episodes (a fixed set)', integerArg, 100)
-    .option('--test-episodes <n>', 'after training, evaluate on this many test episodes (0 = skip)', integerArg, 0);
+    .option('--checkpoint-every <n>', 'write a checkpoint every n iterations', integerArg, DRIVER_DEFAULTS.checkpointEvery)
+    .option('--val-every <n>', 'validate every n iterations', integerArg, DRIVER_DEFAULTS.valEvery)
+    .option('--val-episodes <n>', 'validation episodes (a fixed set)', integerArg, DRIVER_DEFAULTS.valEpisodes)
+    .option('--test-episodes <n>', 'after training, evaluate on this many test episodes (0 = skip)', integerArg, DRIVER_DEFAULTS.testEpisodes);
   addBackendFlags(command);
   addProgressFlag(command);
   addMaxMemoryFlag(command);
@@ -142,10 +154,10 @@ function runFlags(flags: TrainFlags): string[] {
   const out: string[] = [];
   if (flags.backend) out.push('--backend', flags.backend);
   const defaults: [string, number, number][] = [
-    ['--checkpoint-every', flags.checkpointEvery, 500],
-    ['--val-every', flags.valEvery, 500],
-    ['--val-episodes', flags.valEpisodes, 100],
-    ['--test-episodes', flags.testEpisodes, 0],
+    ['--checkpoint-every', flags.checkpointEvery, DRIVER_DEFAULTS.checkpointEvery],
+    ['--val-every', flags.valEvery, DRIVER_DEFAULTS.valEvery],
+    ['--val-episodes', flags.valEpisodes, DRIVER_DEFAULTS.valEpisodes],
+    ['--test-episodes', flags.testEpisodes, DRIVER_DEFAULTS.testEpisodes],
   ];
   for (const [flag, value, standard] of defaults) if (value !== standard) out.push(flag, String(value));
   if (flags.maxMemory !== undefined) out.push('--max-memory', String(flags.maxMemory));

@@ -12,6 +12,7 @@ import { sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 import { activeTrace } from './trace.js';
 import { expectTensor } from './args.js';
+import { typedArrayFor } from './typedArray.js';
 
 export function apply<P extends PrimitiveName>(op: P, inputs: Tensor[], attrs: PrimitiveAttrs<P>): Tensor {
   inputs.forEach((t, i) => expectTensor(t, `${op}: ${inputNameOf(op, i)}`));
@@ -28,7 +29,7 @@ export function apply<P extends PrimitiveName>(op: P, inputs: Tensor[], attrs: P
   const handles = inputs.map((t) => t.handle);
   // An empty result has no values to compute: made here, the kernels never see a zero-sized output.
   if (sizeOf(out.shape) === 0) {
-    const empty = out.dtype === 'float64' ? new Float64Array(0) : new Float32Array(0);
+    const empty = typedArrayFor(out.dtype, 0);
     return Tensor.fromHandle(backend, backend.fromArray(empty, out.shape), out.shape, out.dtype);
   }
   const handle = backend.exec(op, handles, attrs);

@@ -7,6 +7,7 @@ import { checkShape, formatShape } from './shape.js';
 import { Tensor } from './tensor.js';
 import { checkAllocation, convertAllocationFailure } from './allocation.js';
 import { describeValue, expectFinite } from './args.js';
+import { typedArrayFor } from './typedArray.js';
 
 function checkDType(op: string, dtype: unknown): DType {
   if (dtype !== 'float32' && dtype !== 'float64') {
@@ -29,7 +30,7 @@ function checkedSize(op: string, shape: readonly number[], dtype: DType): number
 /** A typed array of `dtype` holding `n` values from `fill(i)` (one place that allocates for creation). */
 function typedArray(op: string, dtype: DType, n: number, fill?: (i: number) => number): TypedArray {
   return convertAllocationFailure(op, () => {
-    const array = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+    const array = typedArrayFor(dtype, n);
     if (fill) for (let i = 0; i < n; i++) array[i] = fill(i);
     return array;
   });
@@ -62,7 +63,7 @@ function copyOf(dtype: DType, values: ArrayLike<number>, size: number): TypedArr
   }
   if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
     return convertAllocationFailure('tensor', () => {
-      const array = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+      const array = typedArrayFor(dtype, size);
       array.set(values);
       return array;
     });

@@ -18,6 +18,8 @@ import { formatShape, sameShape } from './shape.js';
 import { Tensor } from './tensor.js';
 import { withTrace } from './trace.js';
 import { expectArray, expectFunction, expectTensor } from './args.js';
+import { typedArrayFor } from './typedArray.js';
+import { disposeHandles } from './ownership.js';
 
 export type RecordableFunction = (params: Params, ...inputs: Tensor[]) => Tensor | Tensor[];
 
@@ -80,7 +82,7 @@ export class RecordedProgram {
     const handles = this.inputHandles(params, ...inputs);
     const { outputs, grads } = this.withLossSeed((seeds) => this.compiled.vjp(handles, seeds, this.paramIndices()));
     const value = this.backend.toArray(outputs[0])[0];
-    for (const h of outputs) this.backend.dispose(h);
+    disposeHandles(this.backend, outputs);
     return [value, this.toParams(grads)];
   }
 
@@ -111,7 +113,7 @@ export class RecordedProgram {
     const { outputs, grads, gradTangents } = this.withLossSeed((seeds) =>
       this.compiled.hvp(handles, tangents, seeds, this.paramIndices()),
     );
-    for (const h of [...outputs, ...grads]) this.backend.dispose(h);
+    disposeHandles(this.backend, [...outputs, ...grads]);
     return this.toParams(gradTangents);
   }
 
@@ -169,7 +171,7 @@ export class RecordedProgram {
     if (shape.reduce((a, b) => a * b, 1) !== 1) {
       throw new ShapeError(`grad: the function must return a one-element loss first, got shape ${formatShape(shape)}`);
     }
-    const one = dtype === 'float64' ? Float64Array.of(1) : Float32Array.of(1);
+    const one = typedArrayFor(dtype, [1]);
     const seed = this.backend.fromArray(one, shape);
     try {
       const seeds: (Handle | null)[] = new Array(this.numOutputs).fill(null);

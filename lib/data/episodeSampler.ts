@@ -8,86 +8,46 @@
  * Deterministic for a seed (lib/data/random.ts), identical on every machine and backend.
  */
 import { expectRecord } from '../core/args.js';
-import type { DType } from '../backend/types.js';
 import { ValueError } from '../errors.js';
-import { checkCount, resolveClasses } from './classFilter.js';
+import { checkCount } from './classFilter.js';
+import { ClassEpisodeSampler, type ClassEpisodeSamplerOptions } from './classEpisodeSampler.js';
 import type { FewShotDataset } from './dataset.js';
-import type { Episode, EpisodeArrays, EpisodeSource } from './episode.js';
-import { EpisodeAssembler } from './episodeAssembly.js';
-import type { EpisodeTransform } from './episodeTransforms.js';
-import { Random } from './random.js';
-import { toEpisode } from './toTensor.js';
+import type { EpisodeArrays } from './episode.js';
 
-export interface EpisodeSamplerOptions {
+export interface EpisodeSamplerOptions extends ClassEpisodeSamplerOptions {
   ways: number;
   shots: number;
   /** Query examples per class. */
   queries: number;
-  /** Default 0. */
-  seed?: number;
-  /** Only these dataset classes (a class split); default all. */
-  classes?: readonly number[];
-  transforms?: readonly EpisodeTransform[];
-  /** Tensor dtype of x; default float32. */
-  dtype?: DType;
-  /** Permute examples within support and within query (labels follow). Default false: grouped by label. */
-  shuffle?: boolean;
 }
 
-export class EpisodeSampler implements EpisodeSource {
+export class EpisodeSampler extends ClassEpisodeSampler {
   readonly ways: number;
   readonly shots: number;
   readonly queries: number;
-  readonly dtype: DType;
-  private readonly rng: Random;
-  private readonly allowed: Int32Array;
-  private readonly classScratch: Int32Array;
-  private readonly assembler: EpisodeAssembler;
-  private readonly transforms: readonly EpisodeTransform[];
-  private readonly shuffle: boolean;
 
-  constructor(readonly dataset: FewShotDataset, options: EpisodeSamplerOptions) {
+  constructor(dataset: FewShotDataset, options: EpisodeSamplerOptions) {
     expectRecord(options, 'EpisodeSampler: options');
     const who = `EpisodeSampler(${dataset.name})`;
     checkCount(options.ways, 'ways', 1, who);
     checkCount(options.shots, 'shots', 1, who);
     checkCount(options.queries, 'queries', 0, who);
+    super(dataset, options, 'EpisodeSampler');
     this.ways = options.ways;
     this.shots = options.shots;
     this.queries = options.queries;
-    this.dtype = options.dtype ?? 'float32';
-    this.allowed = resolveClasses(dataset, options.classes, 'EpisodeSampler');
     if (this.ways > this.allowed.length) {
       throw new ValueError(`${who}: ${this.ways} ways but only ${this.allowed.length} classes to draw from`);
     }
     this.checkClassSizes();
-    this.rng = new Random(options.seed ?? 0);
-    this.classScratch = new Int32Array(this.allowed.length);
-    this.assembler = new EpisodeAssembler(dataset);
-    this.transforms = options.transforms ?? [];
-    this.shuffle = options.shuffle ?? false;
   }
 
-  /** One episode as typed arrays (no tensors). */
+  /** One episode as typed arrays (no tensors): support x [N*K, ...exampleShape], query x [N*Q, ...exampleShape]. */
   sampleArrays(): EpisodeArrays {
-    const picks = this.rng.choose(this.allowed.length, this.ways, this.classScratch);
-    const classes = Array.from(picks, (i) => this.allowed[i]);
+    const classes = this.drawClasses(this.ways);
     const shots = new Array<number>(this.ways).fill(this.shots);
     const queries = new Array<number>(this.ways).fill(this.queries);
-    const episode = this.assembler.assemble(classes, shots, queries, this.rng, this.shuffle);
-    for (const t of this.transforms) t.apply(episode, this.rng);
-    return episode;
-  }
-
-  /** One episode: support x [N*K, ...exampleShape], query x [N*Q, ...exampleShape]. */
-  sample(): Episode {
-    return toEpisode(this.sampleArrays(), this.dtype);
-  }
-
-  /** A meta-batch of `count` independent episodes. */
-  sampleBatch(count: number): Episode[] {
-    checkCount(count, 'count', 1, `EpisodeSampler(${this.dataset.name}).sampleBatch`);
-    return Array.from({ length: count }, () => this.sample());
+    return this.assemble(classes, shots, queries);
   }
 
   private checkClassSizes(): void {

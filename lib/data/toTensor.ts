@@ -6,13 +6,13 @@
 import { currentBackend } from '../backend/index.js';
 import type { DType } from '../backend/types.js';
 import { Tensor } from '../core/tensor.js';
+import { asTypedArray } from '../core/typedArray.js';
 import type { Episode, EpisodeArrays } from './episode.js';
 
 /** A float tensor of `shape` holding `values` in `dtype`. */
 export function floatTensor(values: Float32Array | Float64Array, shape: number[], dtype: DType): Tensor {
-  const typed = dtype === 'float64' ? (values instanceof Float64Array ? values : new Float64Array(values)) : values instanceof Float32Array ? values : new Float32Array(values);
   const backend = currentBackend();
-  return Tensor.fromHandle(backend, backend.fromArray(typed, shape), shape, dtype);
+  return Tensor.fromHandle(backend, backend.fromArray(asTypedArray(dtype, values), shape), shape, dtype);
 }
 
 export function toEpisode(arrays: EpisodeArrays, dtype: DType): Episode {

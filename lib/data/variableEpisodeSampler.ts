@@ -13,17 +13,13 @@
  *      the transforms.
  * Every allowed class must hold at least 2 examples (q >= 1 and k_c >= 1).
  */
-import type { DType } from '../backend/types.js';
 import { ValueError } from '../errors.js';
-import { checkCount, resolveClasses } from './classFilter.js';
+import { checkCount } from './classFilter.js';
+import { ClassEpisodeSampler, type ClassEpisodeSamplerOptions } from './classEpisodeSampler.js';
 import type { FewShotDataset } from './dataset.js';
-import type { Episode, EpisodeArrays, EpisodeSource } from './episode.js';
-import { EpisodeAssembler } from './episodeAssembly.js';
-import type { EpisodeTransform } from './episodeTransforms.js';
-import { Random } from './random.js';
-import { toEpisode } from './toTensor.js';
+import type { EpisodeArrays } from './episode.js';
 
-export interface VariableEpisodeSamplerOptions {
+export interface VariableEpisodeSamplerOptions extends ClassEpisodeSamplerOptions {
   /** Default 5. */
   minWays?: number;
   /** Default 50 (capped by the number of allowed classes). */
@@ -34,40 +30,33 @@ export interface VariableEpisodeSamplerOptions {
   maxSupportSize?: number;
   /** Default 100. */
   maxSupportPerClass?: number;
-  seed?: number;
-  classes?: readonly number[];
-  transforms?: readonly EpisodeTransform[];
-  dtype?: DType;
-  shuffle?: boolean;
 }
 
-export class VariableEpisodeSampler implements EpisodeSource {
+export class VariableEpisodeSampler extends ClassEpisodeSampler {
   readonly minWays: number;
   readonly maxWays: number;
   readonly maxQueriesPerClass: number;
   readonly maxSupportSize: number;
   readonly maxSupportPerClass: number;
-  readonly dtype: DType;
-  private readonly rng: Random;
-  private readonly allowed: Int32Array;
-  private readonly classScratch: Int32Array;
-  private readonly assembler: EpisodeAssembler;
-  private readonly transforms: readonly EpisodeTransform[];
-  private readonly shuffle: boolean;
 
-  constructor(readonly dataset: FewShotDataset, options: VariableEpisodeSamplerOptions = {}) {
+  constructor(dataset: FewShotDataset, options: VariableEpisodeSamplerOptions = {}) {
     const who = `VariableEpisodeSampler(${dataset.name})`;
-    this.minWays = options.minWays ?? 5;
-    this.maxWays = options.maxWays ?? 50;
-    this.maxQueriesPerClass = options.maxQueriesPerClass ?? 10;
-    this.maxSupportSize = options.maxSupportSize ?? 500;
-    this.maxSupportPerClass = options.maxSupportPerClass ?? 100;
-    checkCount(this.minWays, 'minWays', 1, who);
-    checkCount(this.maxWays, 'maxWays', this.minWays, who);
-    checkCount(this.maxQueriesPerClass, 'maxQueriesPerClass', 1, who);
-    checkCount(this.maxSupportSize, 'maxSupportSize', 1, who);
-    checkCount(this.maxSupportPerClass, 'maxSupportPerClass', 1, who);
-    this.allowed = resolveClasses(dataset, options.classes, 'VariableEpisodeSampler');
+    const minWays = options.minWays ?? 5;
+    const maxWays = options.maxWays ?? 50;
+    const maxQueriesPerClass = options.maxQueriesPerClass ?? 10;
+    const maxSupportSize = options.maxSupportSize ?? 500;
+    const maxSupportPerClass = options.maxSupportPerClass ?? 100;
+    checkCount(minWays, 'minWays', 1, who);
+    checkCount(maxWays, 'maxWays', minWays, who);
+    checkCount(maxQueriesPerClass, 'maxQueriesPerClass', 1, who);
+    checkCount(maxSupportSize, 'maxSupportSize', 1, who);
+    checkCount(maxSupportPerClass, 'maxSupportPerClass', 1, who);
+    super(dataset, options, 'VariableEpisodeSampler');
+    this.minWays = minWays;
+    this.maxWays = maxWays;
+    this.maxQueriesPerClass = maxQueriesPerClass;
+    this.maxSupportSize = maxSupportSize;
+    this.maxSupportPerClass = maxSupportPerClass;
     if (this.minWays > this.allowed.length) {
       throw new ValueError(`${who}: minWays ${this.minWays} but only ${this.allowed.length} classes to draw from`);
     }
@@ -77,19 +66,12 @@ export class VariableEpisodeSampler implements EpisodeSource {
         throw new ValueError(`${who}: class ${cls} (${dataset.className(cls)}) holds ${held} examples; at least 2 are needed (1 shot + 1 query)`);
       }
     }
-    this.dtype = options.dtype ?? 'float32';
-    this.rng = new Random(options.seed ?? 0);
-    this.classScratch = new Int32Array(this.allowed.length);
-    this.assembler = new EpisodeAssembler(dataset);
-    this.transforms = options.transforms ?? [];
-    this.shuffle = options.shuffle ?? false;
   }
 
   sampleArrays(): EpisodeArrays {
     const rng = this.rng;
     const ways = rng.intBetween(this.minWays, Math.min(this.maxWays, this.allowed.length));
-    const picks = rng.choose(this.allowed.length, ways, this.classScratch);
-    const classes = Array.from(picks, (i) => this.allowed[i]);
+    const classes = this.drawClasses(ways);
     const sizes = classes.map((c) => this.dataset.examplesOf(c));
     const q = Math.min(this.maxQueriesPerClass, Math.floor(0.5 * Math.min(...sizes)));
     const remaining = sizes.map((n) => n - q);
@@ -101,17 +83,6 @@ export class VariableEpisodeSampler implements EpisodeSource {
     const totalWeight = weights.reduce((a, b) => a + b, 0);
     const shots = weights.map((w, i) => Math.min(Math.floor((w / totalWeight) * (supportSize - ways)) + 1, remaining[i]));
     const queries = new Array<number>(ways).fill(q);
-    const episode = this.assembler.assemble(classes, shots, queries, rng, this.shuffle);
-    for (const t of this.transforms) t.apply(episode, rng);
-    return episode;
-  }
-
-  sample(): Episode {
-    return toEpisode(this.sampleArrays(), this.dtype);
-  }
-
-  sampleBatch(count: number): Episode[] {
-    checkCount(count, 'count', 1, `VariableEpisodeSampler(${this.dataset.name}).sampleBatch`);
-    return Array.from({ length: count }, () => this.sample());
+    return this.assemble(classes, shots, queries);
   }
 }

@@ -9,11 +9,12 @@
  * (compiled.hvp, forward-over-reverse), never a Hessian and never the unrolled graph.
  */
 import type { Handle } from '../backend/types.js';
-import { addHandles, copyHandle, disposeAll, mulHandles, readScalar, scaleHandle, subHandles, sumToShape, zerosHandle } from './handleMath.js';
+import { addHandles, copyHandle, mulHandles, readScalar, scaleHandle, subHandles, sumToShape, zerosHandle } from './handleMath.js';
 import type { EngineRun } from './engineRun.js';
 import type { ForwardPass } from './forward.js';
 import { dataAtStep } from './stepData.js';
 import type { InnerLoopTask } from './request.js';
+import { disposeHandles } from '../core/ownership.js';
 
 export interface GradientOutcome {
   /** F = sum_j w_j L_q(t_j). */
@@ -55,7 +56,7 @@ export function backwardPass(run: EngineRun, forward: ForwardPass, task: InnerLo
   const lrGrads = request.lrGrads ? newLrGradSlots(run) : undefined;
   for (let j = steps - 1; j >= 0; j--) {
     const gj = backwardStep(run, forward, dataAtStep(task.support, stepData, j), g, lrGrads, j);
-    disposeAll(backend, g);
+    disposeHandles(backend, g);
     g = gj;
     if (weights[j] !== 0) {
       const q = run.programs.query.compiled.vjp([...thetas[j], ...queryAt(j)], run.querySeeds, run.allParams);
@@ -67,7 +68,7 @@ export function backwardPass(run: EngineRun, forward: ForwardPass, task: InnerLo
         backend.dispose(scaled);
         return sum;
       });
-      disposeAll(backend, q.outputs);
+      disposeHandles(backend, q.outputs);
     }
     if (j > 0) disposeNewEntries(run, thetas[j], thetas[j - 1]);
   }
@@ -103,17 +104,17 @@ function backwardStep(
     const res = program.hvp(inputs, [...tangents, ...support.map(() => null)], run.supportSeeds, run.allParams);
     hv = res.gradTangents;
     supportGrads = res.grads;
-    disposeAll(backend, res.outputs);
+    disposeHandles(backend, res.outputs);
     tangents.forEach((v) => v && backend.dispose(v));
   } else if (lrGrads && !kept) {
     const res = program.vjp(inputs, run.supportSeeds, run.allParams);
     supportGrads = res.grads;
-    disposeAll(backend, res.outputs);
+    disposeHandles(backend, res.outputs);
   }
   if (lrGrads) accumulateLrGrads(run, lrGrads, j, kept ?? (supportGrads as Handle[]), gNext);
   const g = gNext.map((gi, i) => (hv ? subHandles(backend, gi, hv[i]) : copyHandle(backend, gi)));
-  if (hv) disposeAll(backend, hv);
-  if (supportGrads) disposeAll(backend, supportGrads);
+  if (hv) disposeHandles(backend, hv);
+  if (supportGrads) disposeHandles(backend, supportGrads);
   kept?.forEach((u) => u && backend.dispose(u));
   return g;
 }

@@ -4,7 +4,8 @@
  * are lists of backend handles (one per parameter tensor); inner products sum over all.
  */
 import type { Backend, Handle } from '../backend/types.js';
-import { addHandles, disposeAll, scaleHandle, zerosHandle } from './handleMath.js';
+import { disposeHandles } from '../core/ownership.js';
+import { addHandles, scaleHandle, zerosHandle } from './handleMath.js';
 
 export interface ConjugateGradientOptions {
   /** Maximum iterations (at most the dimension is needed in exact arithmetic). */
@@ -34,6 +35,7 @@ function axpy(backend: Backend, a: Handle[], s: number, b: Handle[]): Handle[] {
   });
 }
 
+
 /** Solves A x = b from x_0 = 0. Returns x (new handles) and the iterations used. */
 export function conjugateGradient(
   backend: Backend,
@@ -52,17 +54,17 @@ export function conjugateGradient(
     const alpha = rr / dot(backend, p, ap);
     const xNext = axpy(backend, x, alpha, p);
     const rNext = axpy(backend, r, -alpha, ap);
-    disposeAll(backend, [...x, ...r, ...ap]);
+    disposeHandles(backend, [...x, ...r, ...ap]);
     x = xNext;
     r = rNext;
     const rrNext = dot(backend, r, r);
     const pNext = axpy(backend, r, rrNext / rr, p);
-    disposeAll(backend, p);
+    disposeHandles(backend, p);
     p = pNext;
     rr = rrNext;
     steps++;
   }
-  disposeAll(backend, [...r, ...p]);
+  disposeHandles(backend, [...r, ...p]);
   return { x, steps };
 }
 

@@ -5,10 +5,11 @@
  * a step where none moves is a plain run for its loss and outputs).
  */
 import type { Handle } from '../backend/types.js';
-import { disposeAll, mulHandles, readScalar, subHandles } from './handleMath.js';
+import { mulHandles, readScalar, subHandles } from './handleMath.js';
 import { dataAtStep } from './stepData.js';
 import type { EngineRun } from './engineRun.js';
 import { disposeMoments, newMoments, updateDirection } from './updateRule.js';
+import { disposeHandles } from '../core/ownership.js';
 
 /** What the forward pass keeps, as the chosen backward needs it. */
 export interface ForwardNeeds {
@@ -49,7 +50,7 @@ export function forwardPass(run: EngineRun, support: readonly Handle[], needs: F
     losses.push(readScalar(backend, res.outputs[0]));
     backend.dispose(res.outputs[0]);
     if (outputs) outputs.push(res.outputs.slice(1));
-    else disposeAll(backend, res.outputs.slice(1));
+    else disposeHandles(backend, res.outputs.slice(1));
     const next = [...theta];
     const kept: (Handle | null)[] = theta.map(() => null);
     moving.forEach((i, n) => {

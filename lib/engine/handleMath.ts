@@ -5,18 +5,19 @@
  * with no tracing involved.
  */
 import type { Backend, DType, Handle } from '../backend/types.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
 const NO_ATTRS = {} as Record<string, never>;
 
 /** A rank-0 tensor holding `value`. */
 export function scalarHandle(backend: Backend, value: number, dtype: DType): Handle {
-  const data = dtype === 'float64' ? new Float64Array([value]) : new Float32Array([value]);
+  const data = typedArrayFor(dtype, [value]);
   return backend.fromArray(data, []);
 }
 
 export function zerosHandle(backend: Backend, shape: readonly number[], dtype: DType): Handle {
   const size = shape.reduce((a, b) => a * b, 1);
-  const data = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  const data = typedArrayFor(dtype, size);
   return backend.fromArray(data, shape);
 }
 
@@ -28,11 +29,6 @@ export function zerosLike(backend: Backend, x: Handle): Handle {
 /** A new handle holding x's values (x itself is left alone). */
 export function copyHandle(backend: Backend, x: Handle): Handle {
   return backend.exec('reshape', [x], { shape: backend.shapeOf(x) });
-}
-
-/** Frees every handle of the list. */
-export function disposeAll(backend: Backend, hs: readonly Handle[]): void {
-  for (const h of hs) backend.dispose(h);
 }
 
 export function addHandles(backend: Backend, a: Handle, b: Handle): Handle {

@@ -5,13 +5,13 @@
  * the MAML-family meta-gradients are this one loop with a different outerGradient.
  */
 import type { Backend, Handle } from '../backend/types.js';
-import { disposeAll } from './handleMath.js';
 import { meanOverTasks } from './meanOverTasks.js';
 import type { EnginePrograms } from './programs.js';
 import type { InnerLoopRequest, InnerLoopResult } from './request.js';
 import { endRun, startRun } from './engineRun.js';
 import { runTask, type TaskOutcome } from './taskRun.js';
 import { validateInnerLoopRequest } from './validateRequest.js';
+import { disposeHandles } from '../core/ownership.js';
 
 export async function innerLoopInTypeScript(backend: Backend, programs: EnginePrograms, request: InnerLoopRequest): Promise<InnerLoopResult> {
   return innerLoopSync(backend, programs, request);
@@ -55,6 +55,6 @@ function combineTasks(backend: Backend, request: InnerLoopRequest, outcomes: Tas
     result.adapted = outcomes.map((o) => o.adapted as Handle[]);
     result.meanAdapted = meanOverTasks(backend, result.adapted);
   }
-  for (const o of outcomes) disposeAll(backend, [...(o.grads ?? []), ...(o.lrGrads ?? []).flat(), ...(o.implicitGrad ?? [])]);
+  for (const o of outcomes) disposeHandles(backend, [...(o.grads ?? []), ...(o.lrGrads ?? []).flat(), ...(o.implicitGrad ?? [])]);
   return result;
 }

@@ -6,12 +6,13 @@
  */
 import type { Handle } from '../backend/types.js';
 import { addScaled, conjugateGradient } from './conjugateGradient.js';
-import { copyHandle, disposeAll, readScalar } from './handleMath.js';
+import { copyHandle, readScalar } from './handleMath.js';
 import { backwardPass, keepsDirections } from './backward.js';
 import type { EngineRun } from './engineRun.js';
 import { forwardPass, type ForwardPass } from './forward.js';
 import type { ImplicitSettings, InnerLoopTask } from './request.js';
 import { dataAtStep } from './stepData.js';
+import { disposeHandles } from '../core/ownership.js';
 
 /** One task's results; every handle is new and owned by the caller. */
 export interface TaskOutcome {
@@ -50,7 +51,7 @@ function finalState(run: EngineRun, forward: ForwardPass): Handle[] | undefined 
   const { backend, request } = run;
   const ownParams = forward.final.map((h, i) => h === request.params[i]);
   if (!request.returnAdapted) {
-    disposeAll(backend, forward.final.filter((_, i) => !ownParams[i]));
+    disposeHandles(backend, forward.final.filter((_, i) => !ownParams[i]));
     return undefined;
   }
   return forward.final.map((h, i) => (ownParams[i] ? copyHandle(backend, h) : h));
@@ -78,7 +79,7 @@ function queryStage(run: EngineRun, theta: Handle[], support: readonly Handle[],
   backend.dispose(q.outputs[0]);
   const supportAtEnd = dataAtStep(support, request.stepData, request.steps);
   const implicitGrad = implicitGradient(run, theta, supportAtEnd, q.grads, request.implicit);
-  disposeAll(backend, q.grads);
+  disposeHandles(backend, q.grads);
   return { loss, outputs: q.outputs.slice(1), implicitGrad };
 }
 
@@ -89,7 +90,7 @@ function implicitGradient(run: EngineRun, phi: Handle[], support: Handle[], gq: 
   const applyA = (v: Handle[]): Handle[] => {
     const res = program.hvp([...phi, ...support], [...v, ...support.map(() => null)], run.supportSeeds, run.allParams);
     const out = addScaled(backend, v, 1 / settings.lambda, res.gradTangents);
-    disposeAll(backend, [...res.outputs, ...res.grads, ...res.gradTangents]);
+    disposeHandles(backend, [...res.outputs, ...res.grads, ...res.gradTangents]);
     return out;
   };
   return conjugateGradient(backend, applyA, gq, { maxSteps: settings.cgSteps, tolerance: settings.tolerance }).x;

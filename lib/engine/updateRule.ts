@@ -6,8 +6,9 @@
  * The operations and their order are those of the native engine, so both give the same numbers.
  */
 import type { Backend, Handle } from '../backend/types.js';
-import { addHandles, disposeAll, scaleHandle, subHandles, zerosLike } from './handleMath.js';
+import { addHandles, scaleHandle, subHandles, zerosLike } from './handleMath.js';
 import type { UpdateRule } from './request.js';
+import { disposeHandles } from '../core/ownership.js';
 
 /** Adam's moments for one task, per parameter (from zeros); null for SGD. */
 export interface AdamMoments {
@@ -21,7 +22,7 @@ export function newMoments(backend: Backend, rule: UpdateRule, params: readonly 
 }
 
 export function disposeMoments(backend: Backend, moments: AdamMoments | null): void {
-  if (moments) disposeAll(backend, [...moments.m, ...moments.v]);
+  if (moments) disposeHandles(backend, [...moments.m, ...moments.v]);
 }
 
 /** What one parameter's direction at step j is made from: its state, t_0 and its support gradient. */
@@ -49,7 +50,7 @@ function proximalDirection(backend: Backend, proximal: number, { theta, initial,
   const drift = subHandles(backend, theta, initial);
   const pull = scaleHandle(backend, drift, proximal);
   const d = addHandles(backend, grad, pull);
-  disposeAll(backend, [drift, pull, grad]);
+  disposeHandles(backend, [drift, pull, grad]);
   return d;
 }
 
@@ -68,7 +69,7 @@ function adamDirection(
   const blend = (old: Handle, beta: number, fresh: Handle): Handle => {
     const kept = scaleHandle(backend, old, beta);
     const out = addHandles(backend, kept, fresh);
-    disposeAll(backend, [kept, fresh, old]);
+    disposeHandles(backend, [kept, fresh, old]);
     return out;
   };
   const mFresh = scaleHandle(backend, d, 1 - beta1);
@@ -82,6 +83,6 @@ function adamDirection(
   const root = ex('sqrt', [vHat]);
   const denominator = ex('addScalar', [root], epsilon);
   const out = ex('div', [mHat, denominator]);
-  disposeAll(backend, [mHat, vHat, root, denominator]);
+  disposeHandles(backend, [mHat, vHat, root, denominator]);
   return out;
 }

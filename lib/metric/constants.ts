@@ -7,10 +7,11 @@
 import type { Backend, DType } from '../backend/types.js';
 import { Tensor } from '../core/tensor.js';
 import { sizeOf } from '../core/shape.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
 /** values (row-major, shape's element count) as a tensor on `backend` in `dtype`. */
 export function constantOn(backend: Backend, dtype: DType, values: ArrayLike<number>, shape: readonly number[]): Tensor {
-  const data = dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
+  const data = typedArrayFor(dtype, values);
   return Tensor.fromHandle(backend, backend.fromArray(data, shape), shape, dtype);
 }
 

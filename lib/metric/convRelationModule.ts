@@ -21,6 +21,7 @@ import { ShapeError, ValueError } from '../errors.js';
 import { constant, fanInUniform } from '../nn/init.js';
 import * as ops from '../ops/index.js';
 import type { EmbeddingModel } from './metricLearner.js';
+import { LEARNER_DEFAULTS } from '../algorithms/defaults.js';
 
 export interface ConvRelationModuleOptions {
   /** Channels of one embedding map C; the module takes 2C (a class map and a query map). */
@@ -36,7 +37,7 @@ export interface ConvRelationModuleOptions {
 const BLOCKS = 2;
 
 export function convRelationModule(options: ConvRelationModuleOptions): EmbeddingModel {
-  const { channels, side, filters = options.channels, hidden = 8 } = options;
+  const { channels, side, filters = options.channels, hidden = LEARNER_DEFAULTS.relation.hidden.conv } = options;
   for (const [name, v, min] of [['channels', channels, 1], ['side', side, 4], ['filters', filters, 1], ['hidden', hidden, 1]] as const) {
     if (!Number.isInteger(v) || v < min) {
       throw new ValueError(`RelationNet (conv relation module): ${name} must be an integer >= ${min}, got ${describeValue(v)}` + (name === 'side' ? ' (two 2x2 poolings need maps of side >= 4)' : ''));

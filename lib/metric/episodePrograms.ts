@@ -14,11 +14,11 @@
  * Replaying a program is what lets a whole meta-batch run in one native call, tasks in
  * parallel across threads and off the event loop (metaGradient / adaptBatch with 0 steps).
  */
-import type { Backend } from '../backend/types.js';
 import type { Tensor } from '../core/tensor.js';
 import type { RecordedProgram } from '../core/record.js';
 import { record } from '../core/transforms.js';
 import { sortedKeys } from '../core/params.js';
+import { ProgramCache, programKey } from '../core/programCache.js';
 import { collectCreated } from '../core/scope.js';
 import type { Params } from '../algorithms/types.js';
 import type { CheckedEpisode } from './episode.js';
@@ -27,19 +27,24 @@ import type { EpisodeForward } from './metricLearner.js';
 /** The learner's differentiable pass on a validated episode. */
 export type EpisodeForwardFunction = (params: Params, episode: CheckedEpisode) => EpisodeForward;
 
-interface Entry {
-  program: RecordedProgram;
-  /** Tensors made while recording: the program's own constants (masks, one-hots), freed with it; others freed at once. */
-  owned: Tensor[];
-  users: number;
+/** A recorded program and the tensors made while recording it: its own constants (masks, one-hots), freed with it. */
+class EpisodeProgram {
+  constructor(
+    readonly program: RecordedProgram,
+    private readonly owned: Tensor[],
+  ) {}
+
+  dispose(): void {
+    this.program.dispose();
+    for (const t of this.owned) t.dispose();
+  }
 }
 
 /** Recorded programs kept at most (least recently used goes first); a usual run needs one or two. */
 const MAX_PROGRAMS = 8;
 
 export class EpisodePrograms {
-  /** Insertion order = recency order (a hit moves its entry to the end). */
-  private readonly cache = new Map<string, Entry>();
+  private readonly cache = new ProgramCache<EpisodeProgram>(MAX_PROGRAMS);
 
   constructor(private readonly forward: EpisodeForwardFunction) {}
 
@@ -48,30 +53,12 @@ export class EpisodePrograms {
    * program stays alive while body runs, even if other calls fill the cache meanwhile.
    */
   async use<R>(params: Params, episode: CheckedEpisode, body: (program: RecordedProgram) => Promise<R> | R): Promise<R> {
-    const key = layoutKey(params, episode);
-    let entry = this.cache.get(key);
-    if (entry) this.cache.delete(key);
-    else entry = this.record(params, episode);
-    this.cache.set(key, entry);
-    entry.users++;
-    this.evict();
-    try {
-      return await body(entry.program);
-    } finally {
-      entry.users--;
-      if (this.cache.get(key) !== entry && entry.users === 0) free(entry);
-      this.evict();
-    }
+    return this.cache.use(layoutKey(params, episode), () => this.record(params, episode), (entry) => body(entry.program));
   }
 
-  /** Frees every program not in use now (the learner stays usable: they are recorded again). */
+  /** Frees every program (one in use when its user ends; the learner stays usable: they are recorded again). */
   dispose(): void {
-    for (const [key, entry] of this.cache) {
-      if (entry.users === 0) {
-        free(entry);
-        this.cache.delete(key);
-      }
-    }
+    this.cache.clear();
   }
 
   /** How many programs are cached (for tests). */
@@ -79,7 +66,7 @@ export class EpisodePrograms {
     return this.cache.size;
   }
 
-  private record(params: Params, episode: CheckedEpisode): Entry {
+  private record(params: Params, episode: CheckedEpisode): EpisodeProgram {
     const pass = (p: Params, supportX: Tensor, queryX: Tensor): Tensor[] => {
       const symbolic: CheckedEpisode = {
         ...episode,
@@ -92,44 +79,20 @@ export class EpisodePrograms {
     const { result: program, created } = collectCreated(() => record(pass, params, episode.support.x, episode.query.x));
     const constants = new Set(program.constants);
     for (const t of created) if (!constants.has(t)) t.dispose();
-    return { program, owned: created.filter((t) => constants.has(t)), users: 0 };
+    return new EpisodeProgram(
+      program,
+      created.filter((t) => constants.has(t)),
+    );
   }
-
-  /** Drops least recently used programs beyond MAX_PROGRAMS; one in use is freed when its user ends. */
-  private evict(): void {
-    for (const [key, entry] of this.cache) {
-      if (this.cache.size <= MAX_PROGRAMS) return;
-      this.cache.delete(key);
-      if (entry.users === 0) free(entry);
-    }
-  }
-}
-
-function free(entry: Entry): void {
-  entry.program.dispose();
-  for (const t of entry.owned) t.dispose();
-}
-
-/** A number per backend instance: two instances of one kind (e.g. a second pure-TS core) never share programs. */
-const backendIds = new WeakMap<Backend, number>();
-let nextBackendId = 0;
-function backendId(backend: Backend): number {
-  const known = backendIds.get(backend);
-  if (known !== undefined) return known;
-  const id = nextBackendId++;
-  backendIds.set(backend, id);
-  return id;
 }
 
 /** Everything a recording depends on: backend, params, input shapes and dtypes, ways, labels. */
 export function layoutKey(params: Params, episode: CheckedEpisode): string {
-  const names = sortedKeys(params);
-  const x = (t: Tensor): string => `${t.dtype}[${t.shape.join(',')}]`;
-  return [
-    `${episode.support.x.backend.name}#${backendId(episode.support.x.backend)}`,
-    ...names.map((n) => `${n}:${x(params[n])}`),
-    `support ${x(episode.support.x)} ${episode.support.y.join(',')}`,
-    `query ${x(episode.query.x)} ${episode.query.y.join(',')}`,
-    `ways ${episode.ways}`,
-  ].join('|');
+  const { support, query } = episode;
+  const identity = `support ${support.y.join(',')} query ${query.y.join(',')} ways ${episode.ways}`;
+  return programKey(support.x.backend, identity, [
+    ...sortedKeys(params).map((n): [string, Tensor] => [n, params[n]]),
+    ['support', support.x],
+    ['query', query.x],
+  ]);
 }

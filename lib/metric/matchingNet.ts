@@ -28,6 +28,7 @@ import { embedEpisodeFlat } from './embedEpisode.js';
 import { contextualQuery, contextualSupport, initFullContextEmbedding } from './fullContextEmbedding.js';
 import { MetricLearner, type EmbeddingModel, type EpisodeForward } from './metricLearner.js';
 import { mergeWithPrefix, withPrefix, withoutPrefixes } from './paramGroups.js';
+import { LEARNER_DEFAULTS } from '../algorithms/defaults.js';
 
 export interface MatchingNetOptions {
   /** Full Context Embeddings: the embedding's output size d and the attention LSTM's steps K >= 1. */
@@ -78,7 +79,7 @@ export class MatchingNet extends MetricLearner {
       query = contextualQuery(fceParams, query, support, this.options.fce.processingSteps);
     }
     const cosines = ops.cosineSimilarity(query, support); // [q, s]
-    const scale = this.options.cosineScale ?? 1;
+    const scale = this.options.cosineScale ?? LEARNER_DEFAULTS.matching.cosineScale;
     const attention = ops.softmax(scale === 1 ? cosines : ops.mul(cosines, scale)); // [q, s]
     const probs = ops.matmul(attention, ops.oneHot(episode.support.y, episode.ways, attention)); // [q, ways]
     return { loss: negativeLogLikelihood(probs, episode.query.y, episode.ways), scores: probs };

@@ -26,6 +26,7 @@ import { EpisodePredictor } from './episodePredictor.js';
 import { ValueError } from '../errors.js';
 import { checkEpisode, type CheckedEpisode, type Episode, type EpisodeSource } from './episode.js';
 import { constantOn } from './constants.js';
+import { argmaxRows, fractionCorrect } from '../ops/labels.js';
 import { episodeBackend } from './episodeBackend.js';
 import { meanWithCI95 } from '../train/confidence.js';
 import { disposeTasks, yieldToEventLoop } from '../train/taskSource.js';
@@ -34,6 +35,7 @@ import { checkLearnerParams } from '../algorithms/inputChecks.js';
 import { EpisodePrograms, layoutKey } from './episodePrograms.js';
 import { paramsBytes, taskBytes, traceValueBytes, type TaskMemoryProfile } from '../algorithms/memoryProfile.js';
 import { chooseEvaluationChunk, engineThreads, memoryLimit, type MemoryLimit } from '../train/memoryBudget.js';
+import { disposeHandles } from '../core/ownership.js';
 
 /** Episodes evaluate() scores per batched call (as lib/train/evaluate.ts's chunks). */
 const EVALUATION_CHUNK = 25;
@@ -136,7 +138,7 @@ export abstract class MetricLearner implements MetaLearner {
         loss += result.queryLosses[k];
         accuracy += this.accuracyOf(backend.toArray(result.queryOutputs[k][0]), e);
       });
-      for (const h of result.queryOutputs.flat()) backend.dispose(h);
+      disposeHandles(backend, result.queryOutputs.flat());
       groupGrads.push(result.grads);
       weights.push(episodes.length / tasks.length);
     });
@@ -213,7 +215,7 @@ export abstract class MetricLearner implements MetaLearner {
       indices.forEach((taskIndex, k) => {
         scores[taskIndex] = { loss: losses[k], accuracy: this.accuracyOf(backend.toArray(outputs[k][0]), episodes[k]) };
       });
-      for (const h of [...result.adapted.flat(), ...result.meanAdapted, ...outputs.flat()]) backend.dispose(h);
+      disposeHandles(backend, [...result.adapted.flat(), ...result.meanAdapted, ...outputs.flat()]);
     });
     return scores;
   }
@@ -308,25 +310,13 @@ export abstract class MetricLearner implements MetaLearner {
   }
 
   private accuracyOf(scores: ArrayLike<number>, episode: CheckedEpisode): number {
-    const predicted = this.predictClasses(scores, episode);
     const truth = episode.query.y;
     if (truth.length === 0) return 0;
-    let correct = 0;
-    for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) correct++;
-    return correct / truth.length;
+    return fractionCorrect(this.predictClasses(scores, episode), truth);
   }
 }
 
-/** Index of the largest entry of each row of a row-major [rows, cols] array (first wins on ties). */
-export function argmaxRows(values: ArrayLike<number>, rows: number, cols: number): Int32Array {
-  const out = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let c = 1; c < cols; c++) if (values[r * cols + c] > values[r * cols + best]) best = c;
-    out[r] = best;
-  }
-  return out;
-}
+export { argmaxRows };
 
 /** One layout's share of a batch (MetricLearner.forEachLayout). */
 interface LayoutGroup {

@@ -37,6 +37,7 @@ import { MetricLearner, type EmbeddingModel, type EpisodeForward } from './metri
 import { allPairs } from './pairs.js';
 import { convRelationModule } from './convRelationModule.js';
 import { mergeWithPrefix, withPrefix, withoutPrefixes } from './paramGroups.js';
+import { LEARNER_DEFAULTS } from '../algorithms/defaults.js';
 
 export type RelationModuleKind = 'mlp' | 'conv';
 export const RELATION_MODULES: readonly RelationModuleKind[] = ['mlp', 'conv'];
@@ -79,7 +80,7 @@ export class RelationNet extends MetricLearner {
       this.relation = checkModel('RelationNet: options.relation', options.relation);
       return;
     }
-    this.relationModule = options.relationModule ?? 'mlp';
+    this.relationModule = options.relationModule ?? LEARNER_DEFAULTS.relation.relationModule;
     if (!RELATION_MODULES.includes(this.relationModule)) {
       throw new ValueError(`RelationNet: relationModule must be one of ${RELATION_MODULES.join(', ')}, got '${String(this.relationModule)}'`);
     }
@@ -90,7 +91,7 @@ export class RelationNet extends MetricLearner {
       return;
     }
     const d = options.embeddingDim;
-    const hidden = options.hidden ?? 64;
+    const hidden = options.hidden ?? LEARNER_DEFAULTS.relation.hidden.mlp;
     if (d === undefined || !Number.isInteger(d) || d < 1 || !Number.isInteger(hidden) || hidden < 1) {
       throw new ValueError(
         `RelationNet: the default relation MLP needs embeddingDim >= 1 and hidden >= 1 (integers), got embeddingDim=${describeValue(d)}, hidden=${describeValue(hidden)}`,

@@ -25,6 +25,8 @@ import { allPairs } from './pairs.js';
 import { mergeWithPrefix, withPrefix, withoutPrefixes } from './paramGroups.js';
 import { contrastiveLoss, tripletLoss, verificationLoss } from './siameseLosses.js';
 import { randUniform } from '../core/creation.js';
+import { typedArrayFor } from '../core/typedArray.js';
+import { LEARNER_DEFAULTS } from '../algorithms/defaults.js';
 
 export type SiameseLoss = 'verification' | 'contrastive' | 'triplet';
 
@@ -53,8 +55,8 @@ export class SiameseNet extends MetricLearner {
     super();
     checkModel('SiameseNet: embedding', embedding);
     optionsRecord(options, 'SiameseNet: options');
-    this.loss = options.loss ?? 'verification';
-    this.margin = options.margin ?? 1;
+    this.loss = options.loss ?? LEARNER_DEFAULTS.siamese.loss;
+    this.margin = options.margin ?? LEARNER_DEFAULTS.siamese.margin;
     if (!SIAMESE_LOSSES.includes(this.loss)) {
       throw new ValueError(`SiameseNet: loss must be one of ${SIAMESE_LOSSES.join(', ')}, got '${String(this.loss)}'`);
     }
@@ -91,7 +93,7 @@ export class SiameseNet extends MetricLearner {
     const q = episode.query.y.length;
     const s = episode.support.y.length;
     const values = pairScores.toArray();
-    const best = new (pairScores.dtype === 'float64' ? Float64Array : Float32Array)(q * episode.ways).fill(-Infinity);
+    const best = typedArrayFor(pairScores.dtype, q * episode.ways).fill(-Infinity);
     for (let i = 0; i < q; i++) {
       for (let j = 0; j < s; j++) {
         const cell = i * episode.ways + episode.support.y[j];

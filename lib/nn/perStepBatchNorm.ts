@@ -21,6 +21,7 @@ import { Tensor } from '../core/tensor.js';
 import { add, addScalar, div, matmul, mul, mulScalar, reshape, sqrt, square, sub } from '../ops/primitives.js';
 import { mean } from '../ops/reductions.js';
 import type { Model } from './model.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
 /** Which statistics normalise: the batch's own (default) or the per-step running ones. */
 export type BatchNormStatistics = 'batch' | 'running';
@@ -80,7 +81,7 @@ export function isPerStepBatchNormModel(model: Model): model is PerStepBatchNorm
 /** The one-hot [rows] selecting state `step`, on `like`'s backend and dtype; states past the last row use the last row. */
 export function stepOneHot(like: Tensor, step: number, rows: number): Tensor {
   if (!Number.isInteger(step) || step < 0) throw new ValueError(`perStepBatchNorm: step must be an integer >= 0, got ${describeValue(step)}`);
-  const values = like.dtype === 'float64' ? new Float64Array(rows) : new Float32Array(rows);
+  const values = typedArrayFor(like.dtype, rows);
   values[Math.min(step, rows - 1)] = 1;
   return Tensor.fromHandle(like.backend, like.backend.fromArray(values, [rows]), [rows], like.dtype);
 }

@@ -7,6 +7,7 @@ import type { DType } from '../backend/types.js';
 import { currentBackend } from '../backend/index.js';
 import { describeValue, expectTensor } from '../core/args.js';
 import { checkAllocation } from '../core/allocation.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
 export type Labels = Int32Array | Tensor;
 
@@ -36,7 +37,7 @@ export function constantLike(like: Tensor, data: Float32Array | Float64Array, sh
 function oneHotArray(op: string, labels: Int32Array, numClasses: number, dtype: DType): Float32Array | Float64Array {
   checkLabels(op, labels, numClasses);
   checkAllocation(op, [labels.length, numClasses], dtype);
-  const data = dtype === 'float64' ? new Float64Array(labels.length * numClasses) : new Float32Array(labels.length * numClasses);
+  const data = typedArrayFor(dtype, labels.length * numClasses);
   labels.forEach((label, i) => (data[i * numClasses + label] = 1));
   return data;
 }
@@ -84,12 +85,23 @@ export function accuracy(logits: Tensor, labels: Labels): number {
   const ids = Tensor.isTensor(labels) ? labels.toArray() : labels;
   checkLabels('accuracy', ids, classes, n);
   if (n === 0) throw new ValueError('accuracy: no rows');
-  const values = logits.toArray();
-  let correct = 0;
-  for (let i = 0; i < n; i++) {
+  return fractionCorrect(argmaxRows(logits.toArray(), n, classes), ids);
+}
+
+/** Index of the largest entry of each row of a row-major [rows, cols] array (first wins on ties). */
+export function argmaxRows(values: ArrayLike<number>, rows: number, cols: number): Int32Array {
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
     let best = 0;
-    for (let j = 1; j < classes; j++) if (values[i * classes + j] > values[i * classes + best]) best = j;
-    if (best === ids[i]) correct++;
+    for (let c = 1; c < cols; c++) if (values[r * cols + c] > values[r * cols + best]) best = c;
+    out[r] = best;
   }
-  return correct / n;
+  return out;
+}
+
+/** The fraction of `predicted` equal to `truth` (same length, > 0). */
+export function fractionCorrect(predicted: ArrayLike<number>, truth: ArrayLike<number>): number {
+  let correct = 0;
+  for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) correct++;
+  return correct / truth.length;
 }

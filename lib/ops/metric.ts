@@ -7,6 +7,7 @@ import { addScalar, div, matmul, mul, powScalar, reshape, sqrt, square, sum } fr
 import { oneHot } from './labels.js';
 import { expectFinite, expectTensor } from '../core/args.js';
 import { checkAllocation } from '../core/allocation.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
 /**
  * Per-class mean of embeddings: emb [n,d], labels of n class ids in [0, numClasses) ->
@@ -35,7 +36,7 @@ export function prototypes(emb: Tensor, labels: Labels, numClasses: number): Ten
   const empty = counts.findIndex((c) => c === 0);
   if (empty >= 0) throw new ValueError(`prototypes: class ${empty} has no example (labels cover ${numClasses} classes)`);
   // averaging [classes, n]: row c holds 1/count_c at the columns of class c.
-  const data = emb.dtype === 'float64' ? new Float64Array(numClasses * n) : new Float32Array(numClasses * n);
+  const data = typedArrayFor(emb.dtype, numClasses * n);
   labels.forEach((c, i) => (data[c * n + i] = 1 / counts[c]));
   return matmul(constantLike(emb, data, [numClasses, n]), emb);
 }

@@ -4,6 +4,7 @@
  * optimisers work (and are tested) without any core, and never hold native memory.
  */
 import type { DType } from '../backend/types.js';
+import { typedArrayFor } from '../core/typedArray.js';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -27,7 +28,7 @@ export function dtypeOfArray(data: FloatArray): DType {
 /** A zero array of the given shape and dtype. */
 export function zerosLike(a: NamedArray, dtype: DType = a.dtype): NamedArray {
   const n = sizeOf(a.shape);
-  return { dtype, shape: [...a.shape], data: dtype === 'float64' ? new Float64Array(n) : new Float32Array(n) };
+  return { dtype, shape: [...a.shape], data: typedArrayFor(dtype, n) };
 }
 
 /** A deep copy (new data buffer). */
