@@ -121,7 +121,10 @@ class NativeCompiledProgram implements CompiledProgram {
 
   /** The one inner-loop engine (native/engine/inner_loop.h); handles are the binding's tensors, so both ways are casts. */
   async innerLoop(request: InnerLoopRequest, queryProgram?: CompiledProgram): Promise<InnerLoopResult> {
-    const query = nativeQueryProgram(queryProgram, request.label ?? 'innerLoop');
+    const label = request.label ?? 'innerLoop';
+    // A binary built before the one engine (a stale build or prebuild) has metaGradient / adaptBatch instead.
+    if (typeof this.program.innerLoop !== 'function') throw new BackendError(`${label}: this native binary has no innerLoop; rebuild it`);
+    const query = nativeQueryProgram(queryProgram, label);
     try {
       const result = await call(() => this.program.innerLoop(request as unknown as Native<InnerLoopRequest>, query));
       return result as unknown as InnerLoopResult;
