@@ -8,7 +8,7 @@
 import { ValueError } from '../errors.js';
 import { describeValue, expectArray, expectRecord } from '../core/args.js';
 import type { AdaptBatchRequest, DType, Handle, MetaGradientRequest, ProgramSpec } from './types.js';
-import type { InnerLoopRequest, InnerLoopTask, OuterGradient, UpdateRule } from '../engine/request.js';
+import type { ImplicitSettings, InnerLoopRequest, InnerLoopTask, OuterGradient, UpdateRule } from '../engine/request.js';
 import type { PrimitiveAttrs, PrimitiveName } from './primitives.js';
 
 /**
@@ -122,6 +122,12 @@ export function readMetaGradientRequest(request: unknown, method = 'metaGradient
   return out;
 }
 
+/** iMAML's implicit-gradient settings (AdaptBatchRequest.implicitGradient, InnerLoopRequest.implicit). */
+function readImplicitSettings(value: unknown, what: string): ImplicitSettings {
+  const g = expectRecord(value, what);
+  return { lambda: finite(g.lambda, `${what}.lambda`), cgSteps: integer(g.cgSteps, `${what}.cgSteps`, 0, MAX_ENGINE_STEPS), tolerance: finite(g.tolerance, `${what}.tolerance`) };
+}
+
 /** An AdaptBatchRequest, read once into a plain copy. */
 export function readAdaptBatchRequest(request: unknown, method = 'adaptBatch'): AdaptBatchRequest {
   const what = `${method}: request`;
@@ -137,14 +143,7 @@ export function readAdaptBatchRequest(request: unknown, method = 'adaptBatch'): 
     const a = expectRecord(r.adam, `${what}.adam`);
     out.adam = { beta1: finite(a.beta1, `${what}.adam.beta1`), beta2: finite(a.beta2, `${what}.adam.beta2`), epsilon: finite(a.epsilon, `${what}.adam.epsilon`) };
   }
-  if (r.implicitGradient !== undefined) {
-    const g = expectRecord(r.implicitGradient, `${what}.implicitGradient`);
-    out.implicitGradient = {
-      lambda: finite(g.lambda, `${what}.implicitGradient.lambda`),
-      cgSteps: integer(g.cgSteps, `${what}.implicitGradient.cgSteps`, 0, MAX_ENGINE_STEPS),
-      tolerance: finite(g.tolerance, `${what}.implicitGradient.tolerance`),
-    };
-  }
+  if (r.implicitGradient !== undefined) out.implicitGradient = readImplicitSettings(r.implicitGradient, `${what}.implicitGradient`);
   if (stepData) out.stepData = stepData;
   return out;
 }
@@ -188,14 +187,7 @@ export function readInnerLoopRequest(request: unknown): InnerLoopRequest {
   };
   if (r.adapts !== undefined) out.adapts = indexList(r.adapts, `${what}.adapts`);
   if (r.proximal !== undefined) out.proximal = finite(r.proximal, `${what}.proximal`);
-  if (r.implicit !== undefined) {
-    const g = expectRecord(r.implicit, `${what}.implicit`);
-    out.implicit = {
-      lambda: finite(g.lambda, `${what}.implicit.lambda`),
-      cgSteps: integer(g.cgSteps, `${what}.implicit.cgSteps`, 0, MAX_ENGINE_STEPS),
-      tolerance: finite(g.tolerance, `${what}.implicit.tolerance`),
-    };
-  }
+  if (r.implicit !== undefined) out.implicit = readImplicitSettings(r.implicit, `${what}.implicit`);
   if (r.stepWeights !== undefined) out.stepWeights = expectArray(r.stepWeights, `${what}.stepWeights`).map((w, j) => finite(w, `${what}.stepWeights[${j}]`));
   if (r.stepData !== undefined) {
     const s = expectRecord(r.stepData, `${what}.stepData`);

@@ -369,11 +369,13 @@ ML_TEST(adapt_batch_with_per_step_data_matches_the_loop_by_hand) {
 
 namespace {
 
-InnerLoopRequest small_request(const std::vector<Tensor>& params, std::mt19937& rng) {
+// The mlp program's parameters, two tasks of 5 points, k = 2 steps at a shared rate 0.1.
+InnerLoopRequest small_request(std::mt19937& rng) {
+  std::vector<Tensor> x = mlp_inputs(rng);
   InnerLoopRequest r;
   r.label = "innerLoopTest";
   r.num_params = 3;
-  r.params = params;
+  r.params = {x[0], x[1], x[2]};
   for (int t = 0; t < 2; ++t)
     r.tasks.push_back({{random_tensor({5, 3}, rng), ml_test::make({1, 0, 1, 1, 0}, {5})},
                        std::vector<Tensor>{random_tensor({5, 3}, rng), ml_test::make({0, 0, 1, 0, 1}, {5})}});
@@ -388,8 +390,7 @@ InnerLoopRequest small_request(const std::vector<Tensor>& params, std::mt19937& 
 ML_TEST(inner_loop_first_order_adam_matches_the_loop_by_hand) {
   std::mt19937 rng(24);
   Program p = mlp_program();
-  std::vector<Tensor> x = mlp_inputs(rng);
-  InnerLoopRequest r = small_request({x[0], x[1], x[2]}, rng);
+  InnerLoopRequest r = small_request(rng);
   r.update.kind = UpdateKind::Adam;
   r.update.beta1 = 0.9;
   r.update.beta2 = 0.99;
@@ -454,8 +455,7 @@ ML_TEST(inner_loop_first_order_adam_matches_the_loop_by_hand) {
 ML_TEST(inner_loop_adapts_equals_zero_rates_for_the_others) {
   std::mt19937 rng(25);
   Program p = mlp_program();
-  std::vector<Tensor> x = mlp_inputs(rng);
-  InnerLoopRequest with_adapts = small_request({x[0], x[1], x[2]}, rng);
+  InnerLoopRequest with_adapts = small_request(rng);
   with_adapts.outer_gradient = OuterGradient::Exact;
   with_adapts.return_adapted = true;
   with_adapts.adapts = std::vector<size_t>{2};
@@ -468,7 +468,7 @@ ML_TEST(inner_loop_adapts_equals_zero_rates_for_the_others) {
     ML_CHECK(values_of(a.grads[i]) == values_of(b.grads[i]));
     ML_CHECK(values_of(a.mean_adapted[i]) == values_of(b.mean_adapted[i]));
   }
-  ML_CHECK(values_of(a.adapted[0][0]) == values_of(x[0]));  // frozen: t_k = t_0
+  ML_CHECK(values_of(a.adapted[0][0]) == values_of(with_adapts.params[0]));  // frozen: t_k = t_0
   InnerLoopRequest bad = with_adapts;
   bad.adapts = std::vector<size_t>{3};
   ML_CHECK_THROWS(inner_loop(p, bad), ErrorKind::Value);
@@ -477,8 +477,7 @@ ML_TEST(inner_loop_adapts_equals_zero_rates_for_the_others) {
 ML_TEST(inner_loop_exact_with_adam_or_proximal_is_not_implemented_yet) {
   std::mt19937 rng(26);
   Program p = mlp_program();
-  std::vector<Tensor> x = mlp_inputs(rng);
-  InnerLoopRequest r = small_request({x[0], x[1], x[2]}, rng);
+  InnerLoopRequest r = small_request(rng);
   r.outer_gradient = OuterGradient::Exact;
   r.update.kind = UpdateKind::Adam;
   ML_CHECK_THROWS(inner_loop(p, r), ErrorKind::Value);
