@@ -12,11 +12,6 @@ namespace {
 
 bool absent(const Napi::Value& v) { return v.IsUndefined() || v.IsNull(); }
 
-Napi::Object object_from_js(const Napi::Value& value, const std::string& what) {
-  if (!value.IsObject() || value.IsArray()) fail(ErrorKind::Value, what + ": expected an object");
-  return value.As<Napi::Object>();
-}
-
 double number_from_js(const Napi::Value& value, const std::string& what) {
   if (!value.IsNumber() || !std::isfinite(value.As<Napi::Number>().DoubleValue()))
     fail(ErrorKind::Value, what + ": expected a finite number");
