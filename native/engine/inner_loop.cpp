@@ -4,7 +4,6 @@
 #include "engine/inner_rates.h"
 #include "engine/task_losses.h"
 #include "engine/task_pool.h"
-#include "engine/validate.h"
 #include "ops/ops.h"
 
 namespace ml {

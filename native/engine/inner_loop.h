@@ -15,7 +15,7 @@
 //
 // Support and query sets of other shapes need two recordings of the loss: query_program then gives
 // L_q, its gradient and the extra outputs; the program itself drives the inner loop and the HVPs.
-// Both take the same parameter list (validate.h).
+// Both take the same parameter list (validate_inner_loop).
 //
 // To add an update rule: update_rule.h. To add a backward: OuterGradient, validate.cpp's
 // combinations, and TaskRunner's query stage and backward_step in inner_loop.cpp.
@@ -76,5 +76,12 @@ struct InnerLoopResult {
 
 // Validates the request against the program (ml::Error prefixed with the label), then runs it.
 InnerLoopResult inner_loop(const Program& program, const InnerLoopRequest& request);
+
+// The checks inner_loop starts with (validate.cpp): counts, shapes and dtypes of what the request
+// hands in, the settings, and which combinations are implemented; ml::Error (Value unless said)
+// prefixed with the label. Returns the query program: request.query_program when given (it must
+// take the support program's parameter list: shapes (Shape), dtypes (DType), a scalar loss as
+// output 0 (Shape)), else the support program itself.
+const Program& validate_inner_loop(const Program& support, const InnerLoopRequest& request);
 
 }  // namespace ml

@@ -1,4 +1,4 @@
-#include "engine/validate.h"
+#include "engine/inner_loop.h"
 
 #include <cmath>
 #include <string>
