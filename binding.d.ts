@@ -7,7 +7,8 @@
  * and whose message names the op and the shapes; the wrapper maps codes to typed errors.
  * Native code never aborts the process: C++ exceptions are converted at the boundary.
  */
-import type { ProgramSpec } from './lib/backend/types.js';
+import type { Handle, ProgramSpec } from './lib/backend/types.js';
+import type { InnerLoopRequest, InnerLoopResult } from './lib/engine/request.js';
 
 export type NativeDType = 'float32' | 'float64';
 
@@ -15,6 +16,15 @@ export type NativeDType = 'float32' | 'float64';
 export interface NativeTensor {
   readonly __nativeTensor: true;
 }
+
+/** T with every backend Handle in it a NativeTensor (the native backend's handles are its tensors). */
+export type Native<T> = T extends Handle
+  ? NativeTensor
+  : T extends readonly (infer E)[]
+    ? Native<E>[]
+    : T extends object
+      ? { [K in keyof T]: Native<T[K]> }
+      : T;
 
 export interface NativeProgram {
   run(inputs: NativeTensor[]): NativeTensor[];
@@ -27,57 +37,15 @@ export interface NativeProgram {
     wrt: number[],
   ): { outputs: NativeTensor[]; grads: NativeTensor[]; gradTangents: NativeTensor[] };
   /**
-   * Added with the native meta-batch engine: CompiledProgram.metaGradient (lib/backend/types.ts) in
-   * one call; tasks run in parallel on numThreads() threads off the event loop. Rejects with a
-   * coded error like the synchronous calls. Added: queryProgram (optional), the query loss's own
-   * program when the query data has other shapes (tasks[].query are its data inputs); it must
-   * take this program's parameter list (ERR_SHAPE / ERR_DTYPE / ERR_VALUE otherwise). Added:
-   * stepData (MAML++'s per-step batch norm: data input `index` takes values[j] at state t_j) and
-   * supportOutputs (per task, per step j < k, the support outputs[1..] at t_j).
+   * The one inner-loop engine (native/engine/inner_loop.h): CompiledProgram.innerLoop
+   * (lib/engine/request.ts) in one call; tasks run in parallel on numThreads() threads off the
+   * event loop. Rejects with a coded error like the synchronous calls, its message prefixed with
+   * request.label. queryProgram (optional): the query loss's own program when the query data has
+   * other shapes (tasks[].query are its data inputs); it must take this program's parameter list
+   * (ERR_SHAPE / ERR_DTYPE / ERR_VALUE otherwise). The result has the optional fields the
+   * request asks for (lib/engine/request.ts InnerLoopResult).
    */
-  metaGradient?(request: {
-    numParams: number;
-    params: NativeTensor[];
-    tasks: { support: NativeTensor[]; query: NativeTensor[] }[];
-    steps: number;
-    innerLR: NativeTensor[][];
-    order: 1 | 2;
-    stepWeights?: number[];
-    lrGrads?: boolean;
-    stepData?: { index: number; values: NativeTensor[] };
-    supportOutputs?: boolean;
-  }, queryProgram?: NativeProgram): Promise<{
-    loss: number;
-    queryLosses: number[];
-    grads: NativeTensor[];
-    lrGrads?: NativeTensor[][];
-    queryOutputs: NativeTensor[][];
-    supportOutputs?: NativeTensor[][][];
-  }>;
-  /**
-   * Added with batched adaptation: CompiledProgram.adaptBatch (lib/backend/types.ts
-   * AdaptBatchRequest) in one call; tasks run in parallel on numThreads() threads off the event
-   * loop. Rejects with a coded error like the synchronous calls. Added: queryProgram (optional),
-   * as for metaGradient: the program of the query loss and outputs (tasks[].query its data).
-   */
-  adaptBatch?(request: {
-    numParams: number;
-    params: NativeTensor[];
-    tasks: { support: NativeTensor[]; query?: NativeTensor[] }[];
-    steps: number;
-    innerLR: NativeTensor[][];
-    proximal?: number;
-    adam?: { beta1: number; beta2: number; epsilon: number };
-    implicitGradient?: { lambda: number; cgSteps: number; tolerance: number };
-    stepData?: { index: number; values: NativeTensor[] };
-  }, queryProgram?: NativeProgram): Promise<{
-    adapted: NativeTensor[][];
-    meanAdapted: NativeTensor[];
-    supportLosses: number[][];
-    queryLosses?: number[];
-    queryOutputs?: NativeTensor[][];
-    implicitGrads?: NativeTensor[];
-  }>;
+  innerLoop(request: Native<InnerLoopRequest>, queryProgram?: NativeProgram): Promise<Native<InnerLoopResult>>;
   dispose(): void;
 }
 

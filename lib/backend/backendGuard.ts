@@ -12,7 +12,7 @@ import { isAllocationFailure } from '../core/allocation.js';
 import { OutOfMemoryError } from '../errors.js';
 import { expectArray, expectRecord } from '../core/args.js';
 import type { Backend, CompiledProgram } from './types.js';
-import { handleList, indexList, optionalHandleList, readAdaptBatchRequest, readMetaGradientRequest, readProgramSpec } from './requestChecks.js';
+import { handleList, indexList, optionalHandleList, readAdaptBatchRequest, readInnerLoopRequest, readMetaGradientRequest, readProgramSpec } from './requestChecks.js';
 
 type Method = (...args: unknown[]) => unknown;
 
@@ -67,9 +67,10 @@ const PROGRAM_CHECKS: Record<string, (args: unknown[]) => unknown[]> = {
   ],
   metaGradient: ([request, query]) => [readMetaGradientRequest(request), query],
   adaptBatch: ([request, query]) => [readAdaptBatchRequest(request), query],
+  innerLoop: ([request, query]) => [readInnerLoopRequest(request), query],
 };
 
-const ASYNC_METHODS = new Set(['metaGradient', 'adaptBatch']);
+const ASYNC_METHODS = new Set(['metaGradient', 'adaptBatch', 'innerLoop']);
 
 function guardProgram(program: CompiledProgram, label: string): CompiledProgram {
   for (const [name, check] of Object.entries(PROGRAM_CHECKS)) guard(program, label, name, check, undefined, ASYNC_METHODS.has(name));

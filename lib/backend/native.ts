@@ -8,7 +8,9 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { NativeBinding, NativeProgram, NativeTensor } from '../../binding.js';
+import type { Native, NativeBinding, NativeProgram, NativeTensor } from '../../binding.js';
+import { fromAdaptBatchRequest, fromMetaGradientRequest, toAdaptBatchResult, toMetaGradientResult } from '../engine/legacyRequests.js';
+import type { InnerLoopRequest, InnerLoopResult } from '../engine/request.js';
 import { BackendError, fromNativeError } from '../errors.js';
 import type { PrimitiveAttrs, PrimitiveName } from './primitives.js';
 import type {
@@ -23,25 +25,6 @@ import type {
   ProgramSpec,
   TypedArray,
 } from './types.js';
-
-/** The binding's program, including the meta-batch engine (an addition to binding.d.ts's NativeProgram). */
-interface NativeProgramWithMeta extends NativeProgram {
-  metaGradient?(request: NativeMetaGradientRequest, queryProgram?: NativeProgram): Promise<NativeMetaGradientResult>;
-}
-
-type NativeMetaGradientRequest = Omit<MetaGradientRequest, 'params' | 'tasks' | 'innerLR' | 'stepData'> & {
-  params: NativeTensor[];
-  tasks: { support: NativeTensor[]; query: NativeTensor[] }[];
-  innerLR: NativeTensor[][];
-  stepData?: { index: number; values: NativeTensor[] };
-};
-
-type NativeMetaGradientResult = Omit<MetaGradientResult, 'grads' | 'lrGrads' | 'queryOutputs' | 'supportOutputs'> & {
-  grads: NativeTensor[];
-  lrGrads?: NativeTensor[][];
-  queryOutputs: NativeTensor[][];
-  supportOutputs?: NativeTensor[][][];
-};
 
 /** The directory of the package.json named "metalearn" above this file (lib/backend or dist/backend). */
 export function packageRoot(): string {
@@ -110,7 +93,7 @@ const asNatives = (hs: Handle[]): NativeTensor[] => hs as unknown as NativeTenso
 const asHandles = (ts: NativeTensor[]): Handle[] => ts as unknown as Handle[];
 
 class NativeCompiledProgram implements CompiledProgram {
-  constructor(private readonly program: NativeProgramWithMeta) {}
+  constructor(private readonly program: NativeProgram) {}
 
   run(inputs: Handle[]): Handle[] {
     return asHandles(call(() => this.program.run(asNatives(inputs))));
@@ -136,60 +119,26 @@ class NativeCompiledProgram implements CompiledProgram {
     return { outputs: asHandles(r.outputs), grads: asHandles(r.grads), gradTangents: asHandles(r.gradTangents) };
   }
 
-  async metaGradient(request: MetaGradientRequest, queryProgram?: CompiledProgram): Promise<MetaGradientResult> {
-    const run = this.program.metaGradient;
-    if (!run) throw new BackendError('native backend: this binary has no metaGradient; rebuild it');
-    const query = nativeQueryProgram(queryProgram, 'metaGradient');
-    const nativeRequest: NativeMetaGradientRequest = {
-      ...request,
-      params: asNatives(request.params),
-      tasks: request.tasks.map((t) => ({ support: asNatives(t.support), query: asNatives(t.query) })),
-      innerLR: request.innerLR.map(asNatives),
-      stepData: request.stepData ? { index: request.stepData.index, values: asNatives(request.stepData.values) } : undefined,
-    };
-    let r: NativeMetaGradientResult;
+  /** The one inner-loop engine (native/engine/inner_loop.h); handles are the binding's tensors, so both ways are casts. */
+  async innerLoop(request: InnerLoopRequest, queryProgram?: CompiledProgram): Promise<InnerLoopResult> {
+    const label = request.label ?? 'innerLoop';
+    // A binary built before the one engine (a stale build or prebuild) has metaGradient / adaptBatch instead.
+    if (typeof this.program.innerLoop !== 'function') throw new BackendError(`${label}: this native binary has no innerLoop; rebuild it`);
+    const query = nativeQueryProgram(queryProgram, label);
     try {
-      r = await call(() => run.call(this.program, nativeRequest, query));
+      const result = await call(() => this.program.innerLoop(request as unknown as Native<InnerLoopRequest>, query));
+      return result as unknown as InnerLoopResult;
     } catch (err) {
       throw fromNativeError(err);
     }
-    const result: MetaGradientResult = {
-      loss: r.loss,
-      queryLosses: r.queryLosses,
-      grads: asHandles(r.grads),
-      queryOutputs: r.queryOutputs.map(asHandles),
-    };
-    if (r.lrGrads) result.lrGrads = r.lrGrads.map(asHandles);
-    if (r.supportOutputs) result.supportOutputs = r.supportOutputs.map((perStep) => perStep.map(asHandles));
-    return result;
+  }
+
+  async metaGradient(request: MetaGradientRequest, queryProgram?: CompiledProgram): Promise<MetaGradientResult> {
+    return toMetaGradientResult(await this.innerLoop(fromMetaGradientRequest(request), queryProgram));
   }
 
   async adaptBatch(request: AdaptBatchRequest, queryProgram?: CompiledProgram): Promise<AdaptBatchResult> {
-    const run = this.program.adaptBatch;
-    if (!run) throw new BackendError('native backend: this binary has no adaptBatch; rebuild it');
-    const query = nativeQueryProgram(queryProgram, 'adaptBatch');
-    const nativeRequest = {
-      ...request,
-      params: asNatives(request.params),
-      tasks: request.tasks.map((t) => ({ support: asNatives(t.support), ...(t.query ? { query: asNatives(t.query) } : {}) })),
-      innerLR: request.innerLR.map(asNatives),
-      stepData: request.stepData ? { index: request.stepData.index, values: asNatives(request.stepData.values) } : undefined,
-    };
-    let r: Awaited<ReturnType<NonNullable<NativeProgram['adaptBatch']>>>;
-    try {
-      r = await call(() => run.call(this.program, nativeRequest, query));
-    } catch (err) {
-      throw fromNativeError(err);
-    }
-    const result: AdaptBatchResult = {
-      adapted: r.adapted.map(asHandles),
-      meanAdapted: asHandles(r.meanAdapted),
-      supportLosses: r.supportLosses,
-    };
-    if (r.queryLosses) result.queryLosses = r.queryLosses;
-    if (r.queryOutputs) result.queryOutputs = r.queryOutputs.map(asHandles);
-    if (r.implicitGrads) result.implicitGrads = asHandles(r.implicitGrads);
-    return result;
+    return toAdaptBatchResult(await this.innerLoop(fromAdaptBatchRequest(request), queryProgram));
   }
 
   dispose(): void {
@@ -202,7 +151,7 @@ class NativeCompiledProgram implements CompiledProgram {
   }
 }
 
-/** The optional query program of metaGradient / adaptBatch as the binding's program; it must come from this backend. */
+/** The optional query program of innerLoop as the binding's program; it must come from this backend. */
 function nativeQueryProgram(queryProgram: CompiledProgram | undefined, method: string): NativeProgram | undefined {
   if (!queryProgram) return undefined;
   const raw = NativeCompiledProgram.rawProgram(queryProgram);
@@ -240,7 +189,7 @@ class NativeBackend implements Backend {
   }
 
   compile(spec: ProgramSpec): CompiledProgram {
-    return new NativeCompiledProgram(call(() => this.binding.compile(spec)) as NativeProgramWithMeta);
+    return new NativeCompiledProgram(call(() => this.binding.compile(spec)));
   }
 
   liveTensors(): number {

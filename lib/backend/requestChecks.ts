@@ -8,6 +8,7 @@
 import { ValueError } from '../errors.js';
 import { describeValue, expectArray, expectRecord } from '../core/args.js';
 import type { AdaptBatchRequest, DType, Handle, MetaGradientRequest, ProgramSpec } from './types.js';
+import type { ImplicitSettings, InnerLoopRequest, InnerLoopTask, OuterGradient, UpdateRule } from '../engine/request.js';
 import type { PrimitiveAttrs, PrimitiveName } from './primitives.js';
 
 /**
@@ -121,6 +122,12 @@ export function readMetaGradientRequest(request: unknown, method = 'metaGradient
   return out;
 }
 
+/** iMAML's implicit-gradient settings (AdaptBatchRequest.implicitGradient, InnerLoopRequest.implicit). */
+function readImplicitSettings(value: unknown, what: string): ImplicitSettings {
+  const g = expectRecord(value, what);
+  return { lambda: finite(g.lambda, `${what}.lambda`), cgSteps: integer(g.cgSteps, `${what}.cgSteps`, 0, MAX_ENGINE_STEPS), tolerance: finite(g.tolerance, `${what}.tolerance`) };
+}
+
 /** An AdaptBatchRequest, read once into a plain copy. */
 export function readAdaptBatchRequest(request: unknown, method = 'adaptBatch'): AdaptBatchRequest {
   const what = `${method}: request`;
@@ -136,14 +143,59 @@ export function readAdaptBatchRequest(request: unknown, method = 'adaptBatch'): 
     const a = expectRecord(r.adam, `${what}.adam`);
     out.adam = { beta1: finite(a.beta1, `${what}.adam.beta1`), beta2: finite(a.beta2, `${what}.adam.beta2`), epsilon: finite(a.epsilon, `${what}.adam.epsilon`) };
   }
-  if (r.implicitGradient !== undefined) {
-    const g = expectRecord(r.implicitGradient, `${what}.implicitGradient`);
-    out.implicitGradient = {
-      lambda: finite(g.lambda, `${what}.implicitGradient.lambda`),
-      cgSteps: integer(g.cgSteps, `${what}.implicitGradient.cgSteps`, 0, MAX_ENGINE_STEPS),
-      tolerance: finite(g.tolerance, `${what}.implicitGradient.tolerance`),
-    };
-  }
+  if (r.implicitGradient !== undefined) out.implicitGradient = readImplicitSettings(r.implicitGradient, `${what}.implicitGradient`);
   if (stepData) out.stepData = stepData;
+  return out;
+}
+
+const OUTER_GRADIENTS: readonly OuterGradient[] = ['none', 'first-order', 'exact', 'implicit'];
+
+function readUpdateRule(value: unknown, what: string): UpdateRule {
+  const u = expectRecord(value, what);
+  const rates = expectArray(u.rates, `${what}.rates`).map((set, j) => handleList(set, `${what}.rates[${j}]`));
+  if (u.kind === 'sgd') return { kind: 'sgd', rates };
+  if (u.kind !== 'adam') throw new ValueError(`${what}.kind must be 'sgd' or 'adam', got ${describeValue(u.kind)}`);
+  return { kind: 'adam', rates, beta1: finite(u.beta1, `${what}.beta1`), beta2: finite(u.beta2, `${what}.beta2`), epsilon: finite(u.epsilon, `${what}.epsilon`) };
+}
+
+/**
+ * An InnerLoopRequest (lib/engine/request.ts), read once into a plain copy; messages name the
+ * field after the request's label ('metaGradient: request.update.rates[0]', ...).
+ */
+export function readInnerLoopRequest(request: unknown): InnerLoopRequest {
+  const r = expectRecord(request, 'innerLoop: request');
+  const label = r.label;
+  if (label !== undefined && typeof label !== 'string') throw new ValueError(`innerLoop: request.label must be a string, got ${describeValue(label)}`);
+  const what = `${label ?? 'innerLoop'}: request`;
+  const tasks = expectArray(r.tasks, `${what}.tasks`).map((task, i): InnerLoopTask => {
+    const t = expectRecord(task, `${what}.tasks[${i}]`);
+    const support = handleList(t.support, `${what}.tasks[${i}].support`);
+    return t.query === undefined ? { support } : { support, query: handleList(t.query, `${what}.tasks[${i}].query`) };
+  });
+  const outerGradient = r.outerGradient;
+  if (!OUTER_GRADIENTS.includes(outerGradient as OuterGradient)) {
+    throw new ValueError(`${what}.outerGradient must be one of ${OUTER_GRADIENTS.map((g) => `'${g}'`).join(', ')}, got ${describeValue(outerGradient)}`);
+  }
+  const out: InnerLoopRequest = {
+    ...(label !== undefined ? { label } : {}),
+    numParams: integer(r.numParams, `${what}.numParams`, 0, 2 ** 31 - 1),
+    params: handleList(r.params, `${what}.params`),
+    tasks,
+    steps: integer(r.steps, `${what}.steps`, 0, MAX_ENGINE_STEPS),
+    update: readUpdateRule(r.update, `${what}.update`),
+    outerGradient: outerGradient as OuterGradient,
+  };
+  if (r.adapts !== undefined) out.adapts = indexList(r.adapts, `${what}.adapts`);
+  if (r.proximal !== undefined) out.proximal = finite(r.proximal, `${what}.proximal`);
+  if (r.implicit !== undefined) out.implicit = readImplicitSettings(r.implicit, `${what}.implicit`);
+  if (r.stepWeights !== undefined) out.stepWeights = expectArray(r.stepWeights, `${what}.stepWeights`).map((w, j) => finite(w, `${what}.stepWeights[${j}]`));
+  if (r.stepData !== undefined) {
+    const s = expectRecord(r.stepData, `${what}.stepData`);
+    out.stepData = { index: integer(s.index, `${what}.stepData.index`, 0, 2 ** 31 - 1), values: handleList(s.values, `${what}.stepData.values`) };
+  }
+  for (const key of ['lrGrads', 'returnAdapted', 'supportOutputs'] as const) {
+    const value = flag(r[key], `${what}.${key}`);
+    if (value !== undefined) out[key] = value;
+  }
   return out;
 }

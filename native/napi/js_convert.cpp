@@ -11,11 +11,6 @@ namespace {
 constexpr int64_t kMaxDim = int64_t(1) << 40;
 constexpr int64_t kMaxSafe = (int64_t(1) << 53) - 1;
 
-Napi::Object object_from_js(const Napi::Value& value, const std::string& what) {
-  if (!value.IsObject() || value.IsArray()) fail(ErrorKind::Value, what + ": expected an object");
-  return value.As<Napi::Object>();
-}
-
 Napi::Value required(const Napi::Object& object, const char* key, const std::string& what) {
   Napi::Value value = object.Get(key);
   if (value.IsUndefined()) fail(ErrorKind::Value, what + ": attribute '" + key + "' is missing");
@@ -44,6 +39,11 @@ ops::Pair pair_attr(const Napi::Object& object, const char* key, const std::stri
 }
 
 }  // namespace
+
+Napi::Object object_from_js(const Napi::Value& value, const std::string& what) {
+  if (!value.IsObject() || value.IsArray()) fail(ErrorKind::Value, what + ": expected an object");
+  return value.As<Napi::Object>();
+}
 
 int64_t int_from_js(const Napi::Value& value, const std::string& what, int64_t min, int64_t max) {
   if (!value.IsNumber()) fail(ErrorKind::Value, what + ": expected an integer");

@@ -12,6 +12,8 @@
 
 namespace ml::napi {
 
+// A plain object (not an array).
+Napi::Object object_from_js(const Napi::Value& value, const std::string& what);
 // An integer in [min, max] (a JS number with no fraction).
 int64_t int_from_js(const Napi::Value& value, const std::string& what, int64_t min, int64_t max);
 std::vector<int64_t> int_list_from_js(const Napi::Value& value, const std::string& what, int64_t min, int64_t max);

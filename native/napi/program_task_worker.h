@@ -1,4 +1,4 @@
-// One engine call on a compiled Program (meta_gradient, adapt_batch) as a Promise: the request is
+// One engine call on a compiled Program (inner_loop) as a Promise: the request is
 // read on the JS thread before, run(program, request) runs on a libuv thread off the event loop
 // (Napi::AsyncWorker), and the result is turned into its JS object on the JS thread after.
 // A failure rejects the Promise with a JS error carrying the ml::Error code (binding.d.ts).
@@ -22,7 +22,7 @@ class ProgramTaskWorker : public Napi::AsyncWorker {
   // The result as binding.d.ts describes it; called on the JS thread.
   using ToJs = Napi::Object (*)(Napi::Env, const Request&, const Result&);
 
-  // Queues the call and returns its Promise. `name` (e.g. "adaptBatch") prefixes the messages of
+  // Queues the call and returns its Promise. `name` (the request's label, e.g. "adaptBatch") prefixes the messages of
   // failures that are not ml::Error. The worker deletes itself when done. It owns strong
   // references to everything it reads off the JS thread: `program` (non-null) and the request,
   // whose tensors share their storage by reference count (core/tensor.h) and whose query program

@@ -22,8 +22,7 @@ Napi::Function ProgramWrap::define(Napi::Env env) {
                          InstanceMethod<&ProgramWrap::vjp>("vjp"),
                          InstanceMethod<&ProgramWrap::jvp>("jvp"),
                          InstanceMethod<&ProgramWrap::hvp>("hvp"),
-                         InstanceMethod<&ProgramWrap::meta_gradient>("metaGradient"),
-                         InstanceMethod<&ProgramWrap::adapt_batch>("adaptBatch"),
+                         InstanceMethod<&ProgramWrap::inner_loop>("innerLoop"),
                          InstanceMethod<&ProgramWrap::dispose>("dispose"),
                      });
 }

@@ -1,4 +1,4 @@
-// NativeProgram (binding.d.ts): a compiled ml::Program with run / vjp / jvp / hvp.
+// NativeProgram (binding.d.ts): a compiled ml::Program with run / vjp / jvp / hvp / innerLoop.
 #pragma once
 #include <napi.h>
 
@@ -21,7 +21,7 @@ class ProgramWrap : public Napi::ObjectWrap<ProgramWrap> {
   // call dispose(); the reference keeps the program alive for the call (and its worker) whatever
   // dispose() does afterwards.
   std::shared_ptr<const Program> program_ref(const char* method) const;
-  // The optional query program argument of metaGradient / adaptBatch (binding.d.ts): null when
+  // The optional query program argument of innerLoop (binding.d.ts): null when
   // absent, else a live NativeProgram (Value error otherwise; Disposed after its dispose()).
   static std::shared_ptr<const Program> query_program_from_js(Napi::Env env, const Napi::Value& value,
                                                               const char* method);
@@ -29,8 +29,7 @@ class ProgramWrap : public Napi::ObjectWrap<ProgramWrap> {
   Napi::Value vjp(const Napi::CallbackInfo& info);
   Napi::Value jvp(const Napi::CallbackInfo& info);
   Napi::Value hvp(const Napi::CallbackInfo& info);
-  Napi::Value meta_gradient(const Napi::CallbackInfo& info);
-  Napi::Value adapt_batch(const Napi::CallbackInfo& info);  // adapt_batch_worker.cpp
+  Napi::Value inner_loop(const Napi::CallbackInfo& info);  // inner_loop_worker.cpp
   Napi::Value dispose(const Napi::CallbackInfo& info);
 
   std::shared_ptr<const Program> program_;

@@ -163,9 +163,9 @@ ML_TEST(program_zero_and_missing_cotangents) {
   ML_CHECK(g.grads[1].shape() == (Shape{5}));  // labels: zero gradient of the right shape
 }
 
-// The meta-batch engine in C++: k = 2 inner steps, order 2, against central differences of the
+// The inner-loop engine in C++: k = 2 inner steps, 'exact', against central differences of the
 // whole inner loop, on 1 thread and on 3 threads (same bits).
-#include "autodiff/meta_gradient.h"
+#include "engine/inner_loop.h"
 #include "ops/ops.h"
 
 namespace {
@@ -180,11 +180,11 @@ std::vector<Tensor> data_at(const std::vector<Tensor>& data, size_t index, const
 
 // F(params) = mean over tasks of L_q(t_k) with t_{j+1} = t_j - lr grad L_s(t_j), via vjp only;
 // with per-step values, data input `index` takes values[j] at every evaluation at t_j.
-double inner_loop_objective(const Program& p, const std::vector<Tensor>& params, const std::vector<MetaTask>& tasks,
+double inner_loop_objective(const Program& p, const std::vector<Tensor>& params, const std::vector<InnerLoopTask>& tasks,
                             double lr, int steps, size_t index = 0, const std::vector<Tensor>& values = {}) {
   std::vector<Tensor> cot = {scalar_one(), Tensor()};
   double total = 0;
-  for (const MetaTask& task : tasks) {
+  for (const InnerLoopTask& task : tasks) {
     std::vector<Tensor> t = params;
     for (int j = 0; j < steps; ++j) {
       std::vector<Tensor> in = t;
@@ -194,7 +194,7 @@ double inner_loop_objective(const Program& p, const std::vector<Tensor>& params,
       for (size_t i = 0; i < t.size(); ++i) t[i] = axpy(t[i], -lr, g[i]);
     }
     std::vector<Tensor> in = t;
-    std::vector<Tensor> data = data_at(task.query, index, values, steps);
+    std::vector<Tensor> data = data_at(*task.query, index, values, steps);
     in.insert(in.end(), data.begin(), data.end());
     total += values_of(p.run(in)[0])[0];
   }
@@ -203,7 +203,7 @@ double inner_loop_objective(const Program& p, const std::vector<Tensor>& params,
 
 // Central difference of inner_loop_objective along v: (F(p + e v) - F(p - e v)) / 2e, e = 1e-5.
 double objective_along(const Program& p, const std::vector<Tensor>& params, const std::vector<Tensor>& v,
-                       const std::vector<MetaTask>& tasks, double lr, int steps, size_t index = 0,
+                       const std::vector<InnerLoopTask>& tasks, double lr, int steps, size_t index = 0,
                        const std::vector<Tensor>& values = {}) {
   std::vector<Tensor> plus, minus;
   for (size_t i = 0; i < params.size(); ++i) {
@@ -221,23 +221,24 @@ ML_TEST(meta_gradient_matches_finite_differences_of_the_inner_loop) {
   Program p = mlp_program();
   std::vector<Tensor> x = mlp_inputs(rng);
   std::vector<Tensor> params = {x[0], x[1], x[2]};
-  std::vector<MetaTask> tasks;
+  std::vector<InnerLoopTask> tasks;
   for (int t = 0; t < 3; ++t) {
     std::vector<Tensor> support = {random_tensor({5, 3}, rng), ml_test::make({1, 0, 1, 1, 0}, {5})};
     std::vector<Tensor> query = {random_tensor({5, 3}, rng), ml_test::make({0, 0, 1, 0, 1}, {5})};
     tasks.push_back({support, query});
   }
-  MetaGradientRequest r;
+  InnerLoopRequest r;
+  r.label = "metaGradient";
   r.num_params = 3;
   r.params = params;
   r.tasks = tasks;
   r.steps = 2;
-  r.inner_lr = {{ml_test::make({0.3}, {}), ml_test::make({0.3}, {}), ml_test::make({0.3}, {})}};
-  r.order = 2;
+  r.update.rates = {{ml_test::make({0.3}, {}), ml_test::make({0.3}, {}), ml_test::make({0.3}, {})}};
+  r.outer_gradient = OuterGradient::Exact;
   r.num_threads = 1;
-  MetaGradientResult one = meta_gradient(p, r);
+  InnerLoopResult one = inner_loop(p, r);
   r.num_threads = 3;
-  MetaGradientResult three = meta_gradient(p, r);
+  InnerLoopResult three = inner_loop(p, r);
   for (size_t i = 0; i < 3; ++i) ML_CHECK(values_of(one.grads[i]) == values_of(three.grads[i]));
 
   std::vector<Tensor> v = {random_tensor({3, 4}, rng), random_tensor({4}, rng), random_tensor({4, 2}, rng)};
@@ -248,12 +249,12 @@ ML_TEST(meta_gradient_matches_finite_differences_of_the_inner_loop) {
   ML_CHECK_NEAR(one.loss, inner_loop_objective(p, params, tasks, 0.3, 2), 1e-12);
 
   // Bad requests are typed errors.
-  MetaGradientRequest bad = r;
-  bad.order = 3;
-  ML_CHECK_THROWS(meta_gradient(p, bad), ErrorKind::Value);
+  InnerLoopRequest bad = r;
+  bad.outer_gradient = static_cast<OuterGradient>(3 + 4);  // no such mode (was: order 3)
+  ML_CHECK_THROWS(inner_loop(p, bad), ErrorKind::Value);
   bad = r;
-  bad.inner_lr = {{ml_test::make({0.3, 0.3}, {2}), r.inner_lr[0][1], r.inner_lr[0][2]}};
-  ML_CHECK_THROWS(meta_gradient(p, bad), ErrorKind::Shape);
+  bad.update.rates = {{ml_test::make({0.3, 0.3}, {2}), r.update.rates[0][1], r.update.rates[0][2]}};
+  ML_CHECK_THROWS(inner_loop(p, bad), ErrorKind::Shape);
 }
 
 // Per-step data (MAML++'s per-step batch norm): data input 1 (the labels) takes values[j] at
@@ -265,23 +266,24 @@ ML_TEST(meta_gradient_with_per_step_data_matches_finite_differences) {
   Program p = mlp_program();
   std::vector<Tensor> x = mlp_inputs(rng);
   std::vector<Tensor> params = {x[0], x[1], x[2]};
-  std::vector<MetaTask> tasks;
+  std::vector<InnerLoopTask> tasks;
   for (int t = 0; t < 2; ++t)
     tasks.push_back({{random_tensor({5, 3}, rng), ml_test::make({1, 0, 1, 1, 0}, {5})},
-                     {random_tensor({5, 3}, rng), ml_test::make({0, 0, 1, 0, 1}, {5})}});
+                     std::vector<Tensor>{random_tensor({5, 3}, rng), ml_test::make({0, 0, 1, 0, 1}, {5})}});
   std::vector<Tensor> values = {ml_test::make({0, 1, 0, 1, 1}, {5}), ml_test::make({1, 1, 0, 0, 0}, {5}),
                                 ml_test::make({1, 0, 0, 1, 1}, {5})};
-  MetaGradientRequest r;
+  InnerLoopRequest r;
+  r.label = "metaGradient";
   r.num_params = 3;
   r.params = params;
   r.tasks = tasks;
   r.steps = 2;
-  r.inner_lr = {{ml_test::make({0.3}, {}), ml_test::make({0.3}, {}), ml_test::make({0.3}, {})}};
-  r.order = 2;
+  r.update.rates = {{ml_test::make({0.3}, {}), ml_test::make({0.3}, {}), ml_test::make({0.3}, {})}};
+  r.outer_gradient = OuterGradient::Exact;
   r.num_threads = 2;
   r.step_data = StepData{1, values};
   r.support_outputs = true;
-  MetaGradientResult got = meta_gradient(p, r);
+  InnerLoopResult got = inner_loop(p, r);
 
   std::vector<Tensor> v = {random_tensor({3, 4}, rng), random_tensor({4}, rng), random_tensor({4, 2}, rng)};
   double fd = objective_along(p, params, v, tasks, 0.3, 2, 1, values);
@@ -301,20 +303,19 @@ ML_TEST(meta_gradient_with_per_step_data_matches_finite_differences) {
   ML_CHECK(values_of(got.support_outputs[1][0][0]) == values_of(p.run(in)[1]));
 
   // Bad per-step data: a missing state, an index past the data inputs, a value of another shape.
-  MetaGradientRequest bad = r;
+  InnerLoopRequest bad = r;
   bad.step_data.values.pop_back();
-  ML_CHECK_THROWS(meta_gradient(p, bad), ErrorKind::Shape);
+  ML_CHECK_THROWS(inner_loop(p, bad), ErrorKind::Shape);
   bad = r;
   bad.step_data.index = 2;
-  ML_CHECK_THROWS(meta_gradient(p, bad), ErrorKind::Value);
+  ML_CHECK_THROWS(inner_loop(p, bad), ErrorKind::Value);
   bad = r;
   bad.step_data.values[1] = ml_test::make({1, 0}, {2});
-  ML_CHECK_THROWS(meta_gradient(p, bad), ErrorKind::Shape);
+  ML_CHECK_THROWS(inner_loop(p, bad), ErrorKind::Shape);
 }
 
 // Batched adaptation with per-step data: step j's gradient on the support data with values[j]
 // swapped in, the query loss at t_k with values[k]; against the loop written out by hand.
-#include "autodiff/adapt_batch.h"
 
 ML_TEST(adapt_batch_with_per_step_data_matches_the_loop_by_hand) {
   std::mt19937 rng(23);
@@ -325,15 +326,17 @@ ML_TEST(adapt_batch_with_per_step_data_matches_the_loop_by_hand) {
   std::vector<Tensor> query = {random_tensor({5, 3}, rng), ml_test::make({0, 0, 1, 0, 1}, {5})};
   std::vector<Tensor> values = {ml_test::make({0, 1, 0, 1, 1}, {5}), ml_test::make({1, 1, 0, 0, 0}, {5}),
                                 ml_test::make({1, 0, 0, 1, 1}, {5})};
-  AdaptBatchRequest r;
+  InnerLoopRequest r;
+  r.label = "adaptBatch";
   r.num_params = 3;
   r.params = params;
   r.tasks = {{support, query}, {query, support}};
   r.steps = 2;
-  r.inner_lr = {{ml_test::make({0.2}, {}), ml_test::make({0.2}, {}), ml_test::make({0.2}, {})}};
+  r.update.rates = {{ml_test::make({0.2}, {}), ml_test::make({0.2}, {}), ml_test::make({0.2}, {})}};
+  r.return_adapted = true;
   r.num_threads = 2;
   r.step_data = StepData{1, values};
-  AdaptBatchResult got = adapt_batch(p, r);
+  InnerLoopResult got = inner_loop(p, r);
 
   std::vector<Tensor> cot = {scalar_one(), Tensor()};
   for (size_t t = 0; t < 2; ++t) {
@@ -351,11 +354,149 @@ ML_TEST(adapt_batch_with_per_step_data_matches_the_loop_by_hand) {
       for (size_t e = 0; e < a.size(); ++e) ML_CHECK_NEAR(a[e], b[e], 1e-13);
     }
     std::vector<Tensor> in = theta;
-    std::vector<Tensor> data = data_at(r.tasks[t].query, 1, values, 2);
+    std::vector<Tensor> data = data_at(*r.tasks[t].query, 1, values, 2);
     in.insert(in.end(), data.begin(), data.end());
     ML_CHECK_NEAR(got.query_losses[t], values_of(p.run(in)[0])[0], 1e-12);
   }
-  AdaptBatchRequest bad = r;
+  InnerLoopRequest bad = r;
   bad.step_data.values.pop_back();
-  ML_CHECK_THROWS(adapt_batch(p, bad), ErrorKind::Shape);
+  ML_CHECK_THROWS(inner_loop(p, bad), ErrorKind::Shape);
+}
+
+// What the one engine adds over the two it replaced: 'first-order' with the adam rule (against
+// the loop written out by hand), `adapts` (the same as zero rates for the others), and the
+// combinations not implemented yet (ValueError naming the label).
+
+namespace {
+
+// The mlp program's parameters, two tasks of 5 points, k = 2 steps at a shared rate 0.1.
+InnerLoopRequest small_request(std::mt19937& rng) {
+  std::vector<Tensor> x = mlp_inputs(rng);
+  InnerLoopRequest r;
+  r.label = "innerLoopTest";
+  r.num_params = 3;
+  r.params = {x[0], x[1], x[2]};
+  for (int t = 0; t < 2; ++t)
+    r.tasks.push_back({{random_tensor({5, 3}, rng), ml_test::make({1, 0, 1, 1, 0}, {5})},
+                       std::vector<Tensor>{random_tensor({5, 3}, rng), ml_test::make({0, 0, 1, 0, 1}, {5})}});
+  r.steps = 2;
+  r.update.rates = {{ml_test::make({0.1}, {}), ml_test::make({0.1}, {}), ml_test::make({0.1}, {})}};
+  r.num_threads = 2;
+  return r;
+}
+
+}  // namespace
+
+ML_TEST(inner_loop_first_order_adam_matches_the_loop_by_hand) {
+  std::mt19937 rng(24);
+  Program p = mlp_program();
+  InnerLoopRequest r = small_request(rng);
+  r.update.kind = UpdateKind::Adam;
+  r.update.beta1 = 0.9;
+  r.update.beta2 = 0.99;
+  r.update.epsilon = 1e-8;
+  r.outer_gradient = OuterGradient::FirstOrder;
+  r.lr_grads = true;
+  r.return_adapted = true;
+  InnerLoopResult got = inner_loop(p, r);
+
+  // By hand: Adam from zero moments, then g = grad L_q(t_k) (first order: dF/dparams = g) and
+  // dF/dlr = -sum_j <u_j, g> over the parameters (one rate shared by every step).
+  std::vector<Tensor> cot = {scalar_one(), Tensor()};
+  std::vector<std::vector<double>> grads_by_hand(3);
+  std::vector<double> lr_by_hand(3, 0.0);
+  double mean_loss = 0;
+  for (size_t t = 0; t < 2; ++t) {
+    std::vector<Tensor> theta = r.params;
+    std::vector<std::vector<double>> m(3), v(3);
+    std::vector<std::vector<Tensor>> directions;
+    for (int j = 0; j < 2; ++j) {
+      std::vector<Tensor> in = theta;
+      in.insert(in.end(), r.tasks[t].support.begin(), r.tasks[t].support.end());
+      VjpResult res = p.vjp(in, cot, {0, 1, 2});
+      directions.emplace_back();
+      for (size_t i = 0; i < 3; ++i) {
+        std::vector<double> d = values_of(res.grads[i]), th = values_of(theta[i]), u(d.size());
+        if (m[i].empty()) m[i] = v[i] = std::vector<double>(d.size(), 0.0);
+        for (size_t e = 0; e < d.size(); ++e) {
+          m[i][e] = 0.9 * m[i][e] + 0.1 * d[e];
+          v[i][e] = 0.99 * v[i][e] + 0.01 * d[e] * d[e];
+          double m_hat = m[i][e] / (1 - std::pow(0.9, j + 1)), v_hat = v[i][e] / (1 - std::pow(0.99, j + 1));
+          u[e] = m_hat / (std::sqrt(v_hat) + 1e-8);
+          th[e] -= 0.1 * u[e];
+        }
+        directions.back().push_back(ml_test::make(u, theta[i].shape()));
+        theta[i] = ml_test::make(th, theta[i].shape());
+      }
+    }
+    for (size_t i = 0; i < 3; ++i) {
+      std::vector<double> a = values_of(got.adapted[t][i]), b = values_of(theta[i]);
+      for (size_t e = 0; e < a.size(); ++e) ML_CHECK_NEAR(a[e], b[e], 1e-12);
+    }
+    std::vector<Tensor> in = theta;
+    in.insert(in.end(), r.tasks[t].query->begin(), r.tasks[t].query->end());
+    VjpResult q = p.vjp(in, cot, {0, 1, 2});
+    mean_loss += values_of(q.outputs[0])[0] / 2;
+    for (size_t i = 0; i < 3; ++i) {
+      std::vector<double> gq = values_of(q.grads[i]);
+      if (grads_by_hand[i].empty()) grads_by_hand[i].assign(gq.size(), 0.0);
+      for (size_t e = 0; e < gq.size(); ++e) grads_by_hand[i][e] += gq[e] / 2;
+      for (const std::vector<Tensor>& u : directions) lr_by_hand[i] -= dot(u[i], q.grads[i]) / 2;
+    }
+  }
+  ML_CHECK_NEAR(got.loss, mean_loss, 1e-12);
+  for (size_t i = 0; i < 3; ++i) {
+    std::vector<double> a = values_of(got.grads[i]);
+    for (size_t e = 0; e < a.size(); ++e) ML_CHECK_NEAR(a[e], grads_by_hand[i][e], 1e-12);
+    ML_CHECK_NEAR(values_of(got.lr_grads[0][i])[0], lr_by_hand[i], 1e-10);
+  }
+}
+
+ML_TEST(inner_loop_adapts_equals_zero_rates_for_the_others) {
+  std::mt19937 rng(25);
+  Program p = mlp_program();
+  InnerLoopRequest with_adapts = small_request(rng);
+  with_adapts.outer_gradient = OuterGradient::Exact;
+  with_adapts.return_adapted = true;
+  with_adapts.adapts = std::vector<size_t>{2};
+  InnerLoopRequest with_zeros = with_adapts;
+  with_zeros.adapts.reset();
+  with_zeros.update.rates = {{ml_test::make({0.0}, {}), ml_test::make({0.0}, {}), ml_test::make({0.1}, {})}};
+  InnerLoopResult a = inner_loop(p, with_adapts), b = inner_loop(p, with_zeros);
+  ML_CHECK(a.loss == b.loss);
+  for (size_t i = 0; i < 3; ++i) {
+    ML_CHECK(values_of(a.grads[i]) == values_of(b.grads[i]));
+    ML_CHECK(values_of(a.mean_adapted[i]) == values_of(b.mean_adapted[i]));
+  }
+  ML_CHECK(values_of(a.adapted[0][0]) == values_of(with_adapts.params[0]));  // frozen: t_k = t_0
+  InnerLoopRequest bad = with_adapts;
+  bad.adapts = std::vector<size_t>{3};
+  ML_CHECK_THROWS(inner_loop(p, bad), ErrorKind::Value);
+}
+
+ML_TEST(inner_loop_exact_with_adam_or_proximal_is_not_implemented_yet) {
+  std::mt19937 rng(26);
+  Program p = mlp_program();
+  InnerLoopRequest r = small_request(rng);
+  r.outer_gradient = OuterGradient::Exact;
+  r.update.kind = UpdateKind::Adam;
+  ML_CHECK_THROWS(inner_loop(p, r), ErrorKind::Value);
+  try {
+    inner_loop(p, r);
+  } catch (const Error& e) {
+    ML_CHECK(std::string(e.what()).find("innerLoopTest: outerGradient 'exact' with the adam update rule is not implemented yet") !=
+             std::string::npos);
+  }
+  r.update.kind = UpdateKind::Sgd;
+  r.proximal = 0.5;
+  ML_CHECK_THROWS(inner_loop(p, r), ErrorKind::Value);
+  // Gradient modes need query data; lrGrads needs a gradient mode.
+  r.proximal = 0;
+  r.lr_grads = true;
+  r.outer_gradient = OuterGradient::None;
+  ML_CHECK_THROWS(inner_loop(p, r), ErrorKind::Value);
+  r.lr_grads = false;
+  r.outer_gradient = OuterGradient::FirstOrder;
+  for (InnerLoopTask& task : r.tasks) task.query.reset();
+  ML_CHECK_THROWS(inner_loop(p, r), ErrorKind::Value);
 }

@@ -414,7 +414,7 @@ const metricKind = {
   },
 };
 
-// ---------------------------------------------------------------- the raw engine: CompiledProgram.metaGradient / adaptBatch
+// ---------------------------------------------------------------- the raw engine: CompiledProgram.innerLoop / metaGradient / adaptBatch
 
 /**
  * A recorded mse(linear(x, w, b), y) program and a request on its raw handles, with hostile
@@ -443,10 +443,21 @@ const rawKind = {
       ...(g.r.chance(0.15) ? { proximal: g.number([0.1, 0]) } : {}),
       ...(g.r.chance(0.15) ? { adam: g.options({ beta1: g.number([0.9]), beta2: g.number([0.999]), epsilon: g.number([1e-8]) }) } : {}),
       ...(g.r.chance(0.15) ? { implicitGradient: g.options({ lambda: g.number([1]), cgSteps: g.number([3]), tolerance: g.number([1e-6]) }) } : {}),
+      // The fields of the one InnerLoopRequest (lib/engine/request.ts) that the legacy ones lack.
+      update: g.options({
+        kind: g.number(['sgd', 'sgd', 'adam']),
+        rates: g.list([handles([[], g.r.chance(0.9) ? [] : [o]])]),
+        ...(g.r.chance(0.5) ? { beta1: g.number([0.9]), beta2: g.number([0.999]), epsilon: g.number([1e-8]) } : {}),
+      }),
+      outerGradient: g.number(['none', 'first-order', 'exact', 'implicit']),
+      ...(g.r.chance(0.1) ? { adapts: g.list([g.number([0, 1])]) } : {}),
+      ...(g.r.chance(0.2) ? { returnAdapted: { t: 'lit', v: true } } : {}),
+      ...(g.r.chance(0.15) ? { implicit: g.options({ lambda: g.number([1]), cgSteps: g.number([3]), tolerance: g.number([1e-6]) }) } : {}),
+      ...(g.r.chance(0.3) ? { label: g.number(['metaGradient', 'adaptBatch', 'MAML.adapt']) } : {}),
     });
     return {
       shapes: { n, i, o },
-      method: g.r.pick(['metaGradient', 'metaGradient', 'adaptBatch', 'adaptBatch', 'run', 'vjp', 'jvp', 'hvp']),
+      method: g.r.pick(['metaGradient', 'metaGradient', 'adaptBatch', 'adaptBatch', 'innerLoop', 'innerLoop', 'run', 'vjp', 'jvp', 'hvp']),
       request,
       queryProgram: g.r.chance(0.1) ? g.r.pick(['self', 'disposed', 'other', 'hostile']) : undefined,
       hostileQuery: g.hostile(),
@@ -479,7 +490,7 @@ const rawKind = {
     } else if (s.queryProgram === 'other') query = { run: () => [], dispose: () => undefined };
     else if (s.queryProgram === 'hostile') query = ctx.value(s.hostileQuery);
     const call = () => {
-      if (s.method === 'metaGradient' || s.method === 'adaptBatch') {
+      if (s.method === 'metaGradient' || s.method === 'adaptBatch' || s.method === 'innerLoop') {
         if (!compiled[s.method]) return Promise.resolve(undefined);
         return compiled[s.method](rawRequest, query);
       }

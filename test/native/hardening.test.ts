@@ -9,33 +9,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 import { ops, tensor, grad, jvp, hvp, type Tensor } from '../../lib/index.js';
-import type { Backend, CompiledProgram, Handle, MetaGradientRequest, ProgramSpec } from '../../lib/backend/types.js';
+import type { Backend, CompiledProgram, Handle, MetaGradientRequest } from '../../lib/backend/types.js';
 import { DisposedError, ShapeError, ValueError } from '../../lib/errors.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { native, nativeSkipReason } from './nativeHelpers.js';
+import { QUERY, spec, SUPPORT, W } from './quadraticProgram.js';
 
 const skip = native === null;
 const title = (what: string) => `${what}${skip ? ` (${nativeSkipReason})` : ''}`;
 
 const f64 = 'float64' as const;
-// loss = sum((x w)^2) / 3 with w [2,1] (input 0) and data x [3,2] (input 1); outputs: [loss].
-const spec: ProgramSpec = {
-  inputs: [
-    { shape: [2, 1], dtype: f64 },
-    { shape: [3, 2], dtype: f64 },
-  ],
-  nodes: [
-    { op: 'matmul', inputs: [1, 0], attrs: { transA: false, transB: false }, shape: [3, 1], dtype: f64 },
-    { op: 'square', inputs: [2], attrs: {}, shape: [3, 1], dtype: f64 },
-    { op: 'sum', inputs: [3], attrs: { axes: [0, 1], keepDims: false }, shape: [], dtype: f64 },
-    { op: 'mulScalar', inputs: [4], attrs: { value: 1 / 3 }, shape: [], dtype: f64 },
-  ],
-  outputs: [5],
-};
-
-const W = [0.5, -0.25];
-const SUPPORT = [1, 2, 3, 4, 5, 6];
-const QUERY = [-1, 0.5, 2, 1, 0, -3];
 
 function request(b: Backend, lr: number): MetaGradientRequest {
   const h = (values: number[], shape: number[]) => b.fromArray(Float64Array.from(values), shape);

@@ -1,5 +1,4 @@
-// Runs the tasks of a meta-batch on a few threads (the meta-gradient and batched-adaptation
-// engines). Each task writes only its own result slot, so results do not depend on the thread
+// Runs the tasks of a meta-batch on a few threads (the inner-loop engine, inner_loop.h). Each task writes only its own result slot, so results do not depend on the thread
 // count; callers reduce over tasks in task order afterwards.
 #pragma once
 #include <algorithm>
