@@ -11,7 +11,7 @@
  *
  * Both stages run in one batched adaptation call per meta-batch (AdaptBatchRequest with
  * `proximal` and `implicitGradient`): natively, tasks in parallel with the CG loop in C++;
- * on the pure-TS core, the TypeScript twin (adaptBatch.ts over conjugateGradient.ts). The
+ * on the pure-TS core, the TypeScript twin (lib/engine over lib/engine/conjugateGradient.ts). The
  * proximal term is an option of the inner optimiser, not a second recorded loss program, so
  * one program serves the inner loop and the HVPs.
  */

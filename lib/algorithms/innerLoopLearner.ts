@@ -1,7 +1,7 @@
 /**
  * The base of every optimization-based learner (MAML, Meta-SGD, ANIL, MAML++, CAVIA, and the
  * adaptation side of iMAML and Reptile): converting tasks to program data, recording the loss
- * program once per shape, running the shared inner-loop engine (innerLoop.ts), adapting and
+ * program once per shape, running the shared inner-loop engine (lib/engine), adapting and
  * scoring one task. A subclass says only which parameters the loss program takes and which
  * inner learning rates apply to them.
  *

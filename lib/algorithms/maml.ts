@@ -1,7 +1,7 @@
 /**
  * MAML (Finn et al., 2017): the meta-gradient of the query loss after k steps of gradient
  * descent on the support loss, exact through every step (order 2, the HVP recursion of
- * innerLoop.ts) or first order (order 1: FOMAML, the Hessian term dropped).
+ * lib/engine) or first order (order 1: FOMAML, the Hessian term dropped).
  */
 import { InnerLoopLearner, scalarLike, type InnerRates } from './innerLoopLearner.js';
 import { checkOrder, type FunctionalModel, type InnerLoopOptions } from './options.js';

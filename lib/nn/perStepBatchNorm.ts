@@ -9,7 +9,7 @@
  * The state index reaches the model as DATA, a one-hot vector [k + 1], not as a different
  * program: row j is selected by onehot · table ([k + 1] x [k + 1, C] -> [C]). So one recorded
  * program serves every inner step, and the exact meta-gradient through the per-step rows comes
- * from the same engine recursion as every other parameter (innerLoop.ts).
+ * from the same engine recursion as every other parameter (lib/engine).
  *
  * Normalisation uses the batch's own statistics by default (transductive, as MAML and the
  * papers evaluate); 'running' normalises with the row's running statistics instead.
