@@ -2,22 +2,22 @@
 // finite differences in float64, for every case of the shared op-test table test/ops/cases.json
 // (the vitest suites test/core/derivatives.test.ts and agreement.test.ts read it too).
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "autodiff/op_table.h"
-#include "json_reader.h"
 #include "test_framework.h"
 #include "test_helpers.h"
 
 using namespace ml;
 using ml_test::axpy;
 using ml_test::dot;
-using ml_test::Json;
 using ml_test::random_tensor;
 using ml_test::values_of;
 
 #ifndef ML_OP_CASES_PATH
-#error "ML_OP_CASES_PATH (test/ops/cases.json) is set by CMakeLists.txt"
+#error "ML_OP_CASES_PATH (test/ops/cases.json as lines, scripts/op-cases-text.mjs) is set by CMakeLists.txt"
 #endif
 
 namespace {
@@ -155,87 +155,105 @@ void check_case(const Case& c, std::mt19937& rng) {
   }
 }
 
-std::vector<int64_t> ints_of(const Json& list) {
-  std::vector<int64_t> out;
-  for (const Json& item : list.items) out.push_back(static_cast<int64_t>(item.number));
-  return out;
+// A case's attributes as scripts/op-cases-text.mjs writes them: key -> numbers (booleans 1 / 0).
+using RawAttrs = std::vector<std::pair<std::string, std::vector<double>>>;
+
+std::vector<int64_t> ints_of(const std::vector<double>& list) { return {list.begin(), list.end()}; }
+
+ops::Pair pair_of(const std::vector<double>& list) {
+  if (list.size() != 2) throw std::runtime_error("expected a pair [h, w]");
+  return {static_cast<int64_t>(list[0]), static_cast<int64_t>(list[1])};
 }
 
-ops::Pair pair_of(const Json& list) {
-  std::vector<int64_t> v = ints_of(list);
-  if (v.size() != 2) throw std::runtime_error("expected a pair [h, w]");
-  return {v[0], v[1]};
-}
-
-// The attributes the op's row reads (op_table.h AttrSpec), from the case's "attrs" object.
-Attrs attrs_of(const OpDef& op, const Json* attrs) {
+// The attributes the op's row reads (op_table.h AttrSpec), from the case's attributes.
+Attrs attrs_of(const OpDef& op, const RawAttrs& raw) {
   Attrs a;
   for (const AttrSpec& spec : op.attrs) {
     if (spec.key == nullptr) break;
-    const Json* v = attrs ? attrs->get(spec.key) : nullptr;
+    auto found = std::find_if(raw.begin(), raw.end(), [&](const auto& kv) { return kv.first == spec.key; });
     bool optional = spec.field == AttrField::TransA || spec.field == AttrField::TransB || spec.field == AttrField::KeepDims;
-    if (!v && optional) continue;
-    if (!v) throw std::runtime_error(std::string("attribute '") + spec.key + "' is missing");
+    if (found == raw.end() && optional) continue;
+    if (found == raw.end()) throw std::runtime_error(std::string("attribute '") + spec.key + "' is missing");
+    const std::vector<double>& v = found->second;
+    double first = v.empty() ? 0.0 : v[0];
     switch (spec.field) {
-      case AttrField::TransA: a.transA = v->boolean; break;
-      case AttrField::TransB: a.transB = v->boolean; break;
-      case AttrField::KeepDims: a.keepDims = v->boolean; break;
-      case AttrField::Value: a.value = v->number; break;
-      case AttrField::Axes: a.axes = ints_of(*v); break;
-      case AttrField::Axis: a.axis = static_cast<int64_t>(v->number); break;
-      case AttrField::Start: a.start = static_cast<int64_t>(v->number); break;
-      case AttrField::End: a.end = static_cast<int64_t>(v->number); break;
-      case AttrField::Shape: a.shape = ints_of(*v); break;
-      case AttrField::Stride: a.stride = pair_of(*v); break;
-      case AttrField::Padding: a.padding = pair_of(*v); break;
-      case AttrField::Kernel: a.kernel = pair_of(*v); break;
-      case AttrField::NumClasses: a.numClasses = static_cast<int64_t>(v->number); break;
+      case AttrField::TransA: a.transA = first != 0; break;
+      case AttrField::TransB: a.transB = first != 0; break;
+      case AttrField::KeepDims: a.keepDims = first != 0; break;
+      case AttrField::Value: a.value = first; break;
+      case AttrField::Axes: a.axes = ints_of(v); break;
+      case AttrField::Axis: a.axis = static_cast<int64_t>(first); break;
+      case AttrField::Start: a.start = static_cast<int64_t>(first); break;
+      case AttrField::End: a.end = static_cast<int64_t>(first); break;
+      case AttrField::Shape: a.shape = ints_of(v); break;
+      case AttrField::Stride: a.stride = pair_of(v); break;
+      case AttrField::Padding: a.padding = pair_of(v); break;
+      case AttrField::Kernel: a.kernel = pair_of(v); break;
+      case AttrField::NumClasses: a.numClasses = static_cast<int64_t>(first); break;
     }
   }
   return a;
 }
 
-// The cases of test/ops/cases.json; a case naming an unknown op or malformed is a test failure.
+// One case as read, before its attributes are checked against its op's row.
+struct RawCase {
+  Case c;
+  const OpDef* def;  // nullptr: an unknown op
+  RawAttrs attrs;
+};
+
+// The cases of test/ops/cases.json, converted to lines by scripts/op-cases-text.mjs (the format is
+// described there); a case naming an unknown op, or a malformed line, is a test failure.
 std::vector<Case> all_cases() {
-  std::vector<Case> cases;
-  Json doc;
-  try {
-    doc = ml_test::read_json_file(ML_OP_CASES_PATH);
-  } catch (const std::exception& e) {
-    ml_test::report_failure(__FILE__, __LINE__, std::string("cannot read the op cases: ") + e.what());
-    return cases;
+  std::ifstream in(ML_OP_CASES_PATH);
+  if (!in) ml_test::report_failure(__FILE__, __LINE__, "cannot read the op cases " ML_OP_CASES_PATH);
+  std::vector<RawCase> raw;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string tag, word;
+    fields >> tag;
+    if (tag == "case" || tag == "attr" || tag == "dist") fields >> word >> std::ws;
+    if (tag == "case") {
+      raw.push_back({Case{}, find_op(word), {}});
+      std::getline(fields, raw.back().c.name);
+      continue;
+    }
+    std::vector<double> numbers;
+    for (double d; fields >> d;) numbers.push_back(d);
+    bool known = tag == "attr" || tag == "input" || tag == "dist" || tag == "range" || tag == "values";
+    if (!known || raw.empty() || (tag != "attr" && tag != "input" && raw.back().c.inputs.empty()) ||
+        (tag == "range" && numbers.size() != 2)) {
+      ml_test::report_failure(__FILE__, __LINE__, "malformed op case line: " + line);
+      continue;
+    }
+    RawCase& r = raw.back();
+    if (tag == "attr") {
+      r.attrs.emplace_back(word, numbers);
+    } else if (tag == "input") {
+      r.c.inputs.push_back(InputSpec{ints_of(numbers)});
+    } else if (tag == "dist") {
+      r.c.inputs.back().dist = word;
+    } else if (tag == "range") {
+      r.c.inputs.back().has_range = true;
+      r.c.inputs.back().lo = numbers[0];
+      r.c.inputs.back().hi = numbers[1];
+    } else {
+      r.c.inputs.back().data = true;
+      r.c.inputs.back().values = numbers;
+    }
   }
-  const Json* list = doc.get("cases");
-  if (!list) ml_test::report_failure(__FILE__, __LINE__, "cases.json has no \"cases\" array");
-  for (const Json& item : list ? list->items : std::vector<Json>{}) {
-    const Json *name = item.get("name"), *op = item.get("op"), *inputs = item.get("inputs");
-    std::string what = name ? name->string : "(unnamed case)";
-    const OpDef* def = op ? find_op(op->string) : nullptr;
-    if (!def || !inputs) {
-      ml_test::report_failure(__FILE__, __LINE__, "case " + what + " names an unknown op or has no inputs");
+  std::vector<Case> cases;
+  for (RawCase& r : raw) {
+    if (!r.def || r.c.inputs.empty()) {
+      ml_test::report_failure(__FILE__, __LINE__, "case " + r.c.name + " names an unknown op or has no inputs");
       continue;
     }
     try {
-      Case c{what, def->prim, {}, attrs_of(*def, item.get("attrs"))};
-      for (const Json& in : inputs->items) {
-        InputSpec s;
-        s.shape = ints_of(*in.get("shape"));
-        if (const Json* dist = in.get("dist")) s.dist = dist->string;
-        if (const Json* range = in.get("range")) {
-          if (range->items.size() != 2) throw std::runtime_error("range must be [lo, hi]");
-          s.has_range = true;
-          s.lo = range->items[0].number;
-          s.hi = range->items[1].number;
-        }
-        if (const Json* values = in.get("values")) {
-          s.data = true;
-          for (const Json& v : values->items) s.values.push_back(v.number);
-        }
-        c.inputs.push_back(std::move(s));
-      }
-      cases.push_back(std::move(c));
+      r.c.prim = r.def->prim;
+      r.c.attrs = attrs_of(*r.def, r.attrs);
+      cases.push_back(std::move(r.c));
     } catch (const std::exception& e) {
-      ml_test::report_failure(__FILE__, __LINE__, "case " + what + ": " + e.what());
+      ml_test::report_failure(__FILE__, __LINE__, "case " + r.c.name + ": " + e.what());
     }
   }
   return cases;
