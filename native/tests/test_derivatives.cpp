@@ -2,8 +2,6 @@
 // finite differences in float64, for every case of the shared op-test table test/ops/cases.json
 // (the vitest suites test/core/derivatives.test.ts and agreement.test.ts read it too).
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "autodiff/op_table.h"
@@ -16,8 +14,8 @@ using ml_test::dot;
 using ml_test::random_tensor;
 using ml_test::values_of;
 
-#ifndef ML_OP_CASES_PATH
-#error "ML_OP_CASES_PATH (test/ops/cases.json as lines, scripts/op-cases-text.mjs) is set by CMakeLists.txt"
+#ifndef ML_OP_CASES_INC
+#error "ML_OP_CASES_INC (test/ops/cases.json as C++ rows, scripts/op-cases-cpp.mjs) is set by CMakeLists.txt"
 #endif
 
 namespace {
@@ -155,7 +153,7 @@ void check_case(const Case& c, std::mt19937& rng) {
   }
 }
 
-// A case's attributes as scripts/op-cases-text.mjs writes them: key -> numbers (booleans 1 / 0).
+// A case's attributes as scripts/op-cases-cpp.mjs writes them: key -> numbers (booleans 1 / 0).
 using RawAttrs = std::vector<std::pair<std::string, std::vector<double>>>;
 
 std::vector<int64_t> ints_of(const std::vector<double>& list) { return {list.begin(), list.end()}; }
@@ -195,65 +193,31 @@ Attrs attrs_of(const OpDef& op, const RawAttrs& raw) {
   return a;
 }
 
-// One case as read, before its attributes are checked against its op's row.
-struct RawCase {
-  Case c;
-  const OpDef* def;  // nullptr: an unknown op
+// One row of test/ops/cases.json, as scripts/op-cases-cpp.mjs writes it.
+struct CaseSpec {
+  const char* name;
+  const char* op;
   RawAttrs attrs;
+  std::vector<InputSpec> inputs;
 };
 
-// The cases of test/ops/cases.json, converted to lines by scripts/op-cases-text.mjs (the format is
-// described there); a case naming an unknown op, or a malformed line, is a test failure.
+const CaseSpec kCaseSpecs[] = {
+#include ML_OP_CASES_INC
+};
+
+// The cases of test/ops/cases.json; a case naming an unknown op or missing an attribute is a test failure.
 std::vector<Case> all_cases() {
-  std::ifstream in(ML_OP_CASES_PATH);
-  if (!in) ml_test::report_failure(__FILE__, __LINE__, "cannot read the op cases " ML_OP_CASES_PATH);
-  std::vector<RawCase> raw;
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream fields(line);
-    std::string tag, word;
-    fields >> tag;
-    if (tag == "case" || tag == "attr" || tag == "dist") fields >> word >> std::ws;
-    if (tag == "case") {
-      raw.push_back({Case{}, find_op(word), {}});
-      std::getline(fields, raw.back().c.name);
-      continue;
-    }
-    std::vector<double> numbers;
-    for (double d; fields >> d;) numbers.push_back(d);
-    bool known = tag == "attr" || tag == "input" || tag == "dist" || tag == "range" || tag == "values";
-    if (!known || raw.empty() || (tag != "attr" && tag != "input" && raw.back().c.inputs.empty()) ||
-        (tag == "range" && numbers.size() != 2)) {
-      ml_test::report_failure(__FILE__, __LINE__, "malformed op case line: " + line);
-      continue;
-    }
-    RawCase& r = raw.back();
-    if (tag == "attr") {
-      r.attrs.emplace_back(word, numbers);
-    } else if (tag == "input") {
-      r.c.inputs.push_back(InputSpec{ints_of(numbers)});
-    } else if (tag == "dist") {
-      r.c.inputs.back().dist = word;
-    } else if (tag == "range") {
-      r.c.inputs.back().has_range = true;
-      r.c.inputs.back().lo = numbers[0];
-      r.c.inputs.back().hi = numbers[1];
-    } else {
-      r.c.inputs.back().data = true;
-      r.c.inputs.back().values = numbers;
-    }
-  }
   std::vector<Case> cases;
-  for (RawCase& r : raw) {
-    if (!r.def || r.c.inputs.empty()) {
-      ml_test::report_failure(__FILE__, __LINE__, "case " + r.c.name + " names an unknown op or has no inputs");
+  for (const CaseSpec& spec : kCaseSpecs) {
+    const OpDef* def = find_op(spec.op);
+    if (!def) {
+      ml_test::report_failure(__FILE__, __LINE__, std::string("case ") + spec.name + " names an unknown op");
       continue;
     }
     try {
-      r.c.prim = r.def->prim;
-      r.c.attrs = attrs_of(*r.def, r.attrs);
-      cases.push_back(std::move(r.c));
+      cases.push_back(Case{spec.name, def->prim, spec.inputs, attrs_of(*def, spec.attrs)});
     } catch (const std::exception& e) {
-      ml_test::report_failure(__FILE__, __LINE__, "case " + r.c.name + ": " + e.what());
+      ml_test::report_failure(__FILE__, __LINE__, std::string("case ") + spec.name + ": " + e.what());
     }
   }
   return cases;
