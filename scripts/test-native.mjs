@@ -1,5 +1,6 @@
 // npm run test:native: configures and builds the C++ tests of the native core in build-tests/
-// with plain cmake (no Node involved), then runs them with ctest. Exits non-zero on failure.
+// with plain cmake (no cmake-js; node only converts test/ops/cases.json), then runs them with ctest.
+// Exits non-zero on failure.
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';

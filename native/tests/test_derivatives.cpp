@@ -5,19 +5,17 @@
 #include <string>
 
 #include "autodiff/op_table.h"
-#include "json_reader.h"
 #include "test_framework.h"
 #include "test_helpers.h"
 
 using namespace ml;
 using ml_test::axpy;
 using ml_test::dot;
-using ml_test::Json;
 using ml_test::random_tensor;
 using ml_test::values_of;
 
-#ifndef ML_OP_CASES_PATH
-#error "ML_OP_CASES_PATH (test/ops/cases.json) is set by CMakeLists.txt"
+#ifndef ML_OP_CASES_INC
+#error "ML_OP_CASES_INC (test/ops/cases.json as C++ rows, scripts/op-cases-cpp.mjs) is set by CMakeLists.txt"
 #endif
 
 namespace {
@@ -155,87 +153,71 @@ void check_case(const Case& c, std::mt19937& rng) {
   }
 }
 
-std::vector<int64_t> ints_of(const Json& list) {
-  std::vector<int64_t> out;
-  for (const Json& item : list.items) out.push_back(static_cast<int64_t>(item.number));
-  return out;
+// A case's attributes as scripts/op-cases-cpp.mjs writes them: key -> numbers (booleans 1 / 0).
+using RawAttrs = std::vector<std::pair<std::string, std::vector<double>>>;
+
+std::vector<int64_t> ints_of(const std::vector<double>& list) { return {list.begin(), list.end()}; }
+
+ops::Pair pair_of(const std::vector<double>& list) {
+  if (list.size() != 2) throw std::runtime_error("expected a pair [h, w]");
+  return {static_cast<int64_t>(list[0]), static_cast<int64_t>(list[1])};
 }
 
-ops::Pair pair_of(const Json& list) {
-  std::vector<int64_t> v = ints_of(list);
-  if (v.size() != 2) throw std::runtime_error("expected a pair [h, w]");
-  return {v[0], v[1]};
-}
-
-// The attributes the op's row reads (op_table.h AttrSpec), from the case's "attrs" object.
-Attrs attrs_of(const OpDef& op, const Json* attrs) {
+// The attributes the op's row reads (op_table.h AttrSpec), from the case's attributes.
+Attrs attrs_of(const OpDef& op, const RawAttrs& raw) {
   Attrs a;
   for (const AttrSpec& spec : op.attrs) {
     if (spec.key == nullptr) break;
-    const Json* v = attrs ? attrs->get(spec.key) : nullptr;
+    auto found = std::find_if(raw.begin(), raw.end(), [&](const auto& kv) { return kv.first == spec.key; });
     bool optional = spec.field == AttrField::TransA || spec.field == AttrField::TransB || spec.field == AttrField::KeepDims;
-    if (!v && optional) continue;
-    if (!v) throw std::runtime_error(std::string("attribute '") + spec.key + "' is missing");
+    if (found == raw.end() && optional) continue;
+    if (found == raw.end()) throw std::runtime_error(std::string("attribute '") + spec.key + "' is missing");
+    const std::vector<double>& v = found->second;
+    double first = v.empty() ? 0.0 : v[0];
     switch (spec.field) {
-      case AttrField::TransA: a.transA = v->boolean; break;
-      case AttrField::TransB: a.transB = v->boolean; break;
-      case AttrField::KeepDims: a.keepDims = v->boolean; break;
-      case AttrField::Value: a.value = v->number; break;
-      case AttrField::Axes: a.axes = ints_of(*v); break;
-      case AttrField::Axis: a.axis = static_cast<int64_t>(v->number); break;
-      case AttrField::Start: a.start = static_cast<int64_t>(v->number); break;
-      case AttrField::End: a.end = static_cast<int64_t>(v->number); break;
-      case AttrField::Shape: a.shape = ints_of(*v); break;
-      case AttrField::Stride: a.stride = pair_of(*v); break;
-      case AttrField::Padding: a.padding = pair_of(*v); break;
-      case AttrField::Kernel: a.kernel = pair_of(*v); break;
-      case AttrField::NumClasses: a.numClasses = static_cast<int64_t>(v->number); break;
+      case AttrField::TransA: a.transA = first != 0; break;
+      case AttrField::TransB: a.transB = first != 0; break;
+      case AttrField::KeepDims: a.keepDims = first != 0; break;
+      case AttrField::Value: a.value = first; break;
+      case AttrField::Axes: a.axes = ints_of(v); break;
+      case AttrField::Axis: a.axis = static_cast<int64_t>(first); break;
+      case AttrField::Start: a.start = static_cast<int64_t>(first); break;
+      case AttrField::End: a.end = static_cast<int64_t>(first); break;
+      case AttrField::Shape: a.shape = ints_of(v); break;
+      case AttrField::Stride: a.stride = pair_of(v); break;
+      case AttrField::Padding: a.padding = pair_of(v); break;
+      case AttrField::Kernel: a.kernel = pair_of(v); break;
+      case AttrField::NumClasses: a.numClasses = static_cast<int64_t>(first); break;
     }
   }
   return a;
 }
 
-// The cases of test/ops/cases.json; a case naming an unknown op or malformed is a test failure.
+// One row of test/ops/cases.json, as scripts/op-cases-cpp.mjs writes it.
+struct CaseSpec {
+  const char* name;
+  const char* op;
+  RawAttrs attrs;
+  std::vector<InputSpec> inputs;
+};
+
+const CaseSpec kCaseSpecs[] = {
+#include ML_OP_CASES_INC
+};
+
+// The cases of test/ops/cases.json; a case naming an unknown op or missing an attribute is a test failure.
 std::vector<Case> all_cases() {
   std::vector<Case> cases;
-  Json doc;
-  try {
-    doc = ml_test::read_json_file(ML_OP_CASES_PATH);
-  } catch (const std::exception& e) {
-    ml_test::report_failure(__FILE__, __LINE__, std::string("cannot read the op cases: ") + e.what());
-    return cases;
-  }
-  const Json* list = doc.get("cases");
-  if (!list) ml_test::report_failure(__FILE__, __LINE__, "cases.json has no \"cases\" array");
-  for (const Json& item : list ? list->items : std::vector<Json>{}) {
-    const Json *name = item.get("name"), *op = item.get("op"), *inputs = item.get("inputs");
-    std::string what = name ? name->string : "(unnamed case)";
-    const OpDef* def = op ? find_op(op->string) : nullptr;
-    if (!def || !inputs) {
-      ml_test::report_failure(__FILE__, __LINE__, "case " + what + " names an unknown op or has no inputs");
+  for (const CaseSpec& spec : kCaseSpecs) {
+    const OpDef* def = find_op(spec.op);
+    if (!def) {
+      ml_test::report_failure(__FILE__, __LINE__, std::string("case ") + spec.name + " names an unknown op");
       continue;
     }
     try {
-      Case c{what, def->prim, {}, attrs_of(*def, item.get("attrs"))};
-      for (const Json& in : inputs->items) {
-        InputSpec s;
-        s.shape = ints_of(*in.get("shape"));
-        if (const Json* dist = in.get("dist")) s.dist = dist->string;
-        if (const Json* range = in.get("range")) {
-          if (range->items.size() != 2) throw std::runtime_error("range must be [lo, hi]");
-          s.has_range = true;
-          s.lo = range->items[0].number;
-          s.hi = range->items[1].number;
-        }
-        if (const Json* values = in.get("values")) {
-          s.data = true;
-          for (const Json& v : values->items) s.values.push_back(v.number);
-        }
-        c.inputs.push_back(std::move(s));
-      }
-      cases.push_back(std::move(c));
+      cases.push_back(Case{spec.name, def->prim, spec.inputs, attrs_of(*def, spec.attrs)});
     } catch (const std::exception& e) {
-      ml_test::report_failure(__FILE__, __LINE__, "case " + what + ": " + e.what());
+      ml_test::report_failure(__FILE__, __LINE__, std::string("case ") + spec.name + ": " + e.what());
     }
   }
   return cases;

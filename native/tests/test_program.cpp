@@ -170,12 +170,54 @@ ML_TEST(program_zero_and_missing_cotangents) {
 
 namespace {
 
+// The mlp program's parameters, `num_tasks` tasks of 5 points, k = 2 steps at one shared `rate`.
+InnerLoopRequest small_request(std::mt19937& rng, int num_tasks = 2, double rate = 0.1) {
+  std::vector<Tensor> x = mlp_inputs(rng);
+  InnerLoopRequest r;
+  r.label = "innerLoopTest";
+  r.num_params = 3;
+  r.params = {x[0], x[1], x[2]};
+  for (int t = 0; t < num_tasks; ++t)
+    r.tasks.push_back({{random_tensor({5, 3}, rng), ml_test::make({1, 0, 1, 1, 0}, {5})},
+                       std::vector<Tensor>{random_tensor({5, 3}, rng), ml_test::make({0, 0, 1, 0, 1}, {5})}});
+  r.steps = 2;
+  r.update.rates = {{ml_test::make({rate}, {}), ml_test::make({rate}, {}), ml_test::make({rate}, {})}};
+  r.num_threads = 2;
+  return r;
+}
+
+// Per-step values of data input 1 (the labels) for steps 0..2.
+std::vector<Tensor> label_values() {
+  return {ml_test::make({0, 1, 0, 1, 1}, {5}), ml_test::make({1, 1, 0, 0, 0}, {5}), ml_test::make({1, 0, 0, 1, 1}, {5})};
+}
+
+// The mlp program's inputs: the parameters theta, then the data.
+std::vector<Tensor> inputs_of(std::vector<Tensor> theta, const std::vector<Tensor>& data) {
+  theta.insert(theta.end(), data.begin(), data.end());
+  return theta;
+}
+
 // A task's data with values[j] as input `index` (no swap when values is empty).
 std::vector<Tensor> data_at(const std::vector<Tensor>& data, size_t index, const std::vector<Tensor>& values, int j) {
   if (values.empty()) return data;
   std::vector<Tensor> out = data;
   out[index] = values[static_cast<size_t>(j)];
   return out;
+}
+
+// sum_i <a_i, b_i>: a directional derivative over all the parameters.
+double dot_all(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+  double sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) sum += dot(a[i], b[i]);
+  return sum;
+}
+
+// Every element of got[i] within tol of expected[i].
+void check_all_near(const std::vector<Tensor>& got, const std::vector<Tensor>& expected, double tol) {
+  for (size_t i = 0; i < got.size(); ++i) {
+    std::vector<double> a = values_of(got[i]), b = values_of(expected[i]);
+    for (size_t e = 0; e < a.size(); ++e) ML_CHECK_NEAR(a[e], b[e], tol);
+  }
 }
 
 // F(params) = mean over tasks of L_q(t_k) with t_{j+1} = t_j - lr grad L_s(t_j), via vjp only;
@@ -187,16 +229,10 @@ double inner_loop_objective(const Program& p, const std::vector<Tensor>& params,
   for (const InnerLoopTask& task : tasks) {
     std::vector<Tensor> t = params;
     for (int j = 0; j < steps; ++j) {
-      std::vector<Tensor> in = t;
-      std::vector<Tensor> data = data_at(task.support, index, values, j);
-      in.insert(in.end(), data.begin(), data.end());
-      std::vector<Tensor> g = p.vjp(in, cot, {0, 1, 2}).grads;
+      std::vector<Tensor> g = p.vjp(inputs_of(t, data_at(task.support, index, values, j)), cot, {0, 1, 2}).grads;
       for (size_t i = 0; i < t.size(); ++i) t[i] = axpy(t[i], -lr, g[i]);
     }
-    std::vector<Tensor> in = t;
-    std::vector<Tensor> data = data_at(*task.query, index, values, steps);
-    in.insert(in.end(), data.begin(), data.end());
-    total += values_of(p.run(in)[0])[0];
+    total += values_of(p.run(inputs_of(t, data_at(*task.query, index, values, steps)))[0])[0];
   }
   return total / static_cast<double>(tasks.size());
 }
@@ -214,26 +250,16 @@ double objective_along(const Program& p, const std::vector<Tensor>& params, cons
           inner_loop_objective(p, minus, tasks, lr, steps, index, values)) / 2e-5;
 }
 
+std::vector<Tensor> random_direction(std::mt19937& rng) {
+  return {random_tensor({3, 4}, rng), random_tensor({4}, rng), random_tensor({4, 2}, rng)};
+}
+
 }  // namespace
 
 ML_TEST(meta_gradient_matches_finite_differences_of_the_inner_loop) {
   std::mt19937 rng(21);
   Program p = mlp_program();
-  std::vector<Tensor> x = mlp_inputs(rng);
-  std::vector<Tensor> params = {x[0], x[1], x[2]};
-  std::vector<InnerLoopTask> tasks;
-  for (int t = 0; t < 3; ++t) {
-    std::vector<Tensor> support = {random_tensor({5, 3}, rng), ml_test::make({1, 0, 1, 1, 0}, {5})};
-    std::vector<Tensor> query = {random_tensor({5, 3}, rng), ml_test::make({0, 0, 1, 0, 1}, {5})};
-    tasks.push_back({support, query});
-  }
-  InnerLoopRequest r;
-  r.label = "metaGradient";
-  r.num_params = 3;
-  r.params = params;
-  r.tasks = tasks;
-  r.steps = 2;
-  r.update.rates = {{ml_test::make({0.3}, {}), ml_test::make({0.3}, {}), ml_test::make({0.3}, {})}};
+  InnerLoopRequest r = small_request(rng, 3, 0.3);
   r.outer_gradient = OuterGradient::Exact;
   r.num_threads = 1;
   InnerLoopResult one = inner_loop(p, r);
@@ -241,12 +267,10 @@ ML_TEST(meta_gradient_matches_finite_differences_of_the_inner_loop) {
   InnerLoopResult three = inner_loop(p, r);
   for (size_t i = 0; i < 3; ++i) ML_CHECK(values_of(one.grads[i]) == values_of(three.grads[i]));
 
-  std::vector<Tensor> v = {random_tensor({3, 4}, rng), random_tensor({4}, rng), random_tensor({4, 2}, rng)};
-  double fd = objective_along(p, params, v, tasks, 0.3, 2);
-  double got = 0;
-  for (size_t i = 0; i < 3; ++i) got += dot(one.grads[i], v[i]);
-  ML_CHECK_NEAR(got, fd, 1e-7 * (1 + std::fabs(fd)));
-  ML_CHECK_NEAR(one.loss, inner_loop_objective(p, params, tasks, 0.3, 2), 1e-12);
+  std::vector<Tensor> v = random_direction(rng);
+  double fd = objective_along(p, r.params, v, r.tasks, 0.3, 2);
+  ML_CHECK_NEAR(dot_all(one.grads, v), fd, 1e-7 * (1 + std::fabs(fd)));
+  ML_CHECK_NEAR(one.loss, inner_loop_objective(p, r.params, r.tasks, 0.3, 2), 1e-12);
 
   // Bad requests are typed errors.
   InnerLoopRequest bad = r;
@@ -264,42 +288,24 @@ ML_TEST(meta_gradient_matches_finite_differences_of_the_inner_loop) {
 ML_TEST(meta_gradient_with_per_step_data_matches_finite_differences) {
   std::mt19937 rng(22);
   Program p = mlp_program();
-  std::vector<Tensor> x = mlp_inputs(rng);
-  std::vector<Tensor> params = {x[0], x[1], x[2]};
-  std::vector<InnerLoopTask> tasks;
-  for (int t = 0; t < 2; ++t)
-    tasks.push_back({{random_tensor({5, 3}, rng), ml_test::make({1, 0, 1, 1, 0}, {5})},
-                     std::vector<Tensor>{random_tensor({5, 3}, rng), ml_test::make({0, 0, 1, 0, 1}, {5})}});
-  std::vector<Tensor> values = {ml_test::make({0, 1, 0, 1, 1}, {5}), ml_test::make({1, 1, 0, 0, 0}, {5}),
-                                ml_test::make({1, 0, 0, 1, 1}, {5})};
-  InnerLoopRequest r;
-  r.label = "metaGradient";
-  r.num_params = 3;
-  r.params = params;
-  r.tasks = tasks;
-  r.steps = 2;
-  r.update.rates = {{ml_test::make({0.3}, {}), ml_test::make({0.3}, {}), ml_test::make({0.3}, {})}};
+  InnerLoopRequest r = small_request(rng, 2, 0.3);
+  std::vector<Tensor> values = label_values();
   r.outer_gradient = OuterGradient::Exact;
-  r.num_threads = 2;
   r.step_data = StepData{1, values};
   r.support_outputs = true;
   InnerLoopResult got = inner_loop(p, r);
 
-  std::vector<Tensor> v = {random_tensor({3, 4}, rng), random_tensor({4}, rng), random_tensor({4, 2}, rng)};
-  double fd = objective_along(p, params, v, tasks, 0.3, 2, 1, values);
-  double directional = 0;
-  for (size_t i = 0; i < 3; ++i) directional += dot(got.grads[i], v[i]);
-  ML_CHECK_NEAR(directional, fd, 1e-7 * (1 + std::fabs(fd)));
-  ML_CHECK_NEAR(got.loss, inner_loop_objective(p, params, tasks, 0.3, 2, 1, values), 1e-12);
+  std::vector<Tensor> v = random_direction(rng);
+  double fd = objective_along(p, r.params, v, r.tasks, 0.3, 2, 1, values);
+  ML_CHECK_NEAR(dot_all(got.grads, v), fd, 1e-7 * (1 + std::fabs(fd)));
+  ML_CHECK_NEAR(got.loss, inner_loop_objective(p, r.params, r.tasks, 0.3, 2, 1, values), 1e-12);
   // Without the swap the objective differs: the per-step values are really used.
-  ML_CHECK(std::fabs(got.loss - inner_loop_objective(p, params, tasks, 0.3, 2)) > 1e-6);
+  ML_CHECK(std::fabs(got.loss - inner_loop_objective(p, r.params, r.tasks, 0.3, 2)) > 1e-6);
 
   // Support outputs: per task, per step j < k, the logits at t_j on the swapped support data.
   ML_CHECK(got.support_outputs.size() == 2);
   ML_CHECK(got.support_outputs[0].size() == 2 && got.support_outputs[0][0].size() == 1);
-  std::vector<Tensor> in = params;
-  std::vector<Tensor> data = data_at(tasks[1].support, 1, values, 0);
-  in.insert(in.end(), data.begin(), data.end());
+  std::vector<Tensor> in = inputs_of(r.params, data_at(r.tasks[1].support, 1, values, 0));
   ML_CHECK(values_of(got.support_outputs[1][0][0]) == values_of(p.run(in)[1]));
 
   // Bad per-step data: a missing state, an index past the data inputs, a value of another shape.
@@ -320,42 +326,23 @@ ML_TEST(meta_gradient_with_per_step_data_matches_finite_differences) {
 ML_TEST(adapt_batch_with_per_step_data_matches_the_loop_by_hand) {
   std::mt19937 rng(23);
   Program p = mlp_program();
-  std::vector<Tensor> x = mlp_inputs(rng);
-  std::vector<Tensor> params = {x[0], x[1], x[2]};
-  std::vector<Tensor> support = {random_tensor({5, 3}, rng), ml_test::make({1, 0, 1, 1, 0}, {5})};
-  std::vector<Tensor> query = {random_tensor({5, 3}, rng), ml_test::make({0, 0, 1, 0, 1}, {5})};
-  std::vector<Tensor> values = {ml_test::make({0, 1, 0, 1, 1}, {5}), ml_test::make({1, 1, 0, 0, 0}, {5}),
-                                ml_test::make({1, 0, 0, 1, 1}, {5})};
-  InnerLoopRequest r;
-  r.label = "adaptBatch";
-  r.num_params = 3;
-  r.params = params;
-  r.tasks = {{support, query}, {query, support}};
-  r.steps = 2;
-  r.update.rates = {{ml_test::make({0.2}, {}), ml_test::make({0.2}, {}), ml_test::make({0.2}, {})}};
+  InnerLoopRequest r = small_request(rng, 1, 0.2);
+  r.tasks.push_back({*r.tasks[0].query, r.tasks[0].support});  // the same data, roles swapped
+  std::vector<Tensor> values = label_values();
   r.return_adapted = true;
-  r.num_threads = 2;
   r.step_data = StepData{1, values};
   InnerLoopResult got = inner_loop(p, r);
 
   std::vector<Tensor> cot = {scalar_one(), Tensor()};
   for (size_t t = 0; t < 2; ++t) {
-    std::vector<Tensor> theta = params;
+    std::vector<Tensor> theta = r.params;
     for (int j = 0; j < 2; ++j) {
-      std::vector<Tensor> in = theta;
-      std::vector<Tensor> data = data_at(r.tasks[t].support, 1, values, j);
-      in.insert(in.end(), data.begin(), data.end());
-      VjpResult res = p.vjp(in, cot, {0, 1, 2});
+      VjpResult res = p.vjp(inputs_of(theta, data_at(r.tasks[t].support, 1, values, j)), cot, {0, 1, 2});
       ML_CHECK_NEAR(got.support_losses[t][static_cast<size_t>(j)], values_of(res.outputs[0])[0], 1e-14);
       for (size_t i = 0; i < 3; ++i) theta[i] = axpy(theta[i], -0.2, res.grads[i]);
     }
-    for (size_t i = 0; i < 3; ++i) {
-      std::vector<double> a = values_of(got.adapted[t][i]), b = values_of(theta[i]);
-      for (size_t e = 0; e < a.size(); ++e) ML_CHECK_NEAR(a[e], b[e], 1e-13);
-    }
-    std::vector<Tensor> in = theta;
-    std::vector<Tensor> data = data_at(*r.tasks[t].query, 1, values, 2);
-    in.insert(in.end(), data.begin(), data.end());
+    check_all_near(got.adapted[t], theta, 1e-13);
+    std::vector<Tensor> in = inputs_of(theta, data_at(*r.tasks[t].query, 1, values, 2));
     ML_CHECK_NEAR(got.query_losses[t], values_of(p.run(in)[0])[0], 1e-12);
   }
   InnerLoopRequest bad = r;
@@ -366,26 +353,6 @@ ML_TEST(adapt_batch_with_per_step_data_matches_the_loop_by_hand) {
 // What the one engine adds over the two it replaced: 'first-order' with the adam rule (against
 // the loop written out by hand), `adapts` (the same as zero rates for the others), and the
 // combinations not implemented yet (ValueError naming the label).
-
-namespace {
-
-// The mlp program's parameters, two tasks of 5 points, k = 2 steps at a shared rate 0.1.
-InnerLoopRequest small_request(std::mt19937& rng) {
-  std::vector<Tensor> x = mlp_inputs(rng);
-  InnerLoopRequest r;
-  r.label = "innerLoopTest";
-  r.num_params = 3;
-  r.params = {x[0], x[1], x[2]};
-  for (int t = 0; t < 2; ++t)
-    r.tasks.push_back({{random_tensor({5, 3}, rng), ml_test::make({1, 0, 1, 1, 0}, {5})},
-                       std::vector<Tensor>{random_tensor({5, 3}, rng), ml_test::make({0, 0, 1, 0, 1}, {5})}});
-  r.steps = 2;
-  r.update.rates = {{ml_test::make({0.1}, {}), ml_test::make({0.1}, {}), ml_test::make({0.1}, {})}};
-  r.num_threads = 2;
-  return r;
-}
-
-}  // namespace
 
 ML_TEST(inner_loop_first_order_adam_matches_the_loop_by_hand) {
   std::mt19937 rng(24);
@@ -411,9 +378,7 @@ ML_TEST(inner_loop_first_order_adam_matches_the_loop_by_hand) {
     std::vector<std::vector<double>> m(3), v(3);
     std::vector<std::vector<Tensor>> directions;
     for (int j = 0; j < 2; ++j) {
-      std::vector<Tensor> in = theta;
-      in.insert(in.end(), r.tasks[t].support.begin(), r.tasks[t].support.end());
-      VjpResult res = p.vjp(in, cot, {0, 1, 2});
+      VjpResult res = p.vjp(inputs_of(theta, r.tasks[t].support), cot, {0, 1, 2});
       directions.emplace_back();
       for (size_t i = 0; i < 3; ++i) {
         std::vector<double> d = values_of(res.grads[i]), th = values_of(theta[i]), u(d.size());
@@ -429,13 +394,8 @@ ML_TEST(inner_loop_first_order_adam_matches_the_loop_by_hand) {
         theta[i] = ml_test::make(th, theta[i].shape());
       }
     }
-    for (size_t i = 0; i < 3; ++i) {
-      std::vector<double> a = values_of(got.adapted[t][i]), b = values_of(theta[i]);
-      for (size_t e = 0; e < a.size(); ++e) ML_CHECK_NEAR(a[e], b[e], 1e-12);
-    }
-    std::vector<Tensor> in = theta;
-    in.insert(in.end(), r.tasks[t].query->begin(), r.tasks[t].query->end());
-    VjpResult q = p.vjp(in, cot, {0, 1, 2});
+    check_all_near(got.adapted[t], theta, 1e-12);
+    VjpResult q = p.vjp(inputs_of(theta, *r.tasks[t].query), cot, {0, 1, 2});
     mean_loss += values_of(q.outputs[0])[0] / 2;
     for (size_t i = 0; i < 3; ++i) {
       std::vector<double> gq = values_of(q.grads[i]);
