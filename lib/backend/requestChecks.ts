@@ -8,7 +8,7 @@
 import { ValueError } from '../errors.js';
 import { describeValue, expectArray, expectRecord } from '../core/args.js';
 import type { AdaptBatchRequest, DType, Handle, MetaGradientRequest, ProgramSpec } from './types.js';
-import type { ImplicitSettings, InnerLoopRequest, OuterGradient, UpdateRule } from '../engine/request.js';
+import { OUTER_GRADIENTS, type ImplicitSettings, type InnerLoopRequest, type OuterGradient, type UpdateRule } from '../engine/request.js';
 import type { PrimitiveAttrs, PrimitiveName } from './primitives.js';
 import type { StepData } from '../engine/stepData.js';
 
@@ -152,8 +152,6 @@ export function readAdaptBatchRequest(request: unknown, method = 'adaptBatch'): 
   if (stepData) out.stepData = stepData;
   return out;
 }
-
-const OUTER_GRADIENTS: readonly OuterGradient[] = ['none', 'first-order', 'exact', 'implicit'];
 
 function readUpdateRule(value: unknown, what: string): UpdateRule {
   const u = expectRecord(value, what);

@@ -5,7 +5,7 @@
  */
 import type { Backend, Handle } from '../backend/types.js';
 import { disposeHandles } from '../core/ownership.js';
-import { addHandles, scaleHandle, zerosHandle } from './handleMath.js';
+import { addHandles, scaleHandle, zerosLike } from './handleMath.js';
 
 export interface ConjugateGradientOptions {
   /** Maximum iterations (at most the dimension is needed in exact arithmetic). */
@@ -43,7 +43,7 @@ export function conjugateGradient(
   b: Handle[],
   options: ConjugateGradientOptions,
 ): { x: Handle[]; steps: number } {
-  let x = b.map((bi) => zerosHandle(backend, backend.shapeOf(bi), backend.dtypeOf(bi)));
+  let x = b.map((bi) => zerosLike(backend, bi));
   let r = b.map((bi) => scaleHandle(backend, bi, 1));
   let p = b.map((bi) => scaleHandle(backend, bi, 1));
   let rr = dot(backend, r, r);

@@ -55,10 +55,6 @@ export function isAllZero(backend: Backend, x: Handle): boolean {
   return true;
 }
 
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
 /**
  * Sums x down to `shape`, the inverse of broadcasting `shape` up to x's shape: leading extra
  * axes and axes where `shape` has size 1 are summed. Used to reduce a parameter-shaped
