@@ -10,10 +10,9 @@ import { innerLoopInTypeScript } from '../engine/innerLoop.js';
 import { fromMetaGradientRequest, toMetaGradientResult } from '../engine/legacyRequests.js';
 import type { EngineProgram, EnginePrograms } from '../engine/programs.js';
 import type { InnerLoopRequest } from '../engine/request.js';
-import { backendEngine, type EngineChoice } from '../engine/runInnerLoop.js';
+import { runOnEngine, type EngineChoice } from '../engine/runInnerLoop.js';
 import type { StepData } from '../engine/stepData.js';
 import { runTask } from '../engine/taskRun.js';
-import { validateInnerLoopRequest } from '../engine/validateRequest.js';
 
 export type { EngineProgram, EnginePrograms } from '../engine/programs.js';
 export { dataAtStep, validateStepData, type StepData } from '../engine/stepData.js';
@@ -26,14 +25,7 @@ export async function runMetaGradient(
   request: MetaGradientRequest,
   engine: EngineChoice = 'auto',
 ): Promise<MetaGradientResult> {
-  validateRequest(backend, request);
-  const own = engine === 'auto' ? backendEngine(programs, 'metaGradient', true) : undefined;
-  return own ? own(request) : metaGradientInTypeScript(backend, programs, request);
-}
-
-/** Checks counts and shapes, throwing ShapeError/ValueError that name metaGradient and the numbers. */
-export function validateRequest(backend: Backend, request: MetaGradientRequest): void {
-  validateInnerLoopRequest(backend, toInnerLoopRequest(request));
+  return runOnEngine(backend, programs, 'metaGradient', request, toInnerLoopRequest(request), toMetaGradientResult, engine);
 }
 
 /** The meta-gradient on the TypeScript engine (order 1: 'first-order', order 2: 'exact'). */
