@@ -25,8 +25,8 @@ export function dot(backend: Backend, a: Handle[], b: Handle[]): number {
   return total;
 }
 
-/** a + s * b, as new handles. */
-function axpy(backend: Backend, a: Handle[], s: number, b: Handle[]): Handle[] {
+/** a + s * b, as new handles (also A v = v + H v / lambda's sum). */
+export function addScaled(backend: Backend, a: Handle[], s: number, b: Handle[]): Handle[] {
   return a.map((ai, i) => {
     const sb = scaleHandle(backend, b[i], s);
     const out = addHandles(backend, ai, sb);
@@ -34,7 +34,6 @@ function axpy(backend: Backend, a: Handle[], s: number, b: Handle[]): Handle[] {
     return out;
   });
 }
-
 
 /** Solves A x = b from x_0 = 0. Returns x (new handles) and the iterations used. */
 export function conjugateGradient(
@@ -52,13 +51,13 @@ export function conjugateGradient(
   while (steps < options.maxSteps && rr > stop && rr > 0) {
     const ap = applyA(p);
     const alpha = rr / dot(backend, p, ap);
-    const xNext = axpy(backend, x, alpha, p);
-    const rNext = axpy(backend, r, -alpha, ap);
+    const xNext = addScaled(backend, x, alpha, p);
+    const rNext = addScaled(backend, r, -alpha, ap);
     disposeHandles(backend, [...x, ...r, ...ap]);
     x = xNext;
     r = rNext;
     const rrNext = dot(backend, r, r);
-    const pNext = axpy(backend, r, rrNext / rr, p);
+    const pNext = addScaled(backend, r, rrNext / rr, p);
     disposeHandles(backend, p);
     p = pNext;
     rr = rrNext;
@@ -67,9 +66,3 @@ export function conjugateGradient(
   disposeHandles(backend, [...r, ...p]);
   return { x, steps };
 }
-
-/** v + s * w (used for A v = v + H v / lambda). */
-export function addScaled(backend: Backend, v: Handle[], s: number, w: Handle[]): Handle[] {
-  return axpy(backend, v, s, w);
-}
-
