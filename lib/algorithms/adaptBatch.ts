@@ -7,8 +7,7 @@ import type { AdaptBatchRequest, AdaptBatchResult, Backend } from '../backend/ty
 import { innerLoopInTypeScript } from '../engine/innerLoop.js';
 import { fromAdaptBatchRequest, toAdaptBatchResult } from '../engine/legacyRequests.js';
 import type { EnginePrograms } from '../engine/programs.js';
-import { backendEngine, type EngineChoice } from '../engine/runInnerLoop.js';
-import { validateInnerLoopRequest } from '../engine/validateRequest.js';
+import { runOnEngine, type EngineChoice } from '../engine/runInnerLoop.js';
 
 /** Runs the request on the backend's own engine when it has one, else on the TypeScript one. */
 export async function runAdaptBatch(
@@ -17,14 +16,7 @@ export async function runAdaptBatch(
   request: AdaptBatchRequest,
   engine: EngineChoice = 'auto',
 ): Promise<AdaptBatchResult> {
-  validateAdaptRequest(backend, request);
-  const own = engine === 'auto' ? backendEngine(programs, 'adaptBatch', request.tasks[0].query !== undefined) : undefined;
-  return own ? own(request) : adaptBatchInTypeScript(backend, programs, request);
-}
-
-/** Checks counts, shapes and settings, throwing ShapeError/ValueError that name adaptBatch and the numbers. */
-export function validateAdaptRequest(backend: Backend, request: AdaptBatchRequest): void {
-  validateInnerLoopRequest(backend, fromAdaptBatchRequest(request));
+  return runOnEngine(backend, programs, 'adaptBatch', request, fromAdaptBatchRequest(request), toAdaptBatchResult, engine);
 }
 
 /** Batched adaptation on the TypeScript engine ('none', or 'implicit' with iMAML's settings). */

@@ -3,17 +3,15 @@
  * adaptation, as requests to the one inner-loop engine (lib/engine). Kept here, with their
  * names, because learners, tests and lib/index.ts import them from this path.
  */
-import { ValueError } from '../errors.js';
 import type { Backend, Handle, MetaGradientRequest, MetaGradientResult } from '../backend/types.js';
 import { endRun, startRun } from '../engine/engineRun.js';
 import { innerLoopInTypeScript } from '../engine/innerLoop.js';
 import { fromMetaGradientRequest, toMetaGradientResult } from '../engine/legacyRequests.js';
 import type { EngineProgram, EnginePrograms } from '../engine/programs.js';
 import type { InnerLoopRequest } from '../engine/request.js';
-import { backendEngine, type EngineChoice } from '../engine/runInnerLoop.js';
+import { runOnEngine, type EngineChoice } from '../engine/runInnerLoop.js';
 import type { StepData } from '../engine/stepData.js';
 import { runTask } from '../engine/taskRun.js';
-import { validateInnerLoopRequest } from '../engine/validateRequest.js';
 
 export type { EngineProgram, EnginePrograms } from '../engine/programs.js';
 export { dataAtStep, validateStepData, type StepData } from '../engine/stepData.js';
@@ -26,25 +24,12 @@ export async function runMetaGradient(
   request: MetaGradientRequest,
   engine: EngineChoice = 'auto',
 ): Promise<MetaGradientResult> {
-  validateRequest(backend, request);
-  const own = engine === 'auto' ? backendEngine(programs, 'metaGradient', true) : undefined;
-  return own ? own(request) : metaGradientInTypeScript(backend, programs, request);
-}
-
-/** Checks counts and shapes, throwing ShapeError/ValueError that name metaGradient and the numbers. */
-export function validateRequest(backend: Backend, request: MetaGradientRequest): void {
-  validateInnerLoopRequest(backend, toInnerLoopRequest(request));
+  return runOnEngine(backend, programs, 'metaGradient', request, fromMetaGradientRequest(request), toMetaGradientResult, engine);
 }
 
 /** The meta-gradient on the TypeScript engine (order 1: 'first-order', order 2: 'exact'). */
 export async function metaGradientInTypeScript(backend: Backend, programs: EnginePrograms, request: MetaGradientRequest): Promise<MetaGradientResult> {
-  return toMetaGradientResult(await innerLoopInTypeScript(backend, programs, toInnerLoopRequest(request)));
-}
-
-/** fromMetaGradientRequest, once order (which it reads as 1 or else 2) is checked. */
-function toInnerLoopRequest(request: MetaGradientRequest): InnerLoopRequest {
-  if (request.order !== 1 && request.order !== 2) throw new ValueError(`metaGradient: order must be 1 or 2, got ${String(request.order)}`);
-  return fromMetaGradientRequest(request);
+  return toMetaGradientResult(await innerLoopInTypeScript(backend, programs, fromMetaGradientRequest(request)));
 }
 
 /**

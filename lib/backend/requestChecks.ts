@@ -8,8 +8,9 @@
 import { ValueError } from '../errors.js';
 import { describeValue, expectArray, expectRecord } from '../core/args.js';
 import type { AdaptBatchRequest, DType, Handle, MetaGradientRequest, ProgramSpec } from './types.js';
-import type { ImplicitSettings, InnerLoopRequest, InnerLoopTask, OuterGradient, UpdateRule } from '../engine/request.js';
+import { OUTER_GRADIENTS, type ImplicitSettings, type InnerLoopRequest, type OuterGradient, type UpdateRule } from '../engine/request.js';
 import type { PrimitiveAttrs, PrimitiveName } from './primitives.js';
+import type { StepData } from '../engine/stepData.js';
 
 /**
  * The most inner steps one engine call takes (the learners' own cap, lib/algorithms/options.ts
@@ -87,18 +88,29 @@ export function readProgramSpec(spec: unknown): ProgramSpec {
   };
 }
 
-/** The fields both request kinds share. */
+/** request.tasks: support for every task, query required (meta-gradient) or optional. */
+function readTasks(value: unknown, what: string, queryRequired: boolean): { support: Handle[]; query?: Handle[] }[] {
+  return expectArray(value, `${what}.tasks`).map((task, i) => {
+    const t = expectRecord(task, `${what}.tasks[${i}]`);
+    const support = handleList(t.support, `${what}.tasks[${i}].support`);
+    return t.query === undefined && !queryRequired ? { support } : { support, query: handleList(t.query, `${what}.tasks[${i}].query`) };
+  });
+}
+
+function readStepData(value: unknown, what: string): StepData | undefined {
+  if (value === undefined) return undefined;
+  const s = expectRecord(value, what);
+  return { index: integer(s.index, `${what}.index`, 0, 2 ** 31 - 1), values: handleList(s.values, `${what}.values`) };
+}
+
+/** The fields both legacy request kinds share. */
 function commonFields(request: unknown, what: string) {
   const r = expectRecord(request, what);
   const numParams = integer(r.numParams, `${what}.numParams`, 0, 2 ** 31 - 1);
   const params = handleList(r.params, `${what}.params`);
   const steps = integer(r.steps, `${what}.steps`, 0, MAX_ENGINE_STEPS);
   const innerLR = expectArray(r.innerLR, `${what}.innerLR`).map((set, j) => handleList(set, `${what}.innerLR[${j}]`));
-  let stepData: { index: number; values: Handle[] } | undefined;
-  if (r.stepData !== undefined) {
-    const s = expectRecord(r.stepData, `${what}.stepData`);
-    stepData = { index: integer(s.index, `${what}.stepData.index`, 0, 2 ** 31 - 1), values: handleList(s.values, `${what}.stepData.values`) };
-  }
+  const stepData = readStepData(r.stepData, `${what}.stepData`);
   return { r, numParams, params, steps, innerLR, stepData };
 }
 
@@ -106,10 +118,7 @@ function commonFields(request: unknown, what: string) {
 export function readMetaGradientRequest(request: unknown, method = 'metaGradient'): MetaGradientRequest {
   const what = `${method}: request`;
   const { r, numParams, params, steps, innerLR, stepData } = commonFields(request, what);
-  const tasks = expectArray(r.tasks, `${what}.tasks`).map((task, i) => {
-    const t = expectRecord(task, `${what}.tasks[${i}]`);
-    return { support: handleList(t.support, `${what}.tasks[${i}].support`), query: handleList(t.query, `${what}.tasks[${i}].query`) };
-  });
+  const tasks = readTasks(r.tasks, what, true) as MetaGradientRequest['tasks'];
   const order = r.order;
   if (order !== 1 && order !== 2) throw new ValueError(`${what}.order must be 1 or 2, got ${describeValue(order)}`);
   const out: MetaGradientRequest = { numParams, params, tasks, steps, innerLR, order };
@@ -132,11 +141,7 @@ function readImplicitSettings(value: unknown, what: string): ImplicitSettings {
 export function readAdaptBatchRequest(request: unknown, method = 'adaptBatch'): AdaptBatchRequest {
   const what = `${method}: request`;
   const { r, numParams, params, steps, innerLR, stepData } = commonFields(request, what);
-  const tasks = expectArray(r.tasks, `${what}.tasks`).map((task, i) => {
-    const t = expectRecord(task, `${what}.tasks[${i}]`);
-    const support = handleList(t.support, `${what}.tasks[${i}].support`);
-    return t.query === undefined ? { support } : { support, query: handleList(t.query, `${what}.tasks[${i}].query`) };
-  });
+  const tasks = readTasks(r.tasks, what, false);
   const out: AdaptBatchRequest = { numParams, params, tasks, steps, innerLR };
   if (r.proximal !== undefined) out.proximal = finite(r.proximal, `${what}.proximal`);
   if (r.adam !== undefined) {
@@ -147,8 +152,6 @@ export function readAdaptBatchRequest(request: unknown, method = 'adaptBatch'): 
   if (stepData) out.stepData = stepData;
   return out;
 }
-
-const OUTER_GRADIENTS: readonly OuterGradient[] = ['none', 'first-order', 'exact', 'implicit'];
 
 function readUpdateRule(value: unknown, what: string): UpdateRule {
   const u = expectRecord(value, what);
@@ -167,11 +170,7 @@ export function readInnerLoopRequest(request: unknown): InnerLoopRequest {
   const label = r.label;
   if (label !== undefined && typeof label !== 'string') throw new ValueError(`innerLoop: request.label must be a string, got ${describeValue(label)}`);
   const what = `${label ?? 'innerLoop'}: request`;
-  const tasks = expectArray(r.tasks, `${what}.tasks`).map((task, i): InnerLoopTask => {
-    const t = expectRecord(task, `${what}.tasks[${i}]`);
-    const support = handleList(t.support, `${what}.tasks[${i}].support`);
-    return t.query === undefined ? { support } : { support, query: handleList(t.query, `${what}.tasks[${i}].query`) };
-  });
+  const tasks = readTasks(r.tasks, what, false);
   const outerGradient = r.outerGradient;
   if (!OUTER_GRADIENTS.includes(outerGradient as OuterGradient)) {
     throw new ValueError(`${what}.outerGradient must be one of ${OUTER_GRADIENTS.map((g) => `'${g}'`).join(', ')}, got ${describeValue(outerGradient)}`);
@@ -189,10 +188,8 @@ export function readInnerLoopRequest(request: unknown): InnerLoopRequest {
   if (r.proximal !== undefined) out.proximal = finite(r.proximal, `${what}.proximal`);
   if (r.implicit !== undefined) out.implicit = readImplicitSettings(r.implicit, `${what}.implicit`);
   if (r.stepWeights !== undefined) out.stepWeights = expectArray(r.stepWeights, `${what}.stepWeights`).map((w, j) => finite(w, `${what}.stepWeights[${j}]`));
-  if (r.stepData !== undefined) {
-    const s = expectRecord(r.stepData, `${what}.stepData`);
-    out.stepData = { index: integer(s.index, `${what}.stepData.index`, 0, 2 ** 31 - 1), values: handleList(s.values, `${what}.stepData.values`) };
-  }
+  const stepData = readStepData(r.stepData, `${what}.stepData`);
+  if (stepData) out.stepData = stepData;
   for (const key of ['lrGrads', 'returnAdapted', 'supportOutputs'] as const) {
     const value = flag(r[key], `${what}.${key}`);
     if (value !== undefined) out[key] = value;

@@ -9,7 +9,7 @@
  * (compiled.hvp, forward-over-reverse), never a Hessian and never the unrolled graph.
  */
 import type { Handle } from '../backend/types.js';
-import { addHandles, copyHandle, mulHandles, readScalar, scaleHandle, subHandles, sumToShape, zerosHandle } from './handleMath.js';
+import { addAndFree, copyHandle, mulHandles, readScalar, scaleHandle, subHandles, sumToShape, zerosHandle } from './handleMath.js';
 import type { EngineRun } from './engineRun.js';
 import type { ForwardPass } from './forward.js';
 import { dataAtStep } from './stepData.js';
@@ -61,13 +61,7 @@ export function backwardPass(run: EngineRun, forward: ForwardPass, task: InnerLo
     if (weights[j] !== 0) {
       const q = run.programs.query.compiled.vjp([...thetas[j], ...queryAt(j)], run.querySeeds, run.allParams);
       loss += weights[j] * readScalar(backend, q.outputs[0]);
-      g = g.map((gi, i) => {
-        const scaled = scaleOwned(run, q.grads[i], weights[j]);
-        const sum = addHandles(backend, gi, scaled);
-        backend.dispose(gi);
-        backend.dispose(scaled);
-        return sum;
-      });
+      g = g.map((gi, i) => addAndFree(backend, gi, scaleOwned(run, q.grads[i], weights[j])));
       disposeHandles(backend, q.outputs);
     }
     if (j > 0) disposeNewEntries(run, thetas[j], thetas[j - 1]);
@@ -133,13 +127,7 @@ function accumulateLrGrads(run: EngineRun, lrGrads: (Handle | null)[][], j: numb
     backend.dispose(prod);
     backend.dispose(reduced);
     const prev = slot[i];
-    if (prev) {
-      slot[i] = addHandles(backend, prev, negated);
-      backend.dispose(prev);
-      backend.dispose(negated);
-    } else {
-      slot[i] = negated;
-    }
+    slot[i] = prev ? addAndFree(backend, prev, negated) : negated;
   }
 }
 

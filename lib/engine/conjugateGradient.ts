@@ -5,7 +5,7 @@
  */
 import type { Backend, Handle } from '../backend/types.js';
 import { disposeHandles } from '../core/ownership.js';
-import { addHandles, scaleHandle, zerosHandle } from './handleMath.js';
+import { addHandles, scaleHandle, zerosLike } from './handleMath.js';
 
 export interface ConjugateGradientOptions {
   /** Maximum iterations (at most the dimension is needed in exact arithmetic). */
@@ -25,8 +25,8 @@ export function dot(backend: Backend, a: Handle[], b: Handle[]): number {
   return total;
 }
 
-/** a + s * b, as new handles. */
-function axpy(backend: Backend, a: Handle[], s: number, b: Handle[]): Handle[] {
+/** a + s * b, as new handles (also A v = v + H v / lambda's sum). */
+export function addScaled(backend: Backend, a: Handle[], s: number, b: Handle[]): Handle[] {
   return a.map((ai, i) => {
     const sb = scaleHandle(backend, b[i], s);
     const out = addHandles(backend, ai, sb);
@@ -35,7 +35,6 @@ function axpy(backend: Backend, a: Handle[], s: number, b: Handle[]): Handle[] {
   });
 }
 
-
 /** Solves A x = b from x_0 = 0. Returns x (new handles) and the iterations used. */
 export function conjugateGradient(
   backend: Backend,
@@ -43,7 +42,7 @@ export function conjugateGradient(
   b: Handle[],
   options: ConjugateGradientOptions,
 ): { x: Handle[]; steps: number } {
-  let x = b.map((bi) => zerosHandle(backend, backend.shapeOf(bi), backend.dtypeOf(bi)));
+  let x = b.map((bi) => zerosLike(backend, bi));
   let r = b.map((bi) => scaleHandle(backend, bi, 1));
   let p = b.map((bi) => scaleHandle(backend, bi, 1));
   let rr = dot(backend, r, r);
@@ -52,13 +51,13 @@ export function conjugateGradient(
   while (steps < options.maxSteps && rr > stop && rr > 0) {
     const ap = applyA(p);
     const alpha = rr / dot(backend, p, ap);
-    const xNext = axpy(backend, x, alpha, p);
-    const rNext = axpy(backend, r, -alpha, ap);
+    const xNext = addScaled(backend, x, alpha, p);
+    const rNext = addScaled(backend, r, -alpha, ap);
     disposeHandles(backend, [...x, ...r, ...ap]);
     x = xNext;
     r = rNext;
     const rrNext = dot(backend, r, r);
-    const pNext = axpy(backend, r, rrNext / rr, p);
+    const pNext = addScaled(backend, r, rrNext / rr, p);
     disposeHandles(backend, p);
     p = pNext;
     rr = rrNext;
@@ -67,9 +66,3 @@ export function conjugateGradient(
   disposeHandles(backend, [...r, ...p]);
   return { x, steps };
 }
-
-/** v + s * w (used for A v = v + H v / lambda). */
-export function addScaled(backend: Backend, v: Handle[], s: number, w: Handle[]): Handle[] {
-  return axpy(backend, v, s, w);
-}
-

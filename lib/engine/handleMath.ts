@@ -35,6 +35,14 @@ export function addHandles(backend: Backend, a: Handle, b: Handle): Handle {
   return backend.exec('add', [a, b], NO_ATTRS);
 }
 
+/** a + b as a new handle, freeing a and b (a running sum taking over its new term). */
+export function addAndFree(backend: Backend, a: Handle, b: Handle): Handle {
+  const sum = addHandles(backend, a, b);
+  backend.dispose(a);
+  backend.dispose(b);
+  return sum;
+}
+
 export function subHandles(backend: Backend, a: Handle, b: Handle): Handle {
   return backend.exec('sub', [a, b], NO_ATTRS);
 }
@@ -53,10 +61,6 @@ export function isAllZero(backend: Backend, x: Handle): boolean {
   const values = backend.toArray(x);
   for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
   return true;
-}
-
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /**
@@ -95,13 +99,7 @@ export function weightedSum(backend: Backend, lists: Handle[][], weights: number
     lists.forEach((list, g) => {
       const scaled = scaleHandle(backend, list[i], weights[g]);
       backend.dispose(list[i]);
-      if (total === null) total = scaled;
-      else {
-        const next = addHandles(backend, total, scaled);
-        backend.dispose(total);
-        backend.dispose(scaled);
-        total = next;
-      }
+      total = total === null ? scaled : addAndFree(backend, total, scaled);
     });
     return total as unknown as Handle;
   });

@@ -14,11 +14,6 @@ import { validateInnerLoopRequest } from './validateRequest.js';
 import { disposeHandles } from '../core/ownership.js';
 
 export async function innerLoopInTypeScript(backend: Backend, programs: EnginePrograms, request: InnerLoopRequest): Promise<InnerLoopResult> {
-  return innerLoopSync(backend, programs, request);
-}
-
-/** The same, synchronously (a single task's adaptation needs no promise). */
-export function innerLoopSync(backend: Backend, programs: EnginePrograms, request: InnerLoopRequest): InnerLoopResult {
   validateInnerLoopRequest(backend, request);
   const run = startRun(backend, programs, request);
   try {

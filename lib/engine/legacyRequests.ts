@@ -5,9 +5,11 @@
  */
 import type { AdaptBatchRequest, AdaptBatchResult, MetaGradientRequest, MetaGradientResult } from '../backend/types.js';
 import type { InnerLoopRequest, InnerLoopResult } from './request.js';
+import { ValueError } from '../errors.js';
 
-/** MAML-family meta-gradient: order 2 is 'exact', order 1 'first-order'. */
+/** MAML-family meta-gradient: order 2 is 'exact', order 1 'first-order' (any other a ValueError). */
 export function fromMetaGradientRequest(r: MetaGradientRequest): InnerLoopRequest {
+  if (r.order !== 1 && r.order !== 2) throw new ValueError(`metaGradient: order must be 1 or 2, got ${String(r.order)}`);
   return {
     label: 'metaGradient',
     numParams: r.numParams,

@@ -7,6 +7,7 @@
 import { ShapeError } from '../errors.js';
 import type { Backend, Handle } from '../backend/types.js';
 import { isAllZero } from './handleMath.js';
+import { broadcastsTo } from '../core/shape.js';
 
 /** Checks the rates' counts (steps entries or 1, one rate per parameter) and that each broadcasts to its parameter; ShapeError naming `where`. */
 export function validateRates(
@@ -51,10 +52,4 @@ export function rateSchedule(backend: Backend, rates: readonly (readonly Handle[
     rates: (j) => rates[shared ? 0 : j],
     frozen: (j) => frozenPerSet[shared ? 0 : j],
   };
-}
-
-function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
-  if (from.length > to.length) return false;
-  const lead = to.length - from.length;
-  return from.every((d, a) => d === 1 || d === to[a + lead]);
 }

@@ -36,6 +36,7 @@ import type { Handle } from '../backend/types.js';
 
 /** How the outer (meta) gradient flows back through the inner loop. */
 export type OuterGradient = 'none' | 'first-order' | 'exact' | 'implicit';
+export const OUTER_GRADIENTS: readonly OuterGradient[] = ['none', 'first-order', 'exact', 'implicit'];
 
 /**
  * The inner update rule. rates[j][i]: learning rate of step j for parameter i, of shape []

@@ -19,26 +19,44 @@ export async function runInnerLoop(
   request: InnerLoopRequest,
   engine: EngineChoice = 'auto',
 ): Promise<InnerLoopResult> {
-  validateInnerLoopRequest(backend, request);
-  const own = engine === 'auto' ? backendEngine(programs, 'innerLoop', request.tasks[0].query !== undefined) : undefined;
-  return own ? own(request) : innerLoopInTypeScript(backend, programs, request);
+  return runOnEngine(backend, programs, 'innerLoop', request, request, (result) => result, engine);
 }
 
 type EngineMethod = 'innerLoop' | 'metaGradient' | 'adaptBatch';
 type MethodOf<K extends EngineMethod> = NonNullable<CompiledProgram[K]>;
+type ResultOf<K extends EngineMethod> = Awaited<ReturnType<MethodOf<K>>>;
+
+/**
+ * Runs `request` on the backend's own engine entry `method` where it has one (engine 'auto'),
+ * else `inner` (the same request as an InnerLoopRequest) on the TypeScript engine, its result
+ * converted by `toResult`. `inner` is validated first either way.
+ */
+export async function runOnEngine<K extends EngineMethod>(
+  backend: Backend,
+  programs: EnginePrograms,
+  method: K,
+  request: Parameters<MethodOf<K>>[0],
+  inner: InnerLoopRequest,
+  toResult: (result: InnerLoopResult) => ResultOf<K>,
+  engine: EngineChoice,
+): Promise<ResultOf<K>> {
+  validateInnerLoopRequest(backend, inner);
+  const own = engine === 'auto' ? backendEngine(programs, method, inner.tasks[0].query !== undefined) : undefined;
+  return own ? own(request) : toResult(await innerLoopInTypeScript(backend, programs, inner));
+}
 
 /**
  * The backend's own engine entry `method` for these programs, with the query program passed
  * along when the query data has its own program; undefined when either program lacks it.
  */
-export function backendEngine<K extends EngineMethod>(
+function backendEngine<K extends EngineMethod>(
   programs: EnginePrograms,
   method: K,
   withQuery: boolean,
-): ((request: Parameters<MethodOf<K>>[0]) => ReturnType<MethodOf<K>>) | undefined {
+): ((request: Parameters<MethodOf<K>>[0]) => Promise<ResultOf<K>>) | undefined {
   const support = programs.support.compiled;
   const queryProgram = withQuery && support !== programs.query.compiled ? programs.query.compiled : undefined;
-  const own = support[method] as ((request: unknown, query?: CompiledProgram) => ReturnType<MethodOf<K>>) | undefined;
+  const own = support[method] as ((request: unknown, query?: CompiledProgram) => Promise<ResultOf<K>>) | undefined;
   if (!own || (queryProgram && !queryProgram[method])) return undefined;
   return (request) => own.call(support, request, queryProgram);
 }

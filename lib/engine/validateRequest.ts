@@ -4,11 +4,9 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import type { Backend } from '../backend/types.js';
-import type { InnerLoopRequest, InnerLoopTask, OuterGradient } from './request.js';
+import { OUTER_GRADIENTS, type InnerLoopRequest, type InnerLoopTask } from './request.js';
 import { validateRates } from './rates.js';
 import { validateStepData } from './stepData.js';
-
-const OUTER_GRADIENTS: readonly OuterGradient[] = ['none', 'first-order', 'exact', 'implicit'];
 
 /** The name errors start with. */
 export function labelOf(request: InnerLoopRequest): string {

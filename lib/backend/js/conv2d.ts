@@ -23,8 +23,11 @@ function geometry(xShape: readonly number[], wShape: readonly number[], stride: 
   return { C, H, W, KH, KW, OH, OW, sh, sw, ph, pw };
 }
 
-/** Unfolds image n of x (offset xOffset) into cols [C*KH*KW, OH*OW]. */
-function im2col(x: TypedArray, xOffset: number, g: Geometry, cols: TypedArray): void {
+/**
+ * im2col: unfolds image n of x (offset xOffset) into cols [C*KH*KW, OH*OW]; with `adjoint`,
+ * its transpose instead: adds cols back into that image of x (col2im, for d conv / d x).
+ */
+function im2col(x: TypedArray, xOffset: number, g: Geometry, cols: TypedArray, adjoint = false): void {
   const { C, H, W, KH, KW, OH, OW, sh, sw, ph, pw } = g;
   let row = 0;
   for (let c = 0; c < C; c++) {
@@ -36,28 +39,8 @@ function im2col(x: TypedArray, xOffset: number, g: Geometry, cols: TypedArray): 
           for (let oj = 0; oj < OW; oj++) {
             const j = oj * sw - pw + kj;
             const inside = i >= 0 && i < H && j >= 0 && j < W;
-            cols[rowBase + oi * OW + oj] = inside ? x[xOffset + (c * H + i) * W + j] : 0;
-          }
-        }
-      }
-    }
-  }
-}
-
-/** The adjoint of im2col: adds cols back into image n of dx. */
-function col2imAccumulate(cols: TypedArray, g: Geometry, dx: TypedArray, dxOffset: number): void {
-  const { C, H, W, KH, KW, OH, OW, sh, sw, ph, pw } = g;
-  let row = 0;
-  for (let c = 0; c < C; c++) {
-    for (let ki = 0; ki < KH; ki++) {
-      for (let kj = 0; kj < KW; kj++, row++) {
-        const rowBase = row * OH * OW;
-        for (let oi = 0; oi < OH; oi++) {
-          const i = oi * sh - ph + ki;
-          if (i < 0 || i >= H) continue;
-          for (let oj = 0; oj < OW; oj++) {
-            const j = oj * sw - pw + kj;
-            if (j >= 0 && j < W) dx[dxOffset + (c * H + i) * W + j] += cols[rowBase + oi * OW + oj];
+            if (!adjoint) cols[rowBase + oi * OW + oj] = inside ? x[xOffset + (c * H + i) * W + j] : 0;
+            else if (inside) x[xOffset + (c * H + i) * W + j] += cols[rowBase + oi * OW + oj];
           }
         }
       }
@@ -104,7 +87,7 @@ export function conv2dBackwardInput(
   for (let n = 0; n < N; n++) {
     cols.fill(0);
     gemmAccumulate(wT, 0, gy.data, n * O * P, cols, 0, K, O, P);
-    col2imAccumulate(cols, g, dx.data, n * g.C * H * W);
+    im2col(dx.data, n * g.C * H * W, g, cols, true);
   }
   return dx;
 }

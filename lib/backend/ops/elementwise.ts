@@ -5,8 +5,7 @@
 import type { Emitter } from '../js/emitter.js';
 import { emitterOps } from '../js/emitterOps.js';
 import { binaryFunctions, mapBinary, mapUnary, reluMask, unaryFunctions } from '../js/elementwise.js';
-import type { JsTensor } from '../js/jsTensor.js';
-import type { Kernel, OpRows, Rule } from './opRow.js';
+import type { OpRow, OpRows, Rule } from './opRow.js';
 import { elementwise, linear } from './ruleHelpers.js';
 import { binary, expectSameShape, scalarAttr, unary } from './shapeRules.js';
 
@@ -16,9 +15,27 @@ type ElementwiseOp =
   | 'addScalar' | 'mulScalar' | 'powScalar'
   | 'reluMask';
 
-const mapKernel = (f: (x: number) => number): Kernel<ElementwiseOp> => ([x]: JsTensor[]) => mapUnary(x, f);
-const zipKernel = (f: (a: number, b: number) => number): Kernel<ElementwiseOp> => ([a, b]: JsTensor[], _attrs: unknown, out: number[]) =>
-  mapBinary(a, b, out, f);
+type UnaryMap = keyof typeof unaryFunctions;
+type BinaryOp = keyof typeof binaryFunctions;
+type ScalarOp = 'addScalar' | 'mulScalar' | 'powScalar';
+
+/** A unary map's row: unaryFunctions[op] on every element. */
+const mapRow = <P extends UnaryMap>(op: P, rule: Rule<P>): OpRow<P> => ({
+  arity: 1, infer: unary, kernel: ([x]) => mapUnary(x, unaryFunctions[op]), ...rule,
+});
+
+/** A broadcasting binary op's row: binaryFunctions[op] elementwise. */
+const zipRow = <P extends BinaryOp>(op: P, rule: Rule<P>): OpRow<P> => ({
+  arity: 2, inputNames: ['a', 'b'], infer: binary, kernel: ([a, b], _attrs, out) => mapBinary(a, b, out, binaryFunctions[op]), ...rule,
+});
+
+/** A scalar op's row: y = f(x, attrs.value), the value checked by the shape rule. */
+const scalarRow = <P extends ScalarOp>(f: (v: number, value: number) => number, rule: Rule<P>): OpRow<P> => ({
+  arity: 1,
+  infer: (op, [x], { value }) => (scalarAttr(op, value), [...x.shape]),
+  kernel: ([x], { value }) => mapUnary(x, (v) => f(v, value)),
+  ...rule,
+});
 
 /** add / sub: tangents broadcast to the output; cotangents sum back over broadcast axes. */
 function additive<P extends 'add' | 'sub'>(sign: 1 | -1): Rule<P> {
@@ -88,64 +105,31 @@ const powRule: Rule<'powScalar'> = {
 };
 
 export const ELEMENTWISE_OPS: OpRows<ElementwiseOp> = {
-  add: { arity: 2, inputNames: ['a', 'b'], infer: binary, kernel: zipKernel(binaryFunctions.add), ...additive<'add'>(1) },
-  sub: { arity: 2, inputNames: ['a', 'b'], infer: binary, kernel: zipKernel(binaryFunctions.sub), ...additive<'sub'>(-1) },
-  mul: { arity: 2, inputNames: ['a', 'b'], infer: binary, kernel: zipKernel(binaryFunctions.mul), ...mulRule },
-  div: { arity: 2, inputNames: ['a', 'b'], infer: binary, kernel: zipKernel(binaryFunctions.div), ...divRule },
-  neg: {
-    arity: 1, infer: unary, kernel: mapKernel(unaryFunctions.neg),
-    ...linear((em, dx) => emitterOps(em).neg(dx), (em, g) => emitterOps(em).neg(g)),
-  },
-  exp: { arity: 1, infer: unary, kernel: mapKernel(unaryFunctions.exp), ...elementwise((_em, _x, y) => y) },
-  log: { arity: 1, infer: unary, kernel: mapKernel(unaryFunctions.log), ...elementwise((em, x) => emitterOps(em).powScalar(x, -1)) },
-  sqrt: {
-    arity: 1, infer: unary, kernel: mapKernel(unaryFunctions.sqrt),
-    ...elementwise((em, _x, y) => emitterOps(em).mulScalar(emitterOps(em).powScalar(y, -1), 0.5)),
-  },
-  square: { arity: 1, infer: unary, kernel: mapKernel(unaryFunctions.square), ...elementwise((em, x) => emitterOps(em).mulScalar(x, 2)) },
-  relu: {
-    arity: 1, infer: unary, kernel: mapKernel(unaryFunctions.relu),
-    ...linear((em, dx, x) => emitterOps(em).reluMask(x, dx), (em, g, x) => emitterOps(em).reluMask(x, g)),
-  },
+  add: zipRow('add', additive<'add'>(1)),
+  sub: zipRow('sub', additive<'sub'>(-1)),
+  mul: zipRow('mul', mulRule),
+  div: zipRow('div', divRule),
+  neg: mapRow('neg', linear((em, dx) => emitterOps(em).neg(dx), (em, g) => emitterOps(em).neg(g))),
+  exp: mapRow('exp', elementwise((_em, _x, y) => y)),
+  log: mapRow('log', elementwise((em, x) => emitterOps(em).powScalar(x, -1))),
+  sqrt: mapRow('sqrt', elementwise((em, _x, y) => emitterOps(em).mulScalar(emitterOps(em).powScalar(y, -1), 0.5))),
+  square: mapRow('square', elementwise((em, x) => emitterOps(em).mulScalar(x, 2))),
+  relu: mapRow('relu', linear((em, dx, x) => emitterOps(em).reluMask(x, dx), (em, g, x) => emitterOps(em).reluMask(x, g))),
   // tanh' = 1 - y^2
-  tanh: {
-    arity: 1, infer: unary, kernel: mapKernel(unaryFunctions.tanh),
-    ...elementwise((em, _x, y) => emitterOps(em).addScalar(emitterOps(em).neg(emitterOps(em).square(y)), 1)),
-  },
+  tanh: mapRow('tanh', elementwise((em, _x, y) => emitterOps(em).addScalar(emitterOps(em).neg(emitterOps(em).square(y)), 1))),
   // sigmoid' = y (1 - y)
-  sigmoid: {
-    arity: 1, infer: unary, kernel: mapKernel(unaryFunctions.sigmoid),
-    ...elementwise((em, _x, y) => {
-      const o = emitterOps(em);
-      return o.mul(y, o.addScalar(o.neg(y), 1));
-    }),
-  },
-  softplus: { arity: 1, infer: unary, kernel: mapKernel(unaryFunctions.softplus), ...elementwise((em, x) => emitterOps(em).sigmoid(x)) },
-  abs: {
-    arity: 1, infer: unary, kernel: mapKernel(unaryFunctions.abs),
-    ...linear((em, dx, x) => signTimes(em, x, dx), (em, g, x) => signTimes(em, x, g)),
-  },
-  addScalar: {
-    arity: 1,
-    infer: (op, [x], { value }) => (scalarAttr(op, value), [...x.shape]),
-    kernel: ([x], { value }) => mapUnary(x, (v) => v + value),
-    ...linear((_em, dx) => dx, (_em, g) => g),
-  },
-  mulScalar: {
-    arity: 1,
-    infer: (op, [x], { value }) => (scalarAttr(op, value), [...x.shape]),
-    kernel: ([x], { value }) => mapUnary(x, (v) => v * value),
-    ...linear<'mulScalar'>(
-      (em, dx, _x, { value }) => emitterOps(em).mulScalar(dx, value),
-      (em, g, _x, { value }) => emitterOps(em).mulScalar(g, value),
-    ),
-  },
-  powScalar: {
-    arity: 1,
-    infer: (op, [x], { value }) => (scalarAttr(op, value), [...x.shape]),
-    kernel: ([x], { value }) => mapUnary(x, (v) => v ** value),
-    ...powRule,
-  },
+  sigmoid: mapRow('sigmoid', elementwise((em, _x, y) => {
+    const o = emitterOps(em);
+    return o.mul(y, o.addScalar(o.neg(y), 1));
+  })),
+  softplus: mapRow('softplus', elementwise((em, x) => emitterOps(em).sigmoid(x))),
+  abs: mapRow('abs', linear((em, dx, x) => signTimes(em, x, dx), (em, g, x) => signTimes(em, x, g))),
+  addScalar: scalarRow((v, value) => v + value, linear((_em, dx) => dx, (_em, g) => g)),
+  mulScalar: scalarRow((v, value) => v * value, linear<'mulScalar'>(
+    (em, dx, _x, { value }) => emitterOps(em).mulScalar(dx, value),
+    (em, g, _x, { value }) => emitterOps(em).mulScalar(g, value),
+  )),
+  powScalar: scalarRow((v, value) => v ** value, powRule),
   reluMask: {
     arity: 2,
     inputNames: ['x', 'g'],
